@@ -1,0 +1,301 @@
+"""Regenerate the fixtures in ``mock_api/fixtures`` (``python -m mock_api.make_fixtures``).
+
+The ``.sse`` files are written in the Messages API's wire format so they read
+like recorded streams; this script only exists so their ids, token counts and
+text chunks stay consistent with each other when edited.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from .fixtures import DEFAULT_FIXTURES_DIR
+
+MODEL = "claude-sonnet-4-5-20250929"
+Event = Tuple[str, Dict[str, Any]]
+
+
+def _dump(data: Dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def write_sse(path: Path, events: List[Event]) -> None:
+    path.write_text("".join(f"event: {name}\ndata: {_dump(data)}\n\n" for name, data in events), encoding="utf-8")
+
+
+def chunks(text: str, size: int) -> List[str]:
+    """Split text into word-aligned pieces of roughly ``size`` characters, like model deltas."""
+    words = re.findall(r"\S+\s*|\s+", text)
+    out, cur = [], ""
+    for w in words:
+        if cur and len(cur) + len(w) > size:
+            out.append(cur)
+            cur = ""
+        cur += w
+    if cur:
+        out.append(cur)
+    return out
+
+
+def message_start(msg_id: str, input_tokens: int, cache_read: int = 0, cache_write: int = 0) -> Event:
+    return (
+        "message_start",
+        {
+            "type": "message_start",
+            "message": {
+                "id": msg_id,
+                "type": "message",
+                "role": "assistant",
+                "model": MODEL,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": input_tokens,
+                    "cache_creation_input_tokens": cache_write,
+                    "cache_read_input_tokens": cache_read,
+                    "output_tokens": 1,
+                },
+            },
+        },
+    )
+
+
+def text_block(index: int, text: str, size: int) -> List[Event]:
+    events: List[Event] = [
+        ("content_block_start", {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+    ]
+    for piece in chunks(text, size):
+        events.append(
+            (
+                "content_block_delta",
+                {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
+            )
+        )
+    events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+    return events
+
+
+def ending(stop_reason: str, output_tokens: int, input_tokens: int, cache_read: int = 0, cache_write: int = 0) -> List[Event]:
+    return [
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                "usage": {
+                    "input_tokens": input_tokens,
+                    "cache_creation_input_tokens": cache_write,
+                    "cache_read_input_tokens": cache_read,
+                    "output_tokens": output_tokens,
+                },
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+
+
+PING: Event = ("ping", {"type": "ping"})
+
+HELLO_TEXT = "Hello! I'm Claude. How can I help you with your notebook today?"
+
+MARKDOWN_TEXT = """## Loading a CSV with pandas
+
+Here is a short recipe:
+
+- read the file with `pd.read_csv`
+- look at the first rows
+- summarise the numeric columns
+
+```python
+import pandas as pd
+
+df = pd.read_csv("sales.csv", parse_dates=["date"])
+print(df.head())
+summary = df.groupby("region")["revenue"].agg(["sum", "mean"])
+print(summary)
+```
+
+Run the cell, then ask me if you want a chart of `summary`.
+"""
+
+SLOW_TEXT = (
+    "Streaming lets you read an answer while it is still being written. "
+    "Each small piece of text arrives as its own server-sent event, and the notebook panel "
+    "appends it to the message as soon as it lands. "
+    "If the answer is going somewhere you did not intend, press Stop and the request is cancelled "
+    "on the server, so no further tokens are produced. "
+    "This fixture sends about sixty of these pieces, a little apart, so tests can watch the text grow."
+)
+
+THINKING_TEXT = "The user wants the mean of a list. Sum is 2+4+9 = 15, count is 3, so the mean is 5."
+THINKING_ANSWER = "The mean of `[2, 4, 9]` is **5**."
+SIGNATURE = "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds2CzhNrDl1eFbXM2RvmJ4oPhUkZNpAIlM8q1ZyKwElvSAw"
+
+TOOL_INPUT = {"code": "import pandas as pd\ndf = pd.read_csv('sales.csv')\ndf.describe()", "cell_index": 3}
+
+
+def fixture(name: str, description: str, sse: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
+    spec: Dict[str, Any] = {
+        "description": description,
+        "status": extra.pop("status", 200),
+        "headers": extra.pop("headers", {}),
+        "sse": sse,
+        "event_delay_ms": extra.pop("event_delay_ms", 10 if sse else 0),
+        "cut_after_events": extra.pop("cut_after_events", None),
+        "stall_after_events": extra.pop("stall_after_events", None),
+        "body": extra.pop("body", None),
+    }
+    spec.update(extra)
+    return spec
+
+
+RATE_HEADERS = {
+    "anthropic-ratelimit-requests-limit": "50",
+    "anthropic-ratelimit-requests-remaining": "49",
+    "anthropic-ratelimit-requests-reset": "2025-01-01T00:00:01Z",
+    "anthropic-ratelimit-tokens-limit": "40000",
+    "anthropic-ratelimit-tokens-remaining": "39000",
+}
+
+
+def error_fixture(description: str, status: int, kind: str, message: str, headers: Dict[str, str]) -> Dict[str, Any]:
+    return fixture(
+        "",
+        description,
+        status=status,
+        headers=headers,
+        body={"type": "error", "error": {"type": kind, "message": message}},
+    )
+
+
+def build(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    specs: Dict[str, Dict[str, Any]] = {}
+
+    hello = [message_start("msg_01XFDUDYJgAACzvnptvVoYEL", 21, cache_read=0, cache_write=12)]
+    hello += text_block(0, HELLO_TEXT, 12)[:1] + [PING] + text_block(0, HELLO_TEXT, 12)[1:]
+    hello += ending("end_turn", 17, 21, cache_write=12)
+    write_sse(out / "hello.sse", hello)
+    specs["hello"] = fixture(
+        "hello", "Short text answer with a ping; the default for /v1/messages.", "hello.sse", headers=RATE_HEADERS
+    )
+
+    md = [message_start("msg_01Hb3wS5k9QbFQ2yGq7nRkzP", 118, cache_read=96)]
+    md += text_block(0, MARKDOWN_TEXT, 24) + ending("end_turn", 142, 118, cache_read=96)
+    write_sse(out / "markdown_code.sse", md)
+    specs["markdown_code"] = fixture(
+        "markdown_code", "Markdown answer: heading, list and a ```python pandas code block.", "markdown_code.sse"
+    )
+
+    slow = [message_start("msg_01Ls7vJ8QeWm2rTn4YcUxDa3", 64)]
+    slow += text_block(0, SLOW_TEXT, 9) + ending("end_turn", 96, 64)
+    write_sse(out / "slow_long.sse", slow)
+    specs["slow_long"] = fixture(
+        "slow_long", "About sixty text deltas 150 ms apart: partial text and Stop tests.", "slow_long.sse", event_delay_ms=150
+    )
+
+    think = [message_start("msg_01Tk9pQm3VbXcN8wEr5sYhJ2", 45)]
+    think.append(
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
+        )
+    )
+    for piece in chunks(THINKING_TEXT, 20):
+        think.append(
+            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}})
+        )
+    think.append(
+        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": SIGNATURE}})
+    )
+    think.append(("content_block_stop", {"type": "content_block_stop", "index": 0}))
+    think += text_block(1, THINKING_ANSWER, 12) + ending("end_turn", 61, 45)
+    write_sse(out / "thinking.sse", think)
+    specs["thinking"] = fixture("thinking", "Extended thinking (thinking + signature deltas) then a text answer.", "thinking.sse")
+
+    tool = [message_start("msg_01Ua4xZ8kLmN2pQr6sTvWy9B", 402, cache_read=350)]
+    tool += text_block(0, "I'll run a quick summary of the data in a new cell.", 16)
+    tool.append(
+        (
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 1,
+                "content_block": {"type": "tool_use", "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "insert_cell", "input": {}},
+            },
+        )
+    )
+    raw = json.dumps(TOOL_INPUT)
+    pieces = [""] + [raw[i : i + 15] for i in range(0, len(raw), 15)]
+    for piece in pieces:
+        tool.append(
+            ("content_block_delta", {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": piece}})
+        )
+    tool.append(("content_block_stop", {"type": "content_block_stop", "index": 1}))
+    tool += ending("tool_use", 89, 402, cache_read=350)
+    write_sse(out / "tool_use.sse", tool)
+    specs["tool_use"] = fixture(
+        "tool_use", "Text, then a tool_use block streamed as input_json_delta; stop_reason tool_use.", "tool_use.sse"
+    )
+
+    cut = [message_start("msg_01Cx5uT7rWq3eYp9oIu2aSdF", 30)]
+    cut += text_block(0, "This answer starts normally, and then the connection drops without warning", 10)
+    write_sse(out / "cut_mid_stream.sse", cut + ending("end_turn", 20, 30))
+    specs["cut_mid_stream"] = fixture(
+        "cut_mid_stream", "200 stream whose socket is closed after a few text deltas (no message_stop).", "cut_mid_stream.sse", cut_after_events=5
+    )
+
+    err_ev = [message_start("msg_01Ev2bN6mQw8rTy4uIo1pAsD", 30)]
+    err_ev += text_block(0, "Here is the first part of the answer", 10)[:3]
+    err_ev.append(("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))
+    write_sse(out / "error_event_mid_stream.sse", err_ev)
+    specs["error_event_mid_stream"] = fixture(
+        "error_event_mid_stream", "Some text, then an SSE error event (overloaded_error).", "error_event_mid_stream.sse"
+    )
+
+    bad = [message_start("msg_01Mf3cK9nLp2oRq5sTu8vWxY", 12)]
+    bad += text_block(0, "Before the broken event.", 12)[:2]
+    lines = "".join(f"event: {n}\ndata: {_dump(d)}\n\n" for n, d in bad)
+    lines += 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"unterminated\n\n'
+    lines += "".join(
+        f"event: {n}\ndata: {_dump(d)}\n\n"
+        for n, d in [("content_block_stop", {"type": "content_block_stop", "index": 0})] + ending("end_turn", 9, 12)
+    )
+    (out / "malformed_event.sse").write_text(lines, encoding="utf-8")
+    specs["malformed_event"] = fixture(
+        "malformed_event", "A stream containing an event whose data is not valid JSON.", "malformed_event.sse"
+    )
+
+    write_sse(out / "stall.sse", hello)
+    specs["stall"] = fixture(
+        "stall", "Sends three events, then stays silent with the connection open until the client leaves.", "stall.sse", stall_after_events=3
+    )
+
+    specs["error_429"] = error_fixture(
+        "Rate limited; retry after 2 seconds.",
+        429,
+        "rate_limit_error",
+        "Number of request tokens has exceeded your per-minute rate limit.",
+        {"retry-after": "2", "x-should-retry": "true", **RATE_HEADERS, "anthropic-ratelimit-requests-remaining": "0"},
+    )
+    specs["error_529"] = error_fixture("API overloaded.", 529, "overloaded_error", "Overloaded", {"x-should-retry": "true"})
+    specs["error_500"] = error_fixture("Internal API error.", 500, "api_error", "Internal server error", {})
+    specs["error_401"] = error_fixture("Upstream rejects the key.", 401, "authentication_error", "invalid x-api-key", {"x-should-retry": "false"})
+    specs["error_401_echo_key"] = error_fixture(
+        "Like a gateway that echoes the credentials it got back in the error (proves the proxy scrubs them).",
+        401,
+        "authentication_error",
+        "invalid x-api-key: {{header:x-api-key}} (authorization: {{header:authorization}})",
+        {},
+    )
+
+    for name, spec in specs.items():
+        (out / f"{name}.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    build(DEFAULT_FIXTURES_DIR)
