@@ -1,0 +1,85 @@
+/*
+ * The one client to Claude: the official SDK, pointed at the Jupyter server's proxy route.
+ *
+ * The browser never holds the API key: the server extension adds it. Requests go through
+ * JupyterLab's ServerConnection so Jupyter's token and XSRF protection apply.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import type { IClaudeSettings } from '../tokens';
+
+/**
+ * The path of the proxy route under the server's base URL.
+ */
+export const PROXY_PATH = 'claude';
+
+/**
+ * A placeholder sent as `x-api-key`; the server replaces it with the real key.
+ */
+export const PLACEHOLDER_KEY = 'held-by-jupyter-server';
+
+/**
+ * The part of the SDK client that the conversation uses.
+ */
+export type IMessagesClient = Pick<Anthropic, 'messages' | 'models'>;
+
+/**
+ * Create the SDK client for a Jupyter server.
+ */
+export function createClaudeClient(
+  serverSettings: ServerConnection.ISettings,
+  settings: Pick<IClaudeSettings, 'maxRetries' | 'timeoutSeconds'>
+): Anthropic {
+  return new Anthropic({
+    apiKey: PLACEHOLDER_KEY,
+    baseURL: URLExt.join(serverSettings.baseUrl, PROXY_PATH),
+    maxRetries: settings.maxRetries,
+    timeout: settings.timeoutSeconds * 1000,
+    // The key is not in the browser: the proxy holds it.
+    dangerouslyAllowBrowser: true,
+    fetch: (input, init) => Private.fetchThroughJupyter(input, init, serverSettings)
+  });
+}
+
+/**
+ * Create an SDK client that talks to a Messages API directly (tests and tools in Node).
+ */
+export function createDirectClient(
+  baseURL: string,
+  apiKey: string,
+  settings: Pick<IClaudeSettings, 'maxRetries' | 'timeoutSeconds'>
+): Anthropic {
+  return new Anthropic({
+    apiKey,
+    baseURL,
+    maxRetries: settings.maxRetries,
+    timeout: settings.timeoutSeconds * 1000
+  });
+}
+
+namespace Private {
+  /**
+   * Send one SDK request through ServerConnection, keeping abort errors recognisable
+   * (ServerConnection wraps every failure in a NetworkError).
+   */
+  export async function fetchThroughJupyter(
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+    serverSettings: ServerConnection.ISettings
+  ): Promise<Response> {
+    const url =
+      typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // 'no-store' would make ServerConnection append a cache-busting query string.
+    const requestInit: RequestInit = { ...init, cache: 'no-cache' };
+    try {
+      return await ServerConnection.makeRequest(url, requestInit, serverSettings);
+    } catch (error) {
+      const signal = init?.signal;
+      if (signal?.aborted) {
+        throw signal.reason ?? new DOMException('The request was aborted.', 'AbortError');
+      }
+      throw error;
+    }
+  }
+}

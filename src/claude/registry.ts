@@ -1,0 +1,134 @@
+/*
+ * Conversations, one per notebook, and which one is in focus.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
+import type { IClaudeSettings, IConversation, IConversationRegistry } from '../tokens';
+import { Conversation, type IStreamingClient } from './conversation';
+import { DEFAULT_SETTINGS } from './settings';
+
+/**
+ * Keeps one conversation per notebook (keyed by the notebook's widget) and a general one
+ * for when no notebook is in focus.
+ */
+export class ConversationRegistry implements IConversationRegistry {
+  constructor(options: ConversationRegistry.IOptions) {
+    this._createClient = options.createClient;
+    this._trans = options.trans;
+    this._settings = options.settings ?? DEFAULT_SETTINGS;
+    this._client = this._createClient(this._settings);
+    this._general = this._create('');
+    this._current = this._general;
+  }
+
+  get current(): IConversation {
+    return this._current;
+  }
+
+  get currentChanged(): Signal<this, IConversation> {
+    return this._currentChanged;
+  }
+
+  get settings(): IClaudeSettings {
+    return this._settings;
+  }
+
+  get settingsChanged(): Signal<this, IClaudeSettings> {
+    return this._settingsChanged;
+  }
+
+  /**
+   * The conversation of a notebook, created on first use.
+   */
+  conversationFor(key: object, label: string): Conversation {
+    let conversation = this._byKey.get(key);
+    if (!conversation) {
+      conversation = this._create(label);
+      this._byKey.set(key, conversation);
+    }
+    conversation.label = label;
+    return conversation;
+  }
+
+  /**
+   * Put a notebook's conversation in focus (`null`: the general conversation).
+   */
+  activate(key: object | null, label = ''): IConversation {
+    const next = key ? this.conversationFor(key, label) : this._general;
+    if (next !== this._current) {
+      this._current = next;
+      this._currentChanged.emit(next);
+    }
+    return next;
+  }
+
+  /**
+   * Drop a closed notebook's conversation (stopping its answer).
+   */
+  forget(key: object): void {
+    const conversation = this._byKey.get(key);
+    if (!conversation) {
+      return;
+    }
+    this._byKey.delete(key);
+    if (conversation === this._current) {
+      this.activate(null);
+    }
+    conversation.dispose();
+  }
+
+  /**
+   * Apply new settings; the next request of every conversation uses them.
+   */
+  updateSettings(settings: IClaudeSettings): void {
+    const previous = this._settings;
+    this._settings = settings;
+    if (
+      previous.maxRetries !== settings.maxRetries ||
+      previous.timeoutSeconds !== settings.timeoutSeconds
+    ) {
+      this._client = this._createClient(settings);
+      for (const conversation of [this._general, ...this._all()]) {
+        conversation.setClient(this._client);
+      }
+    }
+    this._settingsChanged.emit(settings);
+  }
+
+  private _all(): Conversation[] {
+    const all: Conversation[] = [];
+    this._byKey.forEach(c => all.push(c));
+    return all;
+  }
+
+  private _create(label: string): Conversation {
+    return new Conversation({
+      client: this._client,
+      settings: () => this._settings,
+      label,
+      trans: this._trans
+    });
+  }
+
+  private _createClient: (settings: IClaudeSettings) => IStreamingClient;
+  private _client: IStreamingClient;
+  private _trans?: TranslationBundle;
+  private _settings: IClaudeSettings;
+  private _general: Conversation;
+  private _current: Conversation;
+  // Keyed by notebook widget; a Map (not WeakMap) so settings changes reach every conversation.
+  private _byKey = new Map<object, Conversation>();
+  private _currentChanged = new Signal<this, IConversation>(this);
+  private _settingsChanged = new Signal<this, IClaudeSettings>(this);
+}
+
+export namespace ConversationRegistry {
+  export interface IOptions {
+    /** Make an SDK client for the given settings. */
+    createClient: (settings: IClaudeSettings) => IStreamingClient;
+    /** The initial settings. */
+    settings?: IClaudeSettings;
+    /** The translation bundle. */
+    trans?: TranslationBundle;
+  }
+}

@@ -1,0 +1,193 @@
+/*
+ * One turn of the chat: the question, or the answer rendered as sanitized Markdown.
+ */
+import { Clipboard } from '@jupyterlab/apputils';
+import { IRenderMime, MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Panel, Widget } from '@lumino/widgets';
+import type { IChatTurn } from '../tokens';
+
+const MARKDOWN = 'text/markdown';
+
+/**
+ * A view of one chat turn. It renders the turn it is given; it holds no state of its own
+ * beyond what it last rendered.
+ */
+export class TurnView extends Panel {
+  constructor(options: TurnView.IOptions) {
+    super();
+    this._trans = options.trans;
+    this._onRetry = options.onRetry;
+    this.addClass('jp-Claude-turn');
+    this.addClass(`jp-Claude-turn-${options.turn.role}`);
+    this._header.addClass('jp-Claude-turnHeader');
+    this._header.node.textContent =
+      options.turn.role === 'user' ? this._trans.__('You') : this._trans.__('Claude');
+    this.addWidget(this._header);
+    this._thinking.addClass('jp-Claude-thinking');
+    this._thinking.hide();
+    this.addWidget(this._thinking);
+    this._body = options.rendermime.createRenderer(MARKDOWN);
+    this._body.addClass('jp-Claude-turnBody');
+    this.addWidget(this._body);
+    this._status.addClass('jp-Claude-turnStatus');
+    this.addWidget(this._status);
+    this.render(options.turn);
+  }
+
+  /**
+   * Render the turn as it is now. Markdown re-renders are coalesced to one per frame.
+   */
+  render(turn: IChatTurn): void {
+    this.node.dataset.status = turn.status;
+    this.node.setAttribute('aria-busy', turn.status === 'streaming' ? 'true' : 'false');
+    if (turn.thinking) {
+      this._thinking.show();
+      const details = this._thinking.node;
+      if (!details.firstChild) {
+        const summary = document.createElement('summary');
+        summary.textContent = this._trans.__('Thinking');
+        details.append(summary, document.createElement('div'));
+      }
+      details.lastElementChild!.textContent = turn.thinking;
+    }
+    this._renderStatus(turn);
+    if (turn.text !== this._renderedText || this._pendingText !== null) {
+      this._pendingText = turn.text;
+      this._scheduleMarkdown();
+    }
+  }
+
+  /**
+   * A promise that resolves when the Markdown on screen matches the last turn rendered.
+   */
+  get settled(): Promise<void> {
+    return this._settled;
+  }
+
+  private _scheduleMarkdown(): void {
+    if (this._rendering) {
+      return;
+    }
+    this._rendering = true;
+    this._settled = new Promise<void>(resolve => {
+      const step = async () => {
+        while (this._pendingText !== null && !this.isDisposed) {
+          const text = this._pendingText;
+          this._pendingText = null;
+          // Model output is untrusted: `trusted: false` makes rendermime sanitize it.
+          const model = new MimeModel({ data: { [MARKDOWN]: text }, trusted: false });
+          try {
+            await this._body.renderModel(model);
+          } catch (error) {
+            console.error('Could not render the answer', error);
+          }
+          this._renderedText = text;
+          this._addCopyButtons();
+        }
+        this._rendering = false;
+        resolve();
+      };
+      requestAnimationFrame(() => void step());
+    });
+  }
+
+  private _addCopyButtons(): void {
+    this._body.node.querySelectorAll('pre').forEach(pre => {
+      if (pre.parentElement?.classList.contains('jp-Claude-codeBlock')) {
+        return;
+      }
+      const wrapper = document.createElement('div');
+      wrapper.className = 'jp-Claude-codeBlock';
+      pre.replaceWith(wrapper);
+      wrapper.appendChild(pre);
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'jp-Claude-copyButton jp-mod-minimal jp-Button';
+      button.textContent = this._trans.__('Copy');
+      button.setAttribute('aria-label', this._trans.__('Copy code'));
+      button.addEventListener('click', () => {
+        Clipboard.copyToSystem(pre.textContent ?? '');
+        button.textContent = this._trans.__('Copied');
+        window.setTimeout(() => (button.textContent = this._trans.__('Copy')), 1500);
+      });
+      wrapper.appendChild(button);
+    });
+  }
+
+  private _renderStatus(turn: IChatTurn): void {
+    const node = this._status.node;
+    node.textContent = '';
+    node.className = 'jp-Claude-turnStatus';
+    if (turn.role === 'user') {
+      return;
+    }
+    if (turn.status === 'streaming') {
+      node.classList.add('jp-Claude-streaming');
+      node.textContent = turn.text ? '' : this._trans.__('Claude is thinking…');
+      return;
+    }
+    if (turn.status === 'stopped') {
+      node.textContent = this._trans.__('Stopped. The partial answer is kept.');
+      this._appendRetry(node);
+      return;
+    }
+    if (turn.status === 'done') {
+      if (turn.stopReason === 'max_tokens') {
+        node.textContent = this._trans.__(
+          'The answer reached the output limit (Settings › Claude › Max output tokens).'
+        );
+      }
+      return;
+    }
+    if (turn.error) {
+      node.classList.add('jp-Claude-error');
+      node.setAttribute('role', 'alert');
+      node.dataset.kind = turn.error.kind;
+      const title = document.createElement('div');
+      title.className = 'jp-Claude-errorTitle';
+      title.textContent = turn.error.title;
+      const detail = document.createElement('div');
+      detail.className = 'jp-Claude-errorDetail';
+      detail.textContent = turn.error.detail;
+      node.append(title, detail);
+      if (turn.error.requestId) {
+        const id = document.createElement('div');
+        id.className = 'jp-Claude-requestId';
+        id.textContent = this._trans.__('Request id: %1', turn.error.requestId);
+        node.appendChild(id);
+      }
+      this._appendRetry(node);
+    }
+  }
+
+  private _appendRetry(node: HTMLElement): void {
+    const retry = document.createElement('button');
+    retry.type = 'button';
+    retry.className = 'jp-Claude-retry jp-mod-styled jp-mod-accept';
+    retry.textContent = this._trans.__('Retry');
+    retry.setAttribute('aria-label', this._trans.__('Retry'));
+    retry.addEventListener('click', () => this._onRetry());
+    node.appendChild(retry);
+  }
+
+  private _trans: TranslationBundle;
+  private _onRetry: () => void;
+  private _header = new Widget();
+  private _thinking = new Widget({ node: document.createElement('details') });
+  private _body: IRenderMime.IRenderer;
+  private _status = new Widget();
+  private _renderedText: string | null = null;
+  private _pendingText: string | null = null;
+  private _rendering = false;
+  private _settled: Promise<void> = Promise.resolve();
+}
+
+export namespace TurnView {
+  export interface IOptions {
+    turn: IChatTurn;
+    rendermime: IRenderMimeRegistry;
+    trans: TranslationBundle;
+    onRetry: () => void;
+  }
+}

@@ -1,0 +1,317 @@
+/*
+ * The Claude side panel: the conversation of the notebook in focus, a message box,
+ * Send / Stop / New chat, and the model in use.
+ */
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Message } from '@lumino/messaging';
+import { Panel, Widget } from '@lumino/widgets';
+import type { IModelChoice } from '../claude/models';
+import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
+import { claudeIcon } from './icon';
+import { TurnView } from './turn';
+
+/**
+ * The Claude panel.
+ */
+export class ClaudePanel extends Panel {
+  constructor(options: ClaudePanel.IOptions) {
+    super();
+    this._registry = options.registry;
+    this._rendermime = options.rendermime;
+    this._trans = options.trans;
+    this._listModels = options.listModels;
+    this._setModel = options.setModel;
+    this.id = 'jp-claude-panel';
+    this.addClass('jp-Claude-panel');
+    this.title.icon = claudeIcon;
+    this.title.caption = this._trans.__('Claude');
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', this._trans.__('Claude'));
+
+    this.addWidget(this._buildHeader());
+    this._log.addClass('jp-Claude-log');
+    this._log.node.setAttribute('role', 'log');
+    this._log.node.setAttribute('aria-label', this._trans.__('Conversation with Claude'));
+    this.addWidget(this._log);
+    this.addWidget(this._buildInput());
+    this._usage.addClass('jp-Claude-usage');
+    this.addWidget(this._usage);
+
+    this._registry.currentChanged.connect(this._onCurrentChanged, this);
+    this._registry.settingsChanged.connect(() => this._updateModel(), this);
+    this._follow(this._registry.current);
+  }
+
+  /**
+   * The conversation shown.
+   */
+  get conversation(): IConversation {
+    return this._conversation!;
+  }
+
+  /**
+   * Focus the message box.
+   */
+  focusInput(): void {
+    this._input.focus();
+  }
+
+  /**
+   * Put a question in the message box without sending it.
+   */
+  setDraft(text: string): void {
+    this._input.value = text;
+    this._syncButtons();
+  }
+
+  /**
+   * Send what is in the message box.
+   */
+  sendDraft(): void {
+    const text = this._input.value;
+    if (!text.trim() || this.conversation.isBusy) {
+      return;
+    }
+    this._input.value = '';
+    void this.conversation.send(text);
+    this._syncButtons();
+  }
+
+  /**
+   * Refresh the model picker from the upstream's list.
+   */
+  async refreshModels(): Promise<void> {
+    const configured = this._registry.settings.model;
+    const choices = await this._listModels(configured);
+    this._models = choices;
+    this._updateModel();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._conversation?.changed.disconnect(this._onTurnChanged, this);
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (!this._modelsLoaded) {
+      this._modelsLoaded = true;
+      void this.refreshModels();
+    }
+  }
+
+  private _buildHeader(): Widget {
+    const header = new Widget();
+    header.addClass('jp-Claude-header');
+    const title = document.createElement('div');
+    title.className = 'jp-Claude-title';
+    this._label.className = 'jp-Claude-notebookLabel';
+    title.append(this._label);
+    this._modelSelect.className = 'jp-Claude-model';
+    this._modelSelect.setAttribute('aria-label', this._trans.__('Model'));
+    this._modelSelect.title = this._trans.__('Model used for the next question');
+    this._modelSelect.addEventListener('change', () => {
+      void this._setModel(this._modelSelect.value);
+    });
+    const newChat = document.createElement('button');
+    newChat.type = 'button';
+    newChat.className = 'jp-Claude-newChat jp-mod-styled';
+    newChat.textContent = this._trans.__('New chat');
+    newChat.setAttribute('aria-label', this._trans.__('New chat'));
+    newChat.addEventListener('click', () => {
+      this.conversation.clear();
+      this.focusInput();
+    });
+    const selectWrapper = document.createElement('div');
+    selectWrapper.className = 'jp-select-wrapper jp-Claude-modelWrapper';
+    selectWrapper.appendChild(this._modelSelect);
+    const tools = document.createElement('div');
+    tools.className = 'jp-Claude-headerTools';
+    tools.append(selectWrapper, newChat);
+    header.node.append(title, tools);
+    return header;
+  }
+
+  private _buildInput(): Widget {
+    const box = new Widget();
+    box.addClass('jp-Claude-inputArea');
+    this._input.className = 'jp-Claude-input';
+    this._input.rows = 3;
+    this._input.placeholder = this._trans.__(
+      'Ask Claude about your notebook (Enter to send, Shift+Enter for a new line)'
+    );
+    this._input.setAttribute('aria-label', this._trans.__('Ask Claude'));
+    this._input.addEventListener('keydown', event => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.sendDraft();
+      }
+    });
+    this._input.addEventListener('input', () => this._syncButtons());
+    this._send.type = 'button';
+    this._send.className = 'jp-Claude-send jp-mod-styled jp-mod-accept';
+    this._send.textContent = this._trans.__('Send');
+    this._send.setAttribute('aria-label', this._trans.__('Send'));
+    this._send.addEventListener('click', () => this.sendDraft());
+    this._stop.type = 'button';
+    this._stop.className = 'jp-Claude-stop jp-mod-styled jp-mod-warn';
+    this._stop.textContent = this._trans.__('Stop');
+    this._stop.setAttribute('aria-label', this._trans.__('Stop'));
+    this._stop.addEventListener('click', () => this.conversation.stop());
+    const buttons = document.createElement('div');
+    buttons.className = 'jp-Claude-inputButtons';
+    buttons.append(this._stop, this._send);
+    box.node.append(this._input, buttons);
+    return box;
+  }
+
+  private _onCurrentChanged(_: IConversationRegistry, conversation: IConversation): void {
+    this._follow(conversation);
+  }
+
+  private _follow(conversation: IConversation): void {
+    if (this._conversation === conversation) {
+      return;
+    }
+    this._conversation?.changed.disconnect(this._onTurnChanged, this);
+    this._conversation = conversation;
+    conversation.changed.connect(this._onTurnChanged, this);
+    this._rebuild();
+  }
+
+  private _onTurnChanged(conversation: IConversation, turn: IChatTurn | null): void {
+    if (conversation !== this._conversation) {
+      return;
+    }
+    if (!turn) {
+      this._rebuild();
+      return;
+    }
+    const view = this._views.get(turn.id);
+    if (view) {
+      view.render(turn);
+    } else {
+      this._addView(turn);
+    }
+    this._afterChange(turn);
+  }
+
+  private _rebuild(): void {
+    this._views.forEach(view => view.dispose());
+    this._views.clear();
+    for (const turn of this.conversation.turns) {
+      this._addView(turn);
+    }
+    this._label.textContent = this.conversation.label
+      ? this._trans.__('Chat for %1', this.conversation.label)
+      : this._trans.__('General chat (no notebook open)');
+    this._afterChange(null);
+  }
+
+  private _addView(turn: IChatTurn): void {
+    const view = new TurnView({
+      turn,
+      rendermime: this._rendermime,
+      trans: this._trans,
+      onRetry: () => void this.conversation.retry()
+    });
+    this._views.set(turn.id, view);
+    this._log.addWidget(view);
+  }
+
+  private _afterChange(turn: IChatTurn | null): void {
+    this._syncButtons();
+    this._renderUsage();
+    if (this._empty.parentElement !== this._log.node && !this.conversation.turns.length) {
+      this._renderEmpty();
+    } else if (this.conversation.turns.length && this._empty.parentElement) {
+      this._empty.remove();
+    }
+    const log = this._log.node;
+    // Follow the answer only if the scientist hasn't scrolled up to read.
+    if (!turn || log.scrollHeight - log.scrollTop - log.clientHeight < 80) {
+      requestAnimationFrame(() => (log.scrollTop = log.scrollHeight));
+    }
+  }
+
+  private _renderEmpty(): void {
+    this._empty.className = 'jp-Claude-empty';
+    this._empty.textContent = this._trans.__(
+      'Ask about this notebook, its data or an error. Claude proposes; nothing changes in your notebook or kernel unless you accept it.'
+    );
+    this._log.node.appendChild(this._empty);
+  }
+
+  private _renderUsage(): void {
+    const last = [...this.conversation.turns].reverse().find(t => t.usage);
+    if (!last?.usage) {
+      this._usage.node.textContent = '';
+      return;
+    }
+    const u = last.usage;
+    this._usage.node.textContent = this._trans.__(
+      'Last answer: %1 in · %2 out · %3 read from cache · %4 written to cache',
+      u.inputTokens.toLocaleString(),
+      u.outputTokens.toLocaleString(),
+      u.cacheReadInputTokens.toLocaleString(),
+      u.cacheCreationInputTokens.toLocaleString()
+    );
+  }
+
+  private _syncButtons(): void {
+    const busy = this.conversation.isBusy;
+    this._send.disabled = busy || !this._input.value.trim();
+    this._stop.disabled = !busy;
+    this.node.classList.toggle('jp-Claude-busy', busy);
+  }
+
+  private _updateModel(): void {
+    const configured = this._registry.settings.model;
+    const choices = this._models.some(m => m.id === configured)
+      ? this._models
+      : [{ id: configured, displayName: configured }, ...this._models];
+    this._modelSelect.textContent = '';
+    for (const choice of choices) {
+      const option = document.createElement('option');
+      option.value = choice.id;
+      option.textContent = choice.displayName;
+      option.title = choice.id;
+      this._modelSelect.appendChild(option);
+    }
+    this._modelSelect.value = configured;
+  }
+
+  private _registry: IConversationRegistry;
+  private _rendermime: IRenderMimeRegistry;
+  private _trans: TranslationBundle;
+  private _listModels: (configured: string) => Promise<IModelChoice[]>;
+  private _setModel: (model: string) => Promise<void>;
+  private _conversation: IConversation | null = null;
+  private _views = new Map<string, TurnView>();
+  private _log = new Panel();
+  private _usage = new Widget();
+  private _label = document.createElement('span');
+  private _modelSelect = document.createElement('select');
+  private _input = document.createElement('textarea');
+  private _send = document.createElement('button');
+  private _stop = document.createElement('button');
+  private _empty = document.createElement('div');
+  private _models: IModelChoice[] = [];
+  private _modelsLoaded = false;
+}
+
+export namespace ClaudePanel {
+  export interface IOptions {
+    registry: IConversationRegistry;
+    rendermime: IRenderMimeRegistry;
+    trans: TranslationBundle;
+    /** List the models to offer, always including the configured one. */
+    listModels: (configured: string) => Promise<IModelChoice[]>;
+    /** Make a model the one in use (writes the setting). */
+    setModel: (model: string) => Promise<void>;
+  }
+}

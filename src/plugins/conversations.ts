@@ -1,0 +1,76 @@
+/*
+ * Wiring: the conversation registry, fed by the settings registry and the notebook tracker.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { PathExt } from '@jupyterlab/coreutils';
+import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { createClaudeClient } from '../claude/client';
+import { ConversationRegistry } from '../claude/registry';
+import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
+import { IConversationRegistry } from '../tokens';
+
+/**
+ * The id of the plugin that owns the settings (`schema/plugin.json`).
+ */
+export const SETTINGS_PLUGIN_ID = 'jupyterlab-claude:plugin';
+
+/**
+ * Provides one conversation per notebook, following the notebook in focus.
+ */
+export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> = {
+  id: SETTINGS_PLUGIN_ID,
+  description: 'Conversations with Claude, one per notebook, and the settings they use.',
+  autoStart: true,
+  provides: IConversationRegistry,
+  optional: [INotebookTracker, ISettingRegistry, ITranslator],
+  activate: async (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker | null,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ): Promise<IConversationRegistry> => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_claude');
+    const serverSettings = app.serviceManager.serverSettings;
+    const registry = new ConversationRegistry({
+      createClient: settings => createClaudeClient(serverSettings, settings),
+      settings: DEFAULT_SETTINGS,
+      trans
+    });
+
+    if (settingRegistry) {
+      try {
+        const settings = await settingRegistry.load(SETTINGS_PLUGIN_ID);
+        const apply = () => registry.updateSettings(readSettings(settings.composite));
+        apply();
+        settings.changed.connect(apply);
+      } catch (reason) {
+        console.warn('jupyterlab-claude: could not load settings, using defaults', reason);
+      }
+    }
+
+    if (tracker) {
+      const label = (panel: NotebookPanel) => PathExt.basename(panel.context.path);
+      const follow = (panel: NotebookPanel | null) => {
+        if (!panel) {
+          registry.activate(null);
+          return;
+        }
+        registry.activate(panel, label(panel));
+      };
+      tracker.widgetAdded.connect((_, panel) => {
+        panel.context.pathChanged.connect(() => {
+          registry.conversationFor(panel, label(panel));
+          if (tracker.currentWidget === panel) {
+            follow(panel);
+          }
+        });
+        panel.disposed.connect(() => registry.forget(panel));
+      });
+      tracker.currentChanged.connect((_, panel) => follow(panel));
+      follow(tracker.currentWidget);
+    }
+    return registry;
+  }
+};

@@ -1,0 +1,85 @@
+/*
+ * Wiring: the Claude side panel, its commands and palette entries.
+ */
+import {
+  ILayoutRestorer,
+  type JupyterFrontEnd,
+  type JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { createClaudeClient } from '../claude/client';
+import { listModels } from '../claude/models';
+import { CommandIDs } from '../commands';
+import { ClaudePanel } from '../panel/widget';
+import { IConversationRegistry } from '../tokens';
+import { SETTINGS_PLUGIN_ID } from './conversations';
+
+/**
+ * The Claude panel in the right sidebar.
+ */
+export const panelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-claude:panel',
+  description: 'The Claude side panel.',
+  autoStart: true,
+  requires: [IConversationRegistry, IRenderMimeRegistry],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    registry: IConversationRegistry,
+    rendermime: IRenderMimeRegistry,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_claude');
+    const serverSettings = app.serviceManager.serverSettings;
+    const panel = new ClaudePanel({
+      registry,
+      rendermime,
+      trans,
+      listModels: configured =>
+        listModels(createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 15 }), configured),
+      setModel: async model => {
+        if (settingRegistry) {
+          await settingRegistry.set(SETTINGS_PLUGIN_ID, 'model', model);
+        }
+      }
+    });
+    app.shell.add(panel, 'right', { rank: 900 });
+    restorer?.add(panel, 'jupyterlab-claude');
+
+    const category = trans.__('Claude');
+    app.commands.addCommand(CommandIDs.openPanel, {
+      label: trans.__('Open Claude Panel'),
+      caption: trans.__('Open the Claude side panel'),
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.focusInput();
+      }
+    });
+    app.commands.addCommand(CommandIDs.newChat, {
+      label: trans.__('New Claude Chat'),
+      caption: trans.__('Start a new chat for the notebook in focus'),
+      execute: () => {
+        registry.current.clear();
+        app.shell.activateById(panel.id);
+        panel.focusInput();
+      }
+    });
+    app.commands.addCommand(CommandIDs.stop, {
+      label: trans.__('Stop Claude'),
+      caption: trans.__('Stop the answer that is streaming, keeping what arrived'),
+      isEnabled: () => registry.current.isBusy,
+      execute: () => registry.current.stop()
+    });
+    if (palette) {
+      for (const command of [CommandIDs.openPanel, CommandIDs.newChat, CommandIDs.stop]) {
+        palette.addItem({ command, category });
+      }
+    }
+  }
+};
