@@ -19,13 +19,11 @@ const esModules = [
 
 const baseConfig = jestJupyterLab(__dirname);
 
-module.exports = {
+const common = {
   ...baseConfig,
   automock: false,
   cacheDirectory: '<rootDir>/.jest-cache',
-  reporters: ['default'],
-  testRegex: 'src/.*/__tests__/.*\\.spec\\.ts$',
-  testTimeout: 30000,
+  rootDir: __dirname,
   modulePathIgnorePatterns: [
     '<rootDir>/.venv/',
     '<rootDir>/jupyterlab_claude/labextension/',
@@ -33,4 +31,28 @@ module.exports = {
     '<rootDir>/lib/'
   ],
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
+};
+delete common.reporters;
+delete common.coverageDirectory;
+delete common.coverageReporters;
+
+module.exports = {
+  reporters: ['default'],
+  testTimeout: 30000,
+  projects: [
+    {
+      // Pure logic that uses the Anthropic SDK: Node, no DOM (the SDK refuses jsdom).
+      ...common,
+      displayName: 'node',
+      testEnvironment: 'node',
+      setupFiles: [],
+      testRegex: 'src/(claude|context|kernel|agent|hypotheses)/__tests__/.*\\.spec\\.ts$'
+    },
+    {
+      // Logic on JupyterLab's own models (a real NotebookModel) needs its DOM shims.
+      ...common,
+      displayName: 'jupyterlab',
+      testRegex: 'src/(proposals|panel)/__tests__/.*\\.spec\\.ts$'
+    }
+  ]
 };

@@ -1,0 +1,306 @@
+/**
+ * @jest-environment node
+ */
+// The Anthropic SDK does not run under jsdom: these tests run in Node against the
+// project's local Messages API server, with the real SDK doing the HTTP and SSE parsing.
+import { APIError } from '@anthropic-ai/sdk';
+import { nullTranslator } from '@jupyterlab/translation';
+import { createDirectClient } from '../client';
+import { Conversation, toMessageParams } from '../conversation';
+import { describeError, retryAfterSeconds } from '../errors';
+import { listModels } from '../models';
+import { ConversationRegistry } from '../registry';
+import { DEFAULT_SETTINGS, readSettings } from '../settings';
+import type { IChatTurn, IClaudeSettings } from '../../tokens';
+import { MOCK_KEY, MockApi } from './mockApi';
+
+const trans = nullTranslator.load('jupyterlab_claude');
+let api: MockApi;
+
+beforeAll(async () => {
+  api = await MockApi.start();
+});
+
+afterAll(() => api?.stop());
+
+beforeEach(async () => {
+  await api.reset();
+});
+
+function conversation(overrides: Partial<IClaudeSettings> = {}, label = 'analysis.ipynb') {
+  const settings = { ...DEFAULT_SETTINGS, maxRetries: 0, ...overrides };
+  return new Conversation({
+    client: createDirectClient(api.url, MOCK_KEY, settings),
+    settings: () => settings,
+    label,
+    trans
+  });
+}
+
+function lastTurn(c: Conversation): IChatTurn {
+  return c.turns[c.turns.length - 1];
+}
+
+describe('Conversation', () => {
+  it('streams an answer token by token and ends done, with usage and cache fields', async () => {
+    const c = conversation();
+    const seen: string[] = [];
+    c.changed.connect((_, turn) => {
+      if (turn?.role === 'assistant' && turn.status === 'streaming') {
+        seen.push(turn.text);
+      }
+    });
+    await c.send('Hi');
+    const answer = lastTurn(c);
+    expect(answer.status).toBe('done');
+    expect(answer.text).toBe("Hello! I'm Claude. How can I help you with your notebook today?");
+    // Text arrived in several pieces before the end.
+    const partials = new Set(seen.filter(t => t && t !== answer.text));
+    expect(partials.size).toBeGreaterThan(2);
+    expect(answer.usage!.cacheCreationInputTokens).toBeGreaterThanOrEqual(0);
+    expect(answer.usage!.outputTokens).toBeGreaterThan(0);
+    expect(answer.stopReason).toBe('end_turn');
+    expect(answer.requestId).toMatch(/^req_/);
+    expect(c.isBusy).toBe(false);
+  });
+
+  it('sends a request that follows the Messages API protocol', async () => {
+    const c = conversation({ maxTokens: 1234, effort: 'low' });
+    await c.send('What is in my data frame?');
+    const [request] = (await api.requests()).filter(r => r.path === '/v1/messages');
+    expect(request.method).toBe('POST');
+    expect(request.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(request.headers['x-api-key']).toBe(MOCK_KEY);
+    expect(request.body.model).toBe(DEFAULT_SETTINGS.model);
+    expect(request.body.max_tokens).toBe(1234);
+    expect(request.body.stream).toBe(true);
+    expect(request.body.output_config).toEqual({ effort: 'low' });
+    expect(request.body.messages).toEqual([{ role: 'user', content: 'What is in my data frame?' }]);
+    expect(request.body.system[0].cache_control).toEqual({ type: 'ephemeral' });
+    expect(request.body.system[0].text).toContain('analysis.ipynb');
+  });
+
+  it('carries the history, alternating roles, into the next question', async () => {
+    const c = conversation();
+    await c.send('First question');
+    await c.send('Second question');
+    const requests = (await api.requests()).filter(r => r.path === '/v1/messages');
+    expect(requests[1].body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(requests[1].body.messages[1].content).toContain('Hello!');
+  });
+
+  it('keeps the partial answer when the scientist presses Stop', async () => {
+    await api.queue('slow_long');
+    const c = conversation();
+    const done = c.send('Tell me a long story');
+    await new Promise<void>(resolve => {
+      c.changed.connect((_, turn) => {
+        if (turn?.role === 'assistant' && turn.text.length > 20) {
+          resolve();
+        }
+      });
+    });
+    c.stop();
+    await done;
+    const answer = lastTurn(c);
+    expect(answer.status).toBe('stopped');
+    expect(answer.text.length).toBeGreaterThan(20);
+    expect(answer.error).toBeUndefined();
+    expect(c.isBusy).toBe(false);
+  });
+
+  it('keeps the partial answer, marked cut, when the connection drops mid-stream', async () => {
+    await api.queue('cut_mid_stream');
+    const c = conversation({ maxRetries: 2 });
+    await c.send('Explain the regression');
+    const answer = lastTurn(c);
+    expect(answer.status).toBe('cut');
+    expect(answer.text.length).toBeGreaterThan(0);
+    expect(answer.error!.title).toMatch(/cut off/);
+    // A request that started streaming is never resent.
+    expect((await api.requests()).filter(r => r.path === '/v1/messages')).toHaveLength(1);
+  });
+
+  it('keeps the partial answer when an error event arrives mid-stream', async () => {
+    await api.queue('error_event_mid_stream');
+    const c = conversation();
+    await c.send('Go on');
+    const answer = lastTurn(c);
+    expect(answer.status).toBe('cut');
+    expect(answer.text.length).toBeGreaterThan(0);
+    expect(answer.error!.kind).toBe('overloaded');
+  });
+
+  it('reports a malformed event without losing what arrived', async () => {
+    await api.queue('malformed_event');
+    const c = conversation();
+    await c.send('Go on');
+    const answer = lastTurn(c);
+    expect(['cut', 'error']).toContain(answer.status);
+    expect(answer.error).toBeDefined();
+    expect(c.turns[0].text).toBe('Go on');
+  });
+
+  it.each([
+    ['error_429', 'rate-limited', /Retry in 2 s/],
+    ['error_529', 'overloaded', /overloaded/i],
+    ['error_500', 'upstream', /unavailable \(500\)/],
+    ['error_401', 'invalid-key', /rejected \(401\)/]
+  ])('shows %s as a clear %s error and keeps the question', async (fixture, kind, text) => {
+    await api.queue(fixture);
+    const c = conversation();
+    await c.send('Why is my fit failing?');
+    const answer = lastTurn(c);
+    expect(answer.status).toBe('error');
+    expect(answer.error!.kind).toBe(kind);
+    expect(`${answer.error!.title} ${answer.error!.detail}`).toMatch(text);
+    expect(c.turns[0].text).toBe('Why is my fit failing?');
+  });
+
+  it('retries a rate-limited request as the SDK rules say, honouring retry-after', async () => {
+    await api.queue('error_429', { headers: { 'retry-after': '1' } });
+    const c = conversation({ maxRetries: 1 });
+    const started = Date.now();
+    await c.send('Hi');
+    expect(lastTurn(c).status).toBe('done');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect((await api.requests()).filter(r => r.path === '/v1/messages')).toHaveLength(2);
+  });
+
+  it('asks the same question again on Retry, replacing the failed answer', async () => {
+    await api.queue('error_529');
+    const c = conversation();
+    await c.send('Summarise the data');
+    expect(lastTurn(c).status).toBe('error');
+    await c.retry();
+    expect(c.turns).toHaveLength(2);
+    expect(lastTurn(c).status).toBe('done');
+    const requests = (await api.requests()).filter(r => r.path === '/v1/messages');
+    expect(requests[1].body.messages).toEqual([{ role: 'user', content: 'Summarise the data' }]);
+  });
+
+  it('streams thinking separately from the answer', async () => {
+    await api.queue('thinking');
+    const c = conversation();
+    await c.send('Think first');
+    const answer = lastTurn(c);
+    expect(answer.status).toBe('done');
+    expect(answer.thinking.length).toBeGreaterThan(0);
+    expect(answer.text.length).toBeGreaterThan(0);
+    expect(answer.text).not.toContain(answer.thinking);
+  });
+});
+
+describe('ConversationRegistry', () => {
+  it('keeps one conversation per notebook, and an answer lands only where it was asked', async () => {
+    await api.queue('slow_long', { event_delay_ms: 20 });
+    const settings = { ...DEFAULT_SETTINGS, maxRetries: 0 };
+    const registry = new ConversationRegistry({
+      createClient: s => createDirectClient(api.url, MOCK_KEY, s),
+      settings,
+      trans
+    });
+    const notebookA = {};
+    const notebookB = {};
+    const a = registry.activate(notebookA, 'a.ipynb');
+    const answering = a.send('Question for A');
+    const b = registry.activate(notebookB, 'b.ipynb');
+    expect(registry.current).toBe(b);
+    await answering;
+    expect(b.turns).toHaveLength(0);
+    expect(a.turns).toHaveLength(2);
+    expect(a.turns[1].status).toBe('done');
+    expect(registry.activate(notebookA, 'a.ipynb')).toBe(a);
+  });
+
+  it('stops and drops the conversation of a closed notebook', async () => {
+    await api.queue('slow_long');
+    const registry = new ConversationRegistry({
+      createClient: s => createDirectClient(api.url, MOCK_KEY, s),
+      settings: { ...DEFAULT_SETTINGS, maxRetries: 0 },
+      trans
+    });
+    const notebook = {};
+    const c = registry.activate(notebook, 'x.ipynb');
+    const answering = c.send('Long one');
+    registry.forget(notebook);
+    await answering;
+    expect(c.isDisposed).toBe(true);
+    expect(registry.current).not.toBe(c);
+  });
+});
+
+describe('listModels', () => {
+  it("lists the upstream's models, keeping the configured one", async () => {
+    const client = createDirectClient(api.url, MOCK_KEY, { maxRetries: 0, timeoutSeconds: 10 });
+    const models = await listModels(client, 'my-gateway-model');
+    expect(models[0].id).toBe('my-gateway-model');
+    expect(models.length).toBeGreaterThan(2);
+    expect(models.every(m => m.id && m.displayName)).toBe(true);
+  });
+
+  it('falls back to the configured model when the upstream cannot list', async () => {
+    const client = createDirectClient('http://127.0.0.1:9', MOCK_KEY, { maxRetries: 0, timeoutSeconds: 2 });
+    expect(await listModels(client, 'claude-x')).toEqual([{ id: 'claude-x', displayName: 'claude-x' }]);
+  });
+});
+
+describe('toMessageParams', () => {
+  const turn = (role: 'user' | 'assistant', text: string, status: IChatTurn['status'] = 'done'): IChatTurn => ({
+    id: Math.random().toString(),
+    role,
+    text,
+    thinking: '',
+    status
+  });
+
+  it('leaves out answers that failed before any text and joins the questions around them', () => {
+    expect(
+      toMessageParams([turn('user', 'a'), turn('assistant', '', 'error'), turn('user', 'b')])
+    ).toEqual([{ role: 'user', content: 'a\n\nb' }]);
+  });
+
+  it('keeps stopped and cut partial answers, without trailing whitespace', () => {
+    expect(
+      toMessageParams([turn('user', 'a'), turn('assistant', 'partial  \n', 'cut'), turn('user', 'b')])
+    ).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'partial' },
+      { role: 'user', content: 'b' }
+    ]);
+  });
+});
+
+describe('errors', () => {
+  it('tells the scientist exactly how to set a missing key', () => {
+    const error = APIError.generate(
+      401,
+      { type: 'error', error: { type: 'authentication_error', message: 'Set ANTHROPIC_API_KEY ...' } },
+      undefined,
+      new Headers({ 'x-claude-proxy-error': 'no-api-key' })
+    );
+    const described = describeError(error, trans);
+    expect(described.kind).toBe('no-key');
+    expect(described.detail).toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('reads retry-after in seconds, milliseconds and HTTP dates', () => {
+    expect(retryAfterSeconds(new Headers({ 'retry-after': '7' }))).toBe(7);
+    expect(retryAfterSeconds(new Headers({ 'retry-after-ms': '1500' }))).toBe(2);
+    const inTen = new Date(Date.now() + 10_000).toUTCString();
+    expect(retryAfterSeconds(new Headers({ 'retry-after': inTen }))).toBeGreaterThanOrEqual(8);
+    expect(retryAfterSeconds(new Headers())).toBeUndefined();
+  });
+});
+
+describe('readSettings', () => {
+  it('keeps defaults for missing or wrong values', () => {
+    expect(readSettings({})).toEqual(DEFAULT_SETTINGS);
+    expect(readSettings({ maxTokens: -3, effort: 'huge', model: ' ' })).toEqual(DEFAULT_SETTINGS);
+    expect(readSettings({ model: 'claude-opus-5-5', effort: 'high', maxRetries: 0 })).toMatchObject({
+      model: 'claude-opus-5-5',
+      effort: 'high',
+      maxRetries: 0
+    });
+  });
+});
