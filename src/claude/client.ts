@@ -15,11 +15,6 @@ import type { IClaudeSettings } from '../tokens';
 export const PROXY_PATH = 'claude';
 
 /**
- * A placeholder sent as `x-api-key`; the server replaces it with the real key.
- */
-export const PLACEHOLDER_KEY = 'held-by-jupyter-server';
-
-/**
  * The part of the SDK client that the conversation uses.
  */
 export type IMessagesClient = Pick<Anthropic, 'messages' | 'models'>;
@@ -32,7 +27,11 @@ export function createClaudeClient(
   settings: Pick<IClaudeSettings, 'maxRetries' | 'timeoutSeconds'>
 ): Anthropic {
   return new Anthropic({
-    apiKey: PLACEHOLDER_KEY,
+    // No credentials in the browser: the proxy adds the key. The SDK's own Authorization
+    // header is dropped so that Jupyter's `Authorization: token ...` is the only one.
+    apiKey: null,
+    authToken: null,
+    defaultHeaders: { authorization: null },
     baseURL: URLExt.join(serverSettings.baseUrl, PROXY_PATH),
     maxRetries: settings.maxRetries,
     timeout: settings.timeoutSeconds * 1000,

@@ -70,7 +70,8 @@ describe('Conversation', () => {
     const [request] = (await api.requests()).filter(r => r.path === '/v1/messages');
     expect(request.method).toBe('POST');
     expect(request.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(request.headers['x-api-key']).toBe(MOCK_KEY);
+    // This SDK sends the key as a bearer token.
+    expect(request.headers['authorization'] ?? request.headers['x-api-key']).toContain(MOCK_KEY);
     expect(request.body.model).toBe(DEFAULT_SETTINGS.model);
     expect(request.body.max_tokens).toBe(1234);
     expect(request.body.stream).toBe(true);
@@ -302,5 +303,25 @@ describe('readSettings', () => {
       effort: 'high',
       maxRetries: 0
     });
+  });
+});
+
+describe('createClaudeClient', () => {
+  it("goes through ServerConnection to the proxy route with Jupyter's token and no key", async () => {
+    const { ServerConnection } = await import('@jupyterlab/services');
+    const { createClaudeClient } = await import('../client');
+    const serverSettings = ServerConnection.makeSettings({
+      baseUrl: `${api.url}/jupyter/`,
+      token: 'jupyter-token'
+    });
+    const client = createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 5 });
+    // The mock has no /jupyter/claude route, so it answers 404; what matters is what was sent.
+    await expect(
+      client.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
+    ).rejects.toThrow();
+    const [request] = await api.requests();
+    expect(request.path).toBe('/jupyter/claude/v1/messages');
+    expect(request.headers['authorization']).toBe('token jupyter-token');
+    expect(request.headers['x-api-key']).toBeUndefined();
   });
 });
