@@ -1,0 +1,34 @@
+"""JupyterLab extension for chatting with Claude; the server side proxies the Messages API."""
+
+try:
+    from ._version import __version__
+except ImportError:  # _version.py is written by the build; a plain checkout has none
+    __version__ = "dev"
+
+from .config import ClaudeProxy
+from .handlers import setup_handlers
+from .proxy import describe_host
+
+
+def _jupyter_labextension_paths():
+    return [{"src": "labextension", "dest": "jupyterlab-claude"}]
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "jupyterlab_claude"}]
+
+
+def _load_jupyter_server_extension(server_app):
+    """Register the ``claude/`` proxy routes on the Jupyter server."""
+    config = ClaudeProxy(config=server_app.config)
+    server_app.web_app.settings["claude_proxy"] = setup_handlers(server_app.web_app, config)
+    server_app.log.info(
+        "jupyterlab_claude %s: proxying Claude API requests to %s (credentials %s)",
+        __version__,
+        describe_host(config.base_url),
+        "configured" if config.has_credentials else "NOT configured: set ANTHROPIC_API_KEY",
+    )
+
+
+# For backward compatibility with the classic notebook server
+load_jupyter_server_extension = _load_jupyter_server_extension

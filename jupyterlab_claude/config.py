@@ -1,0 +1,66 @@
+"""``c.ClaudeProxy.*`` settings for the server-side Claude API proxy."""
+
+from __future__ import annotations
+
+import os
+
+from traitlets import Float, Int, Unicode, default
+from traitlets.config import Configurable
+
+
+class ClaudeProxy(Configurable):
+    """Where and how the Jupyter server forwards Claude API requests.
+
+    The browser never sees the key: the server adds it to each upstream request.
+    """
+
+    api_key = Unicode(
+        help="""Anthropic API key sent upstream as ``x-api-key``.
+        Defaults to the ANTHROPIC_API_KEY environment variable of the server process.""",
+    ).tag(config=True)
+
+    auth_token = Unicode(
+        help="""Bearer token sent upstream as ``Authorization: Bearer ...`` (for gateways that want
+        that instead of x-api-key). Used only when no api_key is set.
+        Defaults to the ANTHROPIC_AUTH_TOKEN environment variable.""",
+    ).tag(config=True)
+
+    base_url = Unicode(
+        help="""Base URL of the Messages API. Defaults to ANTHROPIC_BASE_URL or https://api.anthropic.com.""",
+    ).tag(config=True)
+
+    request_timeout = Float(
+        600.0,
+        help="Seconds allowed for a whole answer (including a long stream) before the proxy gives up.",
+    ).tag(config=True)
+
+    connect_timeout = Float(
+        10.0,
+        help="Seconds allowed to open the connection to the API.",
+    ).tag(config=True)
+
+    max_request_bytes = Int(
+        32 * 1024 * 1024,
+        help="Largest request body (bytes) the proxy forwards; larger ones get 413.",
+    ).tag(config=True)
+
+    @default("api_key")
+    def _default_api_key(self) -> str:
+        return os.environ.get("ANTHROPIC_API_KEY", "").strip()
+
+    @default("auth_token")
+    def _default_auth_token(self) -> str:
+        return os.environ.get("ANTHROPIC_AUTH_TOKEN", "").strip()
+
+    @default("base_url")
+    def _default_base_url(self) -> str:
+        return os.environ.get("ANTHROPIC_BASE_URL", "").strip() or "https://api.anthropic.com"
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.api_key or self.auth_token)
+
+    @property
+    def secrets(self) -> list:
+        """Credential values that must never leave the server."""
+        return [s for s in (self.api_key, self.auth_token) if s]

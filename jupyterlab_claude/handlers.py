@@ -1,0 +1,230 @@
+"""Tornado handlers that forward the browser's Claude API calls with the server's key."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Dict, Optional
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado.iostream import StreamClosedError
+
+from . import proxy
+from .config import ClaudeProxy
+
+#: Model ids as the API issues them; anything else under claude/v1/models/ is a 404.
+MODEL_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]*"
+
+
+def filter_query(query: str, allowed: tuple) -> str:
+    """Keep only known API query parameters (the page's ``?token=`` must not travel upstream)."""
+    return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k in allowed])
+
+
+class ProxyState:
+    """The configuration and the one shared upstream HTTP client."""
+
+    def __init__(self, config: ClaudeProxy):
+        self.config = config
+        self._client: Optional[httpx.AsyncClient] = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        # Created lazily so it binds to the server's running event loop.
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.config.request_timeout, connect=self.config.connect_timeout),
+                follow_redirects=False,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+class ClaudeBaseHandler(APIHandler):
+    """Shared plumbing: error replies in the API's shape and the forwarding loop."""
+
+    def initialize(self, state: ProxyState) -> None:
+        self.state = state
+        self._pump: Optional[asyncio.Future] = None
+        self._client_gone = False
+
+    @property
+    def proxy_config(self) -> ClaudeProxy:
+        return self.state.config
+
+    def send_api_error(self, status: int, error_type: str, message: str, headers: Optional[Dict[str, str]] = None) -> None:
+        self.set_status(status)
+        for name, value in (headers or {}).items():
+            self.set_header(name, value)
+        self.finish(proxy.error_json(error_type, message))
+
+    def on_connection_close(self) -> None:
+        # The browser stopped (e.g. the Stop button): stop reading upstream so the answer is cancelled there too.
+        self._client_gone = True
+        if self._pump is not None and not self._pump.done():
+            self._pump.cancel()
+        super().on_connection_close()
+
+    async def forward(self, method: str, path: str, query: str = "") -> None:
+        """Send this request to ``path`` of the configured API and relay the answer."""
+        cfg = self.proxy_config
+        if not cfg.has_credentials:
+            self.send_api_error(
+                401,
+                "authentication_error",
+                proxy.NO_KEY_MESSAGE,
+                {"x-should-retry": "false", "x-claude-proxy-error": "no-api-key"},
+            )
+            return
+        body = self.request.body if method == "POST" else None
+        if body is not None and len(body) > cfg.max_request_bytes:
+            self.send_api_error(
+                413, "request_too_large", proxy.request_too_large_message(len(body), cfg.max_request_bytes)
+            )
+            return
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + cfg.request_timeout
+        client = self.state.client
+        try:
+            request = client.build_request(
+                method,
+                proxy.upstream_url(cfg.base_url, path, query),
+                headers=proxy.upstream_request_headers(self.request.headers.get_all(), cfg.api_key, cfg.auth_token),
+                content=body,
+            )
+            response = await asyncio.wait_for(client.send(request, stream=True), cfg.request_timeout)
+        except (httpx.TimeoutException, asyncio.TimeoutError):
+            self.log.warning("Claude proxy: %s timed out before answering", proxy.describe_host(cfg.base_url))
+            self.send_api_error(504, "api_error", proxy.timeout_message(cfg.request_timeout, cfg.base_url))
+            return
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            reason = proxy.connect_error_reason(exc)
+            self.log.warning("Claude proxy: cannot reach %s: %s", proxy.describe_host(cfg.base_url), reason)
+            self.send_api_error(502, "api_error", proxy.unreachable_message(reason, cfg.base_url))
+            return
+        try:
+            await self._relay(response, deadline)
+        finally:
+            await response.aclose()
+
+    async def _relay(self, response: httpx.Response, deadline: float) -> None:
+        cfg = self.proxy_config
+        self.set_status(response.status_code)
+        for name, value in proxy.downstream_response_headers(response.headers.multi_items(), cfg.secrets):
+            self.set_header(name, value)
+        content_type = response.headers.get("content-type", "application/json")
+        remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+
+        if not 200 <= response.status_code < 300:
+            # Error bodies are small; read them whole so credentials can be scrubbed out.
+            try:
+                raw = await asyncio.wait_for(response.aread(), remaining)
+            except (httpx.HTTPError, asyncio.TimeoutError):
+                raw = b""
+            self.finish(proxy.scrub_bytes(raw, cfg.secrets), set_content_type=content_type)
+            return
+
+        streaming = proxy.is_event_stream(content_type)
+        if streaming:
+            self.set_header("Cache-Control", "no-cache")
+            self.set_header("X-Accel-Buffering", "no")  # stop reverse proxies (nginx) from buffering SSE
+        self._pump = asyncio.ensure_future(self._copy_body(response))
+        try:
+            await asyncio.wait_for(self._pump, remaining)
+        except asyncio.CancelledError:
+            if not self._client_gone:
+                raise
+            return
+        except (httpx.HTTPError, asyncio.TimeoutError) as exc:
+            self.log.warning("Claude proxy: upstream stream ended early: %s", type(exc).__name__)
+            if streaming:
+                try:
+                    self.write(proxy.sse_error_event())
+                except RuntimeError:
+                    pass
+        except StreamClosedError:
+            return
+        self.finish(set_content_type=content_type)
+
+    async def _copy_body(self, response: httpx.Response) -> None:
+        # No buffering: each upstream chunk (an SSE event, usually) is flushed as it arrives.
+        async for chunk in response.aiter_raw():
+            self.write(chunk)
+            await self.flush()
+
+
+class MessagesHandler(ClaudeBaseHandler):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        await self.forward("POST", "v1/messages", filter_query(self.request.query, ("beta",)))
+
+
+class CountTokensHandler(ClaudeBaseHandler):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        await self.forward("POST", "v1/messages/count_tokens", filter_query(self.request.query, ("beta",)))
+
+
+class ModelsHandler(ClaudeBaseHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = filter_query(self.request.query, ("limit", "after_id", "before_id", "beta"))
+        await self.forward("GET", "v1/models", query)
+
+
+class ModelHandler(ClaudeBaseHandler):
+    @tornado.web.authenticated
+    async def get(self, model_id: str) -> None:
+        await self.forward("GET", proxy.model_path(model_id), filter_query(self.request.query, ("beta",)))
+
+
+class StatusHandler(ClaudeBaseHandler):
+    """Whether the server can talk to Claude; never reveals the key or the upstream URL."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        from . import __version__
+
+        self.finish(json.dumps({"key_configured": self.proxy_config.has_credentials, "version": __version__}))
+
+
+class NotFoundHandler(ClaudeBaseHandler):
+    """Everything else under ``claude/``: arbitrary paths are never forwarded."""
+
+    def _not_found(self, *args: Any) -> None:
+        raise tornado.web.HTTPError(404)
+
+    get = tornado.web.authenticated(_not_found)
+    post = tornado.web.authenticated(_not_found)
+    put = tornado.web.authenticated(_not_found)
+    patch = tornado.web.authenticated(_not_found)
+    delete = tornado.web.authenticated(_not_found)
+    head = tornado.web.authenticated(_not_found)
+
+
+def setup_handlers(web_app: Any, config: ClaudeProxy) -> ProxyState:
+    """Register the ``claude/`` routes under the server's base URL."""
+    state = ProxyState(config)
+    base = url_path_join(web_app.settings["base_url"], "claude")
+    args = {"state": state}
+    web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base, "v1", "messages"), MessagesHandler, args),
+            (url_path_join(base, "v1", "messages", "count_tokens"), CountTokensHandler, args),
+            (url_path_join(base, "v1", "models"), ModelsHandler, args),
+            (url_path_join(base, "v1", "models", f"({MODEL_ID_PATTERN})"), ModelHandler, args),
+            (url_path_join(base, "status"), StatusHandler, args),
+            (url_path_join(base, "(.*)"), NotFoundHandler, args),
+        ],
+    )
+    return state
