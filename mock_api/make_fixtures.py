@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .fixtures import DEFAULT_FIXTURES_DIR
 
-MODEL = "claude-sonnet-4-5-20250929"
+MODEL = "claude-sonnet-4-6"
 Event = Tuple[str, Dict[str, Any]]
 
 

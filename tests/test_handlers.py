@@ -18,7 +18,7 @@ from mock_api.fixtures import parse_sse
 
 # Read-only: jp_fetch adds the Jupyter token to the headers dict it is given.
 API_HEADERS = MappingProxyType({"anthropic-version": "2023-06-01", "content-type": "application/json"})
-BODY = {"model": "claude-sonnet-4-5", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]}
+BODY = {"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]}
 STREAM_BODY = dict(BODY, stream=True)
 
 
