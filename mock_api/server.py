@@ -161,6 +161,9 @@ class _Base(tornado.web.RequestHandler):
                     "time": time.time(),
                     "request_id": self.request_id,
                     "client_closed": False,
+                    # time.monotonic() at which each SSE event was handed to the socket;
+                    # comparable across processes on one host (the benchmark uses it).
+                    "events_sent_monotonic": [],
                 }
             )
         self._body_ok = body_ok
@@ -284,6 +287,8 @@ class _Base(tornado.web.RequestHandler):
                     await asyncio.sleep(delay)
                 self.write(event.encode())
                 await self.flush()  # one event per write, as the real API sends them
+                if self.record_entry is not None:
+                    self.record_entry["events_sent_monotonic"].append(time.monotonic())
         except tornado.iostream.StreamClosedError:
             if self.record_entry is not None:
                 self.record_entry["client_closed"] = True
