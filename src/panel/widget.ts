@@ -55,6 +55,8 @@ export class ClaudePanel extends Panel {
    */
   focusInput(): void {
     this._input.focus();
+    // A closing command palette hands focus back to where it was: take it after that.
+    requestAnimationFrame(() => this._input.focus());
   }
 
   /**
@@ -94,6 +96,11 @@ export class ClaudePanel extends Panel {
     }
     this._conversation?.changed.disconnect(this._onTurnChanged, this);
     super.dispose();
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    this.focusInput();
   }
 
   protected onAfterShow(msg: Message): void {

@@ -1,0 +1,55 @@
+/*
+ * Shared helpers: scripting the local Messages API server and driving the Claude panel.
+ */
+import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import { expect } from '@playwright/test';
+
+export const MOCK_URL = process.env.MOCK_API_URL || 'http://127.0.0.1:18765';
+export const TEST_KEY = process.env.CLAUDE_TEST_KEY || '';
+
+export async function resetMock(request: APIRequestContext): Promise<void> {
+  const response = await request.post(`${MOCK_URL}/_mock/reset`);
+  expect(response.ok()).toBeTruthy();
+}
+
+export async function queueFixture(
+  request: APIRequestContext,
+  fixture: string,
+  extra: Record<string, unknown> = {}
+): Promise<void> {
+  const response = await request.post(`${MOCK_URL}/_mock/queue`, { data: { fixture, ...extra } });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+export async function recordedRequests(request: APIRequestContext): Promise<any[]> {
+  const response = await request.get(`${MOCK_URL}/_mock/requests`);
+  return (await response.json()).requests;
+}
+
+/** The Claude panel. */
+export function claudePanel(page: Page): Locator {
+  return page.locator('#jp-claude-panel');
+}
+
+/** Open the panel from its sidebar tab, if it is not open. */
+export async function openPanel(page: Page): Promise<Locator> {
+  const panel = claudePanel(page);
+  if (!(await panel.isVisible())) {
+    await page.locator('.jp-SideBar.jp-mod-right li[data-id="jp-claude-panel"]').click();
+  }
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** Ask a question through the message box. */
+export async function ask(page: Page, question: string): Promise<void> {
+  const panel = await openPanel(page);
+  const box = panel.getByRole('textbox', { name: 'Ask Claude' });
+  await box.fill(question);
+  await box.press('Enter');
+}
+
+/** The last answer in the panel. */
+export function lastAnswer(page: Page): Locator {
+  return claudePanel(page).locator('.jp-Claude-turn-assistant').last();
+}
