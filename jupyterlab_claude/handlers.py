@@ -87,7 +87,10 @@ class ClaudeBaseHandler(APIHandler):
         body = self.request.body if method == "POST" else None
         if body is not None and len(body) > cfg.max_request_bytes:
             self.send_api_error(
-                413, "request_too_large", proxy.request_too_large_message(len(body), cfg.max_request_bytes)
+                413,
+                "request_too_large",
+                proxy.request_too_large_message(len(body), cfg.max_request_bytes),
+                {"x-should-retry": "false", "x-claude-proxy-error": "request-too-large"},
             )
             return
 
@@ -104,12 +107,22 @@ class ClaudeBaseHandler(APIHandler):
             response = await asyncio.wait_for(client.send(request, stream=True), cfg.request_timeout)
         except (httpx.TimeoutException, asyncio.TimeoutError):
             self.log.warning("Claude proxy: %s timed out before answering", proxy.describe_host(cfg.base_url))
-            self.send_api_error(504, "api_error", proxy.timeout_message(cfg.request_timeout, cfg.base_url))
+            self.send_api_error(
+                504,
+                "api_error",
+                proxy.timeout_message(cfg.request_timeout, cfg.base_url),
+                {"x-claude-proxy-error": "upstream-timeout"},
+            )
             return
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             reason = proxy.connect_error_reason(exc)
             self.log.warning("Claude proxy: cannot reach %s: %s", proxy.describe_host(cfg.base_url), reason)
-            self.send_api_error(502, "api_error", proxy.unreachable_message(reason, cfg.base_url))
+            self.send_api_error(
+                502,
+                "api_error",
+                proxy.unreachable_message(reason, cfg.base_url),
+                {"x-claude-proxy-error": "upstream-unreachable"},
+            )
             return
         try:
             await self._relay(response, deadline)

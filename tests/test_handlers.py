@@ -417,6 +417,7 @@ async def test_upstream_down_gives_502_with_a_clear_message(jp_serverapp, jp_fet
     assert "could not reach the Claude API" in error["message"]
     assert "connection refused" in error["message"]
     assert "ANTHROPIC_BASE_URL" in error["message"]
+    assert r.headers["x-claude-proxy-error"] == "upstream-unreachable"
     assert_no_secret(r, api_key)
 
 
@@ -442,6 +443,7 @@ async def test_upstream_silent_before_headers_gives_504(jp_serverapp, jp_fetch, 
     r = await post(jp_fetch, "v1", "messages", body=STREAM_BODY)
     assert r.code == 504
     assert "did not answer within 0.5 seconds" in json.loads(r.body)["error"]["message"]
+    assert r.headers["x-claude-proxy-error"] == "upstream-timeout"
     assert_no_secret(r, api_key)
 
 
@@ -451,6 +453,7 @@ async def test_request_too_large_gives_413(jp_fetch, mock, claude_config):
     r = await post(jp_fetch, "v1", "messages", body=big)
     assert r.code == 413
     assert json.loads(r.body)["error"]["type"] == "request_too_large"
+    assert r.headers["x-claude-proxy-error"] == "request-too-large"
     assert mock.requests() == []
 
 
