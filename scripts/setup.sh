@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set everything up inside the checkout: a virtual environment (.venv), the Node packages,
+# the built extension, installed in development mode. Nothing global is touched.
+# Needs: Python >= 3.9 with venv, Node.js >= 20.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  python3 -m venv .venv
+fi
+# shellcheck disable=SC1091
+source .venv/bin/activate
+
+echo "==> Python packages"
+python -m pip install --quiet --upgrade pip
+python -m pip install --quiet -r requirements-dev.txt
+
+echo "==> Node packages"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+jlpm install --immutable 2>/dev/null || jlpm install
+
+echo "==> building the extension"
+jlpm build
+
+echo "==> installing the extension in development mode"
+python -m pip install --quiet --no-build-isolation -e .
+jupyter-builder develop --overwrite . >/dev/null
+jupyter labextension list 2>&1 | grep -q "jupyterlab-claude.*enabled.*OK"
+jupyter server extension list 2>&1 | grep -q "jupyterlab_claude.*enabled"
+echo "==> set up"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set everything up, then start JupyterLab with the Claude panel and the example notebook.
+# The API key stays on the server: export ANTHROPIC_API_KEY (and, for a gateway,
+# ANTHROPIC_BASE_URL) before running this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+source .venv/bin/activate
+if [ -z "${ANTHROPIC_API_KEY:-}${ANTHROPIC_AUTH_TOKEN:-}" ]; then
+  echo "Note: ANTHROPIC_API_KEY is not set; the panel will say how to set it."
+fi
+extra=()
+[ "$(id -u)" = 0 ] && extra+=(--allow-root)
+exec jupyter lab --notebook-dir=examples "${extra[@]}" "$@" education_and_gdp.ipynb
