@@ -26,6 +26,9 @@ jlpm build
 echo "==> installing the extension in development mode"
 python -m pip install --quiet --no-build-isolation -e .
 jupyter-builder develop --overwrite . >/dev/null
-jupyter labextension list 2>&1 | grep -q "jupyterlab-claude.*enabled.*OK"
-jupyter server extension list 2>&1 | grep -q "jupyterlab_claude.*enabled"
+# Read the lists whole: grep -q closing the pipe early would fail under pipefail.
+labextensions="$(jupyter labextension list 2>&1)"
+serverextensions="$(jupyter server extension list 2>&1)"
+grep -q "jupyterlab-claude.*enabled.*OK" <<<"$labextensions" || { echo "$labextensions"; exit 1; }
+grep -q "jupyterlab_claude.*enabled" <<<"$serverextensions" || { echo "$serverextensions"; exit 1; }
 echo "==> set up"
