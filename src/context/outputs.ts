@@ -1,0 +1,509 @@
+/*
+ * Summarising one notebook output for Claude: text clipped, tracebacks collapsed, tables made
+ * compact, images described and offered as image blocks, everything else named.
+ */
+import type { IOutput, IMimeBundle } from '@jupyterlab/nbformat';
+import { redactSecrets } from './redact';
+import { htmlToText, readHtmlTable, readShape, renderTable } from './table';
+import {
+  CHARS_PER_TOKEN,
+  estimateTokens,
+  formatBytes,
+  formatCount,
+  formatNumber,
+  headTail,
+  joinMultiline,
+  lineCount,
+  stripAnsi
+} from './text';
+
+/**
+ * What an output is, as far as Claude is concerned.
+ */
+export type OutputKind =
+  | 'text'
+  | 'error'
+  | 'table'
+  | 'image'
+  | 'widget'
+  | 'javascript'
+  | 'html'
+  | 'other';
+
+/**
+ * An image output that may be sent to Claude as an image block.
+ */
+export interface IImageCandidate {
+  /** `image/png`, `image/jpeg` or `image/svg+xml`. */
+  mimeType: string;
+  /** The image as stored in the notebook (base64 for PNG/JPEG, markup for SVG). */
+  base64: string;
+  /** Size of the image file in bytes. */
+  bytes: number;
+  /** Pixel width, when the header says it. */
+  width?: number;
+  /** Pixel height, when the header says it. */
+  height?: number;
+  /**
+   * Whether the browser must draw it on a canvas before sending: larger than the maximum
+   * dimension, or SVG (Claude takes raster images only).
+   */
+  needsDownsample: boolean;
+  /** Estimated image tokens once downsampled (`width × height / 750`). */
+  tokens: number;
+}
+
+/**
+ * One output as Claude will read it.
+ */
+export interface IOutputSummary {
+  kind: OutputKind;
+  /** Text to send, secrets redacted. For images, a one-line description. */
+  text: string;
+  /** Estimated tokens of `text` (an image's own tokens are in `image.tokens`). */
+  tokens: number;
+  /** Whether something was left out of `text`. */
+  truncated: boolean;
+  /** Secrets replaced in `text`. */
+  redactions: number;
+  /** For image outputs, the image to offer as an image block. */
+  image?: IImageCandidate;
+}
+
+/**
+ * Options for summarising outputs.
+ */
+export interface IOutputOptions {
+  /** Longest image side sent without downsampling, in pixels (default 768). */
+  maxImageDimension?: number;
+}
+
+/**
+ * The MIME type of ipywidgets views.
+ */
+export const WIDGET_MIME = 'application/vnd.jupyter.widget-view+json';
+
+/**
+ * Summarise one output within `budgetTokens` (an image's own tokens are not counted here).
+ */
+export function summariseOutput(
+  output: IOutput,
+  budgetTokens: number,
+  options: IOutputOptions = {}
+): IOutputSummary {
+  const maxChars = Math.max(0, Math.floor(budgetTokens * CHARS_PER_TOKEN));
+  switch (output.output_type) {
+    case 'stream':
+      return Private.clipped('text', stripAnsi(joinMultiline(output.text as any)), budgetTokens);
+    case 'error':
+      return Private.clipped('error', errorText(output), budgetTokens);
+    case 'execute_result':
+    case 'display_data':
+    case 'update_display_data':
+      return Private.summariseBundle((output.data ?? {}) as IMimeBundle, budgetTokens, maxChars, options);
+    default:
+      return Private.finish('other', `output of type ${String(output.output_type)}`, false, budgetTokens);
+  }
+}
+
+/**
+ * A one-line description of an output for the notebook outline, e.g. `DataFrame 1,000 rows × 12
+ * cols`, `error: KeyError 'x'`, `image/png 640×480`, `stream 2,345 lines`. Secrets redacted.
+ *
+ * Cheap on large outputs: it counts and peeks, it does not parse.
+ */
+export function describeOutput(output: IOutput): string {
+  return redactSecrets(Private.describe(output)).text;
+}
+
+/**
+ * The text of an error: `ename: evalue`, then the traceback with colours stripped and
+ * repeated frames collapsed.
+ */
+export function errorText(output: IOutput): string {
+  const ename = String(output.ename ?? 'Error');
+  const evalue = stripAnsi(String(output.evalue ?? ''));
+  const frames = Array.isArray(output.traceback)
+    ? (output.traceback as string[]).map(frame => stripAnsi(String(frame)).replace(/\n+$/, ''))
+    : [];
+  const body = collapseRepeatedFrames(frames).join('\n');
+  return body ? `${ename}: ${evalue}\n${body}` : `${ename}: ${evalue}`;
+}
+
+/**
+ * Collapse runs of identical traceback frames (or identical cycles of up to four frames, as in
+ * mutual recursion) to one copy and a line saying how often it repeated.
+ */
+export function collapseRepeatedFrames(frames: string[]): string[] {
+  const result: string[] = [];
+  let i = 0;
+  while (i < frames.length) {
+    let collapsed = false;
+    for (let period = 1; period <= 4 && i + 2 * period <= frames.length; period++) {
+      let repeats = 1;
+      while (
+        i + (repeats + 1) * period <= frames.length &&
+        Private.sameRun(frames, i, i + repeats * period, period)
+      ) {
+        repeats++;
+      }
+      if (repeats >= 3 || (period === 1 && repeats >= 2)) {
+        result.push(...frames.slice(i, i + period));
+        const what = period === 1 ? 'previous frame' : `previous ${period} frames`;
+        const more = repeats - 1;
+        result.push(`[${what} repeated ${formatNumber(more)} more time${more === 1 ? '' : 's'}]`);
+        i += repeats * period;
+        collapsed = true;
+        break;
+      }
+    }
+    if (!collapsed) {
+      result.push(frames[i]);
+      i++;
+    }
+  }
+  return result;
+}
+
+/**
+ * Pixel size of a PNG or JPEG from its base64 header bytes, without decoding the image.
+ */
+export function imageSize(
+  mimeType: string,
+  base64: string
+): { width: number; height: number } | null {
+  if (mimeType === 'image/png') {
+    const bytes = Private.decodeBase64Prefix(base64, 24);
+    if (bytes.length < 24 || bytes[12] !== 0x49 || bytes[13] !== 0x48) {
+      return null; // not an IHDR chunk
+    }
+    return { width: Private.uint32(bytes, 16), height: Private.uint32(bytes, 20) };
+  }
+  if (mimeType === 'image/jpeg') {
+    const bytes = Private.decodeBase64Prefix(base64, 256 * 1024);
+    let at = 2;
+    while (at + 9 < bytes.length) {
+      if (bytes[at] !== 0xff) {
+        at++;
+        continue;
+      }
+      const marker = bytes[at + 1];
+      if (marker === 0xff) {
+        at++;
+        continue;
+      }
+      const isFrame =
+        marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+      if (isFrame) {
+        return {
+          height: (bytes[at + 5] << 8) | bytes[at + 6],
+          width: (bytes[at + 7] << 8) | bytes[at + 8]
+        };
+      }
+      at += 2 + ((bytes[at + 2] << 8) | bytes[at + 3]);
+    }
+    return null;
+  }
+  return null;
+}
+
+/**
+ * Estimated tokens of an image once it fits within `maxDimension` (Claude counts about
+ * `width × height / 750`; unknown sizes count as a full square).
+ */
+export function imageTokens(width: number | undefined, height: number | undefined, maxDimension: number): number {
+  if (!width || !height) {
+    return Math.ceil((maxDimension * maxDimension) / 750);
+  }
+  const scale = Math.min(1, maxDimension / Math.max(width, height));
+  return Math.ceil((Math.round(width * scale) * Math.round(height * scale)) / 750);
+}
+
+namespace Private {
+  const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml'];
+  const TEXT_TYPES = ['text/markdown', 'text/latex', 'application/json'];
+
+  export function finish(
+    kind: OutputKind,
+    raw: string,
+    truncated: boolean,
+    budgetTokens: number,
+    image?: IImageCandidate
+  ): IOutputSummary {
+    const redaction = redactSecrets(raw);
+    let text = redaction.text;
+    let tokens = estimateTokens(text);
+    // A marker can be longer than the secret it replaced: clip again if that tipped us over.
+    while (tokens > budgetTokens && text.length > 0) {
+      text = headTail(text, Math.floor(text.length * Math.min(0.9, budgetTokens / tokens)));
+      tokens = estimateTokens(text);
+      truncated = true;
+    }
+    return { kind, text, tokens, truncated, redactions: redaction.count, image };
+  }
+
+  export function clipped(kind: OutputKind, text: string, budgetTokens: number): IOutputSummary {
+    const maxChars = Math.max(0, Math.floor(budgetTokens * CHARS_PER_TOKEN));
+    const clippedText = headTail(text, maxChars);
+    return finish(kind, clippedText, clippedText !== text, budgetTokens);
+  }
+
+  export function summariseBundle(
+    data: IMimeBundle,
+    budgetTokens: number,
+    maxChars: number,
+    options: IOutputOptions
+  ): IOutputSummary {
+    const mime = chooseMime(data);
+    if (!mime) {
+      return finish('other', 'empty output', false, budgetTokens);
+    }
+    const value = data[mime];
+    if (mime === WIDGET_MIME) {
+      return finish('widget', widgetName(value), false, budgetTokens);
+    }
+    if (IMAGE_TYPES.includes(mime)) {
+      const image = imageCandidate(mime, joinMultiline(value as any), options);
+      return finish('image', describeImage(image), false, budgetTokens, image);
+    }
+    if (mime === 'application/javascript') {
+      const code = joinMultiline(value as any);
+      return finish('javascript', `JavaScript output (${formatCount(code.length, 'character')})`, false, budgetTokens);
+    }
+    if (mime === 'text/html') {
+      const html = joinMultiline(value as any);
+      const table = readHtmlTable(html);
+      if (table && (table.rows.length || table.header.length)) {
+        const rendered = renderTable(table, budgetTokens);
+        const clippedText = headTail(rendered.text, maxChars);
+        return finish('table', clippedText, rendered.truncated || clippedText !== rendered.text, budgetTokens);
+      }
+      return clipped('html', htmlToText(html), budgetTokens);
+    }
+    if (mime === 'text/plain' || TEXT_TYPES.includes(mime)) {
+      const text = typeof value === 'string' || Array.isArray(value) ? joinMultiline(value as any) : JSON.stringify(value, null, 1);
+      return clipped('text', stripAnsi(text), budgetTokens);
+    }
+    return finish('other', `${mime} output (${formatBytes(sizeOf(value))})`, false, budgetTokens);
+  }
+
+  /**
+   * The representation Claude learns most from, in order of preference.
+   */
+  export function chooseMime(data: IMimeBundle): string | undefined {
+    const types = Object.keys(data);
+    if (types.includes(WIDGET_MIME)) {
+      return WIDGET_MIME;
+    }
+    const image = IMAGE_TYPES.find(t => types.includes(t));
+    if (image) {
+      return image;
+    }
+    const html = types.includes('text/html') ? joinMultiline(data['text/html'] as any) : '';
+    if (html && /<table[\s>]/i.test(html)) {
+      return 'text/html';
+    }
+    if (types.includes('application/javascript')) {
+      return 'application/javascript';
+    }
+    const text = TEXT_TYPES.find(t => types.includes(t));
+    if (text) {
+      return text;
+    }
+    const plain = types.includes('text/plain') ? joinMultiline(data['text/plain'] as any) : undefined;
+    // IPython's `<IPython.core.display.HTML object>` says nothing; the HTML says more.
+    if (plain !== undefined && !(html && /^<[\w.]+ object>$/.test(plain.trim()))) {
+      return 'text/plain';
+    }
+    if (html) {
+      return 'text/html';
+    }
+    return types.sort()[0];
+  }
+
+  export function widgetName(value: unknown): string {
+    const id = (value as { model_id?: string } | null)?.model_id;
+    return `ipywidgets widget ${id ?? '(no model id)'}`;
+  }
+
+  export function imageCandidate(mimeType: string, stored: string, options: IOutputOptions): IImageCandidate {
+    const maxDimension = options.maxImageDimension ?? 768;
+    const isSvg = mimeType === 'image/svg+xml';
+    const base64 = isSvg || stored.indexOf('\n') < 0 ? stored : stored.replace(/\s+/g, '');
+    const size = isSvg ? svgSize(base64) : imageSize(mimeType, base64);
+    const bytes = isSvg ? base64.length : base64Bytes(base64);
+    return {
+      mimeType,
+      base64,
+      bytes,
+      width: size?.width,
+      height: size?.height,
+      needsDownsample: isSvg || !size || Math.max(size.width, size.height) > maxDimension,
+      tokens: imageTokens(size?.width, size?.height, maxDimension)
+    };
+  }
+
+  export function describeImage(image: IImageCandidate): string {
+    const size = image.width && image.height ? ` ${image.width}×${image.height}` : '';
+    return `${image.mimeType}${size} (${formatBytes(image.bytes)})`;
+  }
+
+  export function describe(output: IOutput): string {
+    switch (output.output_type) {
+      case 'stream': {
+        const text = joinMultiline(output.text as any);
+        const lines = multilineCount(output.text as any);
+        const name = String(output.name ?? 'stream');
+        if (lines <= 1 && text.length <= 80) {
+          return `${name}: ${stripAnsi(text).trim()}`;
+        }
+        return `${name} ${formatCount(lines, 'line')}`;
+      }
+      case 'error': {
+        const evalue = stripAnsi(String(output.evalue ?? '')).split('\n')[0];
+        return `error: ${String(output.ename ?? 'Error')} ${oneLine(evalue, 100)}`.trim();
+      }
+      case 'execute_result':
+      case 'display_data':
+      case 'update_display_data':
+        return describeBundle((output.data ?? {}) as IMimeBundle);
+      default:
+        return String(output.output_type);
+    }
+  }
+
+  function describeBundle(data: IMimeBundle): string {
+    const mime = chooseMime(data);
+    if (!mime) {
+      return 'empty output';
+    }
+    const value = data[mime];
+    if (mime === WIDGET_MIME) {
+      return widgetName(value);
+    }
+    if (IMAGE_TYPES.includes(mime)) {
+      const stored = joinMultiline(value as any);
+      if (mime === 'image/svg+xml') {
+        const size = svgSize(stored);
+        return size ? `${mime} ${size.width}×${size.height}` : mime;
+      }
+      const size = imageSize(mime, stored.indexOf('\n') < 0 ? stored : stored.replace(/\s+/g, ''));
+      return size ? `${mime} ${size.width}×${size.height}` : mime;
+    }
+    if (mime === 'text/html') {
+      const html = joinMultiline(value as any);
+      const shape = readShape(html.slice(-2000));
+      const isFrame = /class\s*=\s*["'][^"']*\bdataframe\b/i.test(html.slice(0, 4000));
+      const label = isFrame ? 'DataFrame' : 'table';
+      if (shape) {
+        return `${label} ${formatNumber(shape.rows)} rows × ${formatNumber(shape.columns)} cols`;
+      }
+      if (html.length <= 200_000) {
+        const table = readHtmlTable(html);
+        if (table) {
+          const rows = table.rows.length;
+          const widest = Math.max(0, ...table.header.map(r => r.length), ...table.rows.map(r => r.length));
+          const cols = isFrame ? Math.max(0, widest - 1) : widest;
+          return `${label} ${formatNumber(rows)} rows × ${formatNumber(cols)} cols`;
+        }
+        return `html: ${oneLine(htmlToText(html), 80)}`;
+      }
+      return `html ${formatBytes(html.length)}`;
+    }
+    if (mime === 'application/javascript') {
+      return `javascript ${formatCount(joinMultiline(value as any).length, 'char')}`;
+    }
+    if (mime === 'text/plain' || TEXT_TYPES.includes(mime)) {
+      const text = typeof value === 'string' || Array.isArray(value) ? joinMultiline(value as any) : JSON.stringify(value);
+      const lines = lineCount(text);
+      const first = oneLine(stripAnsi(text.slice(0, 400)).split('\n')[0], 80);
+      return lines > 1 ? `${first} … (${formatCount(lines, 'line')})` : first;
+    }
+    return `${mime} ${formatBytes(sizeOf(value))}`;
+  }
+
+  function multilineCount(value: string | string[] | undefined): number {
+    if (!value) {
+      return 0;
+    }
+    if (!Array.isArray(value)) {
+      return lineCount(value);
+    }
+    // nbformat stores one line per entry; count breaks without joining megabytes.
+    let breaks = 0;
+    for (const piece of value) {
+      let at = piece.indexOf('\n');
+      while (at >= 0) {
+        breaks++;
+        at = piece.indexOf('\n', at + 1);
+      }
+    }
+    const last = value[value.length - 1] ?? '';
+    return breaks + (last.endsWith('\n') || last === '' ? 0 : 1);
+  }
+
+  export function oneLine(text: string, max: number): string {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+  }
+
+  function sizeOf(value: unknown): number {
+    if (typeof value === 'string') {
+      return value.length;
+    }
+    if (Array.isArray(value)) {
+      return value.reduce((n: number, piece: unknown) => n + String(piece).length, 0);
+    }
+    return JSON.stringify(value ?? null).length;
+  }
+
+  function svgSize(svg: string): { width: number; height: number } | null {
+    const open = /<svg\b[^>]*>/i.exec(svg.slice(0, 4000));
+    if (!open) {
+      return null;
+    }
+    const width = /\bwidth\s*=\s*["']?([\d.]+)(px|pt)?["']?/i.exec(open[0]);
+    const height = /\bheight\s*=\s*["']?([\d.]+)(px|pt)?["']?/i.exec(open[0]);
+    if (width && height) {
+      const scale = (unit?: string) => (unit === 'pt' ? 4 / 3 : 1);
+      return {
+        width: Math.round(Number(width[1]) * scale(width[2])),
+        height: Math.round(Number(height[1]) * scale(height[2]))
+      };
+    }
+    const box = /\bviewBox\s*=\s*["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(open[0]);
+    return box ? { width: Math.round(Number(box[1])), height: Math.round(Number(box[2])) } : null;
+  }
+
+  function base64Bytes(base64: string): number {
+    const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+    return Math.max(0, Math.floor((base64.length * 3) / 4) - padding);
+  }
+
+  export function decodeBase64Prefix(base64: string, bytes: number): Uint8Array {
+    const chars = Math.min(base64.length - (base64.length % 4), Math.ceil(bytes / 3) * 4);
+    try {
+      const binary = atob(base64.slice(0, chars));
+      const result = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) {
+        result[i] = binary.charCodeAt(i);
+      }
+      return result;
+    } catch {
+      return new Uint8Array(0);
+    }
+  }
+
+  export function uint32(bytes: Uint8Array, at: number): number {
+    return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  }
+
+  export function sameRun(frames: string[], a: number, b: number, period: number): boolean {
+    for (let k = 0; k < period; k++) {
+      if (frames[a + k] !== frames[b + k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
