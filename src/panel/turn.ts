@@ -27,7 +27,13 @@ export class TurnView extends Panel {
     this._thinking.addClass('jp-Claude-thinking');
     this._thinking.hide();
     this.addWidget(this._thinking);
-    this._body = options.rendermime.createRenderer(MARKDOWN);
+    if (options.turn.role === 'user') {
+      // The scientist's own words, shown exactly as typed.
+      this._body = new Widget();
+      this._body.addClass('jp-Claude-question');
+    } else {
+      this._body = options.rendermime.createRenderer(MARKDOWN);
+    }
     this._body.addClass('jp-Claude-turnBody');
     this.addWidget(this._body);
     this._status.addClass('jp-Claude-turnStatus');
@@ -52,6 +58,10 @@ export class TurnView extends Panel {
       details.lastElementChild!.textContent = turn.thinking;
     }
     this._renderStatus(turn);
+    if (turn.role === 'user') {
+      this._body.node.textContent = turn.text;
+      return;
+    }
     if (turn.text !== this._renderedText || this._pendingText !== null) {
       this._pendingText = turn.text;
       this._scheduleMarkdown();
@@ -78,7 +88,7 @@ export class TurnView extends Panel {
           // Model output is untrusted: `trusted: false` makes rendermime sanitize it.
           const model = new MimeModel({ data: { [MARKDOWN]: text }, trusted: false });
           try {
-            await this._body.renderModel(model);
+            await (this._body as IRenderMime.IRenderer).renderModel(model);
           } catch (error) {
             console.error('Could not render the answer', error);
           }
@@ -175,7 +185,7 @@ export class TurnView extends Panel {
   private _onRetry: () => void;
   private _header = new Widget();
   private _thinking = new Widget({ node: document.createElement('details') });
-  private _body: IRenderMime.IRenderer;
+  private _body: IRenderMime.IRenderer | Widget;
   private _status = new Widget();
   private _renderedText: string | null = null;
   private _pendingText: string | null = null;

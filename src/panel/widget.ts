@@ -118,7 +118,7 @@ export class ClaudePanel extends Panel {
     title.className = 'jp-Claude-title';
     this._label.className = 'jp-Claude-notebookLabel';
     title.append(this._label);
-    this._modelSelect.className = 'jp-Claude-model';
+    this._modelSelect.className = 'jp-Claude-model jp-mod-styled';
     this._modelSelect.setAttribute('aria-label', this._trans.__('Model'));
     this._modelSelect.title = this._trans.__('Model used for the next question');
     this._modelSelect.addEventListener('change', () => {
