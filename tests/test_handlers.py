@@ -501,7 +501,7 @@ async def test_models_list_passes_through_with_known_query_only(jp_serverapp, jp
     token = jp_serverapp.identity_provider.token
     r = await jp_fetch("claude", "v1", "models", params={"limit": "2", "token": token}, headers=dict(API_HEADERS))
     data = json.loads(r.body)
-    assert [m["id"] for m in data["data"]] == ["claude-opus-4-7", "claude-opus-4-6"]
+    assert [m["id"] for m in data["data"]] == ["claude-opus-5-5", "claude-sonnet-5-5"]
     assert data["has_more"] is True
     (sent,) = mock.requests()
     assert (sent["method"], sent["path"], sent["query"]) == ("GET", "/v1/models", "limit=2")
