@@ -77,6 +77,8 @@ export interface IContextRequest {
 export interface IContextOptions {
   /** Source lines per cell in the full outline (default 2). */
   outlineFirstLines?: number;
+  /** Largest share of the budget the outline may take (default 0.5). */
+  outlineShare?: number;
   /** Most tokens per output of the active and selected cells (default 1500). */
   cellOutputTokens?: number;
   /** Most tokens per selected or extra cell (default 3000). */
@@ -132,6 +134,7 @@ export function buildContext(request: IContextRequest): INotebookContext {
 namespace Private {
   const DEFAULTS: Required<IContextOptions> = {
     outlineFirstLines: 2,
+    outlineShare: 0.5,
     cellOutputTokens: 1500,
     selectedCellTokens: 3000,
     errorTokens: 1500,
@@ -306,10 +309,12 @@ namespace Private {
           attempts.push({ lines: 0, radius });
         }
       }
+      // The outline may not crowd out the outputs that follow it.
+      const allowance = Math.min(this._available, Math.floor(this._budget * this._options.outlineShare));
       for (const attempt of attempts) {
         const body = renderOutline(rows, attempt.lines, center, attempt.radius);
         const block = makeBlock('outline', 'outline', title, body);
-        if (this._fits(block)) {
+        if (block.tokens <= allowance) {
           this._place(block, 'outline');
           if (attempt.radius !== Infinity) {
             for (const row of rows) {

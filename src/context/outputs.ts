@@ -12,6 +12,7 @@ import {
   formatCount,
   formatNumber,
   headTail,
+  headTailOfParts,
   joinMultiline,
   lineCount,
   stripAnsi
@@ -93,8 +94,12 @@ export function summariseOutput(
 ): IOutputSummary {
   const maxChars = Math.max(0, Math.floor(budgetTokens * CHARS_PER_TOKEN));
   switch (output.output_type) {
-    case 'stream':
-      return Private.clipped('text', stripAnsi(joinMultiline(output.text as any)), budgetTokens);
+    case 'stream': {
+      const parts = Array.isArray(output.text) ? (output.text as string[]) : [String(output.text ?? '')];
+      const clippedText = stripAnsi(headTailOfParts(parts, maxChars));
+      const whole = parts.reduce((n, part) => n + part.length, 0) <= maxChars;
+      return Private.finish('text', clippedText, !whole, budgetTokens);
+    }
     case 'error':
       return Private.clipped('error', errorText(output), budgetTokens);
     case 'execute_result':
@@ -124,9 +129,12 @@ export function errorText(output: IOutput): string {
   const ename = String(output.ename ?? 'Error');
   const evalue = stripAnsi(String(output.evalue ?? ''));
   const frames = Array.isArray(output.traceback)
-    ? (output.traceback as string[]).map(frame => stripAnsi(String(frame)).replace(/\n+$/, ''))
+    ? (output.traceback as string[]).map(frame => String(frame))
     : [];
-  const body = collapseRepeatedFrames(frames).join('\n');
+  // Identical coloured frames are identical plain frames, so collapse before stripping.
+  const body = collapseRepeatedFrames(frames)
+    .map(frame => stripAnsi(frame).replace(/\n+$/, ''))
+    .join('\n');
   return body ? `${ename}: ${evalue}\n${body}` : `${ename}: ${evalue}`;
 }
 
@@ -351,9 +359,10 @@ namespace Private {
   export function describe(output: IOutput): string {
     switch (output.output_type) {
       case 'stream': {
-        const text = joinMultiline(output.text as any);
         const lines = multilineCount(output.text as any);
         const name = String(output.name ?? 'stream');
+        // Join only when it is short: a long stream is thousands of pieces.
+        const text = lines <= 1 ? joinMultiline(output.text as any) : '';
         if (lines <= 1 && text.length <= 80) {
           return `${name}: ${stripAnsi(text).trim()}`;
         }
@@ -429,17 +438,11 @@ namespace Private {
     if (!Array.isArray(value)) {
       return lineCount(value);
     }
-    // nbformat stores one line per entry; count breaks without joining megabytes.
-    let breaks = 0;
-    for (const piece of value) {
-      let at = piece.indexOf('\n');
-      while (at >= 0) {
-        breaks++;
-        at = piece.indexOf('\n', at + 1);
-      }
+    if (value.length === 1) {
+      return lineCount(value[0]);
     }
-    const last = value[value.length - 1] ?? '';
-    return breaks + (last.endsWith('\n') || last === '' ? 0 : 1);
+    // nbformat splits multiline strings at line ends, one line per entry: no need to scan.
+    return value.length - (value[value.length - 1] === '' ? 1 : 0);
   }
 
   export function oneLine(text: string, max: number): string {

@@ -28,6 +28,9 @@ export function redactSecrets(text: string): IRedaction {
   if (!text) {
     return { text, count: 0 };
   }
+  if (!Private.MAY_HOLD_SECRET.test(text)) {
+    return { text, count: 0 };
+  }
   let count = 0;
   let result = text;
   for (const rule of Private.RULES) {
@@ -62,6 +65,10 @@ namespace Private {
     pattern: RegExp;
     replace: (match: any[]) => string;
   }
+
+  // Every rule below needs one of these; most text has none, and this test is cheap.
+  export const MAY_HOLD_SECRET =
+    /sk-|A[KSBC][IC]A|gh[pousr]_|github_pat_|xox[baprs]-|AIza|hf_|eyJ|:\/\/|PRIVATE KEY|-----END|key|token|secret|pass|pwd|credential|pat\b|_pat/i;
 
   const whole =
     (kind: string) =>

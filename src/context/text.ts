@@ -54,31 +54,47 @@ export function approximateTokens(length: number): number {
  * Cuts fall on line ends when a line end is near; a single huge line is cut mid-line.
  */
 export function headTail(text: string, maxChars: number): string {
-  if (text.length <= maxChars) {
-    return text;
+  return headTailOfParts([text], maxChars);
+}
+
+/**
+ * `headTail` of the concatenation of `parts`, without joining them: nbformat stores a long
+ * stream as one string per line, and joining megabytes only to keep a few kilobytes is waste.
+ */
+export function headTailOfParts(parts: string[], maxChars: number): string {
+  let total = 0;
+  for (const part of parts) {
+    total += part.length;
+  }
+  if (total <= maxChars) {
+    return parts.length === 1 ? parts[0] : parts.join('');
   }
   const room = maxChars - Private.MARKER_ROOM;
   if (room < 2) {
-    return maxChars > 1 ? text.slice(0, maxChars - 1) + '…' : '';
+    return maxChars > 1 ? Private.headWindow(parts, maxChars - 1).slice(0, maxChars - 1) + '…' : '';
   }
   const headBudget = Math.ceil(room / 2);
   const tailBudget = room - headBudget;
 
-  let head = text.slice(0, headBudget);
+  let head = Private.headWindow(parts, headBudget).slice(0, headBudget);
   const headCut = head.lastIndexOf('\n');
   if (headCut >= headBudget / 2) {
     head = head.slice(0, headCut + 1);
   }
-  let tail = tailBudget > 0 ? text.slice(text.length - tailBudget) : '';
+  const tailWindow = Private.tailWindow(parts, tailBudget + 1);
+  let tail = tailBudget > 0 ? tailWindow.slice(tailWindow.length - tailBudget) : '';
   const tailCut = tail.indexOf('\n');
   if (tailCut >= 0 && tailCut < tailBudget / 2) {
     tail = tail.slice(tailCut + 1);
   }
-  const middleStart = head.length;
-  const middleEnd = text.length - tail.length;
-  const elidedChars = middleEnd - middleStart;
-  let elidedLines = countLines(text, middleStart, middleEnd);
-  if (elidedChars > 0 && text.charCodeAt(middleEnd - 1) !== 10) {
+  const elidedChars = total - head.length - tail.length;
+  let newlines = 0;
+  for (const part of parts) {
+    newlines += countLines(part);
+  }
+  let elidedLines = newlines - countLines(head) - countLines(tail);
+  const beforeTail = tailWindow.charCodeAt(tailWindow.length - tail.length - 1);
+  if (elidedChars > 0 && beforeTail !== 10) {
     elidedLines++;
   }
   const marker = `… [${formatCount(elidedLines, 'line')} / ${formatCount(
@@ -154,6 +170,32 @@ namespace Private {
   export const ANSI =
     // eslint-disable-next-line no-control-regex
     /[\x1b\x9b](?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
+  /**
+   * At least the first `chars` characters of the parts joined (all of them if shorter).
+   */
+  export function headWindow(parts: string[], chars: number): string {
+    const taken: string[] = [];
+    let length = 0;
+    for (let i = 0; i < parts.length && length < chars; i++) {
+      taken.push(parts[i]);
+      length += parts[i].length;
+    }
+    return taken.join('');
+  }
+
+  /**
+   * At least the last `chars` characters of the parts joined (all of them if shorter).
+   */
+  export function tailWindow(parts: string[], chars: number): string {
+    const taken: string[] = [];
+    let length = 0;
+    for (let i = parts.length - 1; i >= 0 && length < chars; i--) {
+      taken.push(parts[i]);
+      length += parts[i].length;
+    }
+    return taken.reverse().join('');
+  }
 
   // Room kept for the elision line, e.g. "… [12,345 lines / 1,234,567 characters elided] …\n".
   export const MARKER_ROOM = 64;

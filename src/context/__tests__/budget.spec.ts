@@ -59,6 +59,7 @@ describe('buildContext', () => {
       'variables:variables',
       'output:nls-incarceration-3',
       'output:nls-incarceration-4',
+      'output:nls-incarceration-6',
       'selected-cell:nls-incarceration-2',
       'error:nls-incarceration-5',
       'active-cell:nls-incarceration-1'

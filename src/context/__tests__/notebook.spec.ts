@@ -10,7 +10,8 @@ describe('outlineNotebook', () => {
       ['nls-incarceration-2', 'code', 2, 'DataFrame 8 rows × 4 cols'],
       ['nls-incarceration-3', 'code', 3, 'race ever_jailed … (8 lines)'],
       ['nls-incarceration-4', 'code', 4, 'stdout 2 lines'],
-      ['nls-incarceration-5', 'code', 5, "error: KeyError 'Column not found: wealth_chnage'"]
+      ['nls-incarceration-5', 'code', 5, "error: KeyError 'Column not found: wealth_chnage'"],
+      ['nls-incarceration-6', 'code', 6, 'race str … (8 lines)']
     ]);
     expect(outline[1].firstLines).toEqual([
       'import pandas as pd',
