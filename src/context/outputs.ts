@@ -96,7 +96,7 @@ export function summariseOutput(
   switch (output.output_type) {
     case 'stream': {
       const parts = Array.isArray(output.text) ? (output.text as string[]) : [String(output.text ?? '')];
-      const clippedText = stripAnsi(headTailOfParts(parts, maxChars));
+      const clippedText = stripAnsi(headTailOfParts(parts, maxChars, parts.length > 1));
       const whole = parts.reduce((n, part) => n + part.length, 0) <= maxChars;
       return Private.finish('text', clippedText, !whole, budgetTokens);
     }

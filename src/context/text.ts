@@ -60,8 +60,11 @@ export function headTail(text: string, maxChars: number): string {
 /**
  * `headTail` of the concatenation of `parts`, without joining them: nbformat stores a long
  * stream as one string per line, and joining megabytes only to keep a few kilobytes is waste.
+ *
+ * @param linePerPart - the parts are lines split at their ends, as nbformat stores them, so
+ *   line breaks can be counted without scanning.
  */
-export function headTailOfParts(parts: string[], maxChars: number): string {
+export function headTailOfParts(parts: string[], maxChars: number, linePerPart = false): string {
   let total = 0;
   for (const part of parts) {
     total += part.length;
@@ -89,8 +92,12 @@ export function headTailOfParts(parts: string[], maxChars: number): string {
   }
   const elidedChars = total - head.length - tail.length;
   let newlines = 0;
-  for (const part of parts) {
-    newlines += countLines(part);
+  if (linePerPart) {
+    newlines = parts.length - (parts[parts.length - 1].endsWith('\n') ? 0 : 1);
+  } else {
+    for (const part of parts) {
+      newlines += countLines(part);
+    }
   }
   let elidedLines = newlines - countLines(head) - countLines(tail);
   const beforeTail = tailWindow.charCodeAt(tailWindow.length - tail.length - 1);

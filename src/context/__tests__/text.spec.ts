@@ -1,4 +1,4 @@
-import { estimateTokens, headTail, lineCount, stripAnsi } from '../text';
+import { estimateTokens, headTail, headTailOfParts, lineCount, stripAnsi } from '../text';
 
 describe('stripAnsi', () => {
   it('removes colour codes from IPython tracebacks', () => {
@@ -52,6 +52,17 @@ describe('headTail', () => {
     const clipped = headTail('a'.repeat(10000), 300);
     expect(clipped.length).toBeLessThanOrEqual(300);
     expect(clipped).toContain('[1 line / ');
+  });
+});
+
+describe('headTailOfParts', () => {
+  it('gives what headTail gives on the joined text, for nbformat lines and for arbitrary pieces', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `${i} ${(1 / (i + 1)).toFixed(4)}\n`);
+    for (const max of [100, 700, 4000]) {
+      expect(headTailOfParts(lines, max, true)).toBe(headTail(lines.join(''), max));
+      const pieces = lines.join('').match(/[\s\S]{1,37}/g)!;
+      expect(headTailOfParts(pieces, max)).toBe(headTail(pieces.join(''), max));
+    }
   });
 });
 
