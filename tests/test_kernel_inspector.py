@@ -215,6 +215,36 @@ def test_polars_lazy_frame_is_never_collected(kernel, tmp_path):
     assert calls.read_text() == "x"
 
 
+def test_spark_frame_is_read_from_its_schema_only(kernel):
+    """pyspark is not installed here: a stand-in with Spark's module path whose every other
+    entry point records that it was used shows the inspector touches only `.schema`."""
+    kernel.run(
+        "class _Type:\n"
+        "    def __init__(self, name): self.name = name\n"
+        "    def simpleString(self): return self.name\n"
+        "class _Field:\n"
+        "    def __init__(self, name, kind): self.name, self.dataType = name, _Type(kind)\n"
+        "class _Schema:\n"
+        "    fields = [_Field('user', 'string'), _Field('clicks', 'bigint')]\n"
+        "spark_touched = []\n"
+        "class DataFrame:\n"
+        "    schema = _Schema()\n"
+        "    def __getattr__(self, name): spark_touched.append(name); raise AttributeError(name)\n"
+        "    def count(self): spark_touched.append('count')\n"
+        "    def collect(self): spark_touched.append('collect')\n"
+        "    def __len__(self): spark_touched.append('len'); return 0\n"
+        "    def __repr__(self): spark_touched.append('repr'); return 'DataFrame'\n"
+        "DataFrame.__module__ = 'pyspark.sql.dataframe'\n"
+        "clicks = DataFrame()\n"
+    )
+    reply, _, _ = kernel.inspect()
+    entry = by_name(reply)["clicks"]
+    assert entry["kind"] == "spark-frame" and entry["lazy"] is True
+    assert entry["columns"] == [["user", "string"], ["clicks", "bigint"]]
+    assert kernel.probe("spark_touched") == []
+    kernel.run("del _Type, _Field, _Schema, DataFrame, clicks, spark_touched")
+
+
 def test_hostile_objects_neither_break_nor_hang_the_inspection(kernel):
     kernel.run(
         "import time\n"

@@ -6,7 +6,8 @@
  * request still sends its stream output on iopub, but only to this request's future: a
  * notebook's output area shows only its own requests' output, the execution count does not
  * move and nothing enters the history. (`user_expressions` would need a name in the user's
- * namespace to evaluate and returns a Python repr, not JSON.)
+ * namespace to evaluate and returns a Python repr, not JSON.) `stop_on_error` cannot abort the
+ * user's queued cells: ipykernel aborts the queue only after a failed non-silent request.
  */
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { pythonInspector } from './python';
