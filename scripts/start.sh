@@ -12,4 +12,5 @@ if [ -z "${ANTHROPIC_API_KEY:-}${ANTHROPIC_AUTH_TOKEN:-}" ]; then
 fi
 extra=()
 [ "$(id -u)" = 0 ] && extra+=(--allow-root)
-exec jupyter lab --notebook-dir=examples "${extra[@]}" "$@" education_and_gdp.ipynb
+cd examples
+exec jupyter lab "${extra[@]}" "$@" education_and_gdp.ipynb
