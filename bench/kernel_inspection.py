@@ -22,21 +22,10 @@ from typing import Any, Dict, List, Optional
 from jupyter_client.manager import start_new_kernel
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = (ROOT / "src" / "kernel" / "inspector.py").read_text(encoding="utf-8")
-REPLY_PREFIX = '{"inspector":"jupyterlab-claude"'
+sys.path.insert(0, str(ROOT / "tests"))
+from kernel_code import REPLY_PREFIX, inspector_code  # noqa: E402
+
 GOAL_RATIO = 2.0
-
-
-def inspector_code(**params: Any) -> str:
-    """The wrapper src/kernel/python.ts builds."""
-    return (
-        '__import__("builtins").exec('
-        + json.dumps(SOURCE)
-        + ', {"__name__": "__jupyterlab_claude_inspector__", '
-        + '"_USER_NS": __import__("builtins").globals(), "_PARAMS": '
-        + json.dumps(json.dumps(params))
-        + "})"
-    )
 
 
 class Kernel:

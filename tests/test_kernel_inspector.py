@@ -17,22 +17,9 @@ import pytest
 jupyter_client = pytest.importorskip("jupyter_client")
 from jupyter_client.manager import start_new_kernel  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = (ROOT / "src" / "kernel" / "inspector.py").read_text(encoding="utf-8")
+from kernel_code import REPLY_PREFIX, ROOT, inspector_code  # noqa: E402
+
 FIXTURES = ROOT / "src" / "kernel" / "__tests__" / "fixtures"
-REPLY_PREFIX = '{"inspector":"jupyterlab-claude"'
-
-
-def inspector_code(**params: Any) -> str:
-    """The same wrapper src/kernel/python.ts builds: exec in a fresh dict, parameters as JSON."""
-    return (
-        '__import__("builtins").exec('
-        + json.dumps(SOURCE)
-        + ', {"__name__": "__jupyterlab_claude_inspector__", '
-        + '"_USER_NS": __import__("builtins").globals(), "_PARAMS": '
-        + json.dumps(json.dumps(params))
-        + "})"
-    )
 
 
 class Kernel:
