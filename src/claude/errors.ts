@@ -120,11 +120,10 @@ namespace Private {
         ...base,
         kind: 'no-key',
         title: trans.__('No Anthropic API key is configured'),
-        detail:
-          apiMessage ||
-          trans.__(
-            'Set the ANTHROPIC_API_KEY environment variable in the shell that starts JupyterLab (or c.ClaudeProxy.api_key in jupyter_server_config.py), then restart JupyterLab.'
-          )
+        // Our own words (translatable), not the server's, which repeat the title.
+        detail: trans.__(
+          'Set the ANTHROPIC_API_KEY environment variable in the shell that starts JupyterLab (or c.ClaudeProxy.api_key in jupyter_server_config.py), then restart JupyterLab.'
+        )
       };
     }
     if (status === 401 || type === 'authentication_error') {
