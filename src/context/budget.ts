@@ -68,6 +68,8 @@ export interface IContextRequest {
   kernelSummary?: string;
   /** The most tokens the context may take, images included. */
   budgetTokens: number;
+  /** Block ids the scientist removed (`outline`, `variables`, a cell id, an image id). */
+  excludedIds?: string[];
   options?: IContextOptions;
 }
 
@@ -114,6 +116,13 @@ export interface INotebookContext {
    * active cell, then the list of what was left out.
    */
   text: string;
+  /**
+   * The beginning of `text` that changes only when cells are added, removed or edited (the
+   * heading and the outline): the part worth a prompt-cache breakpoint.
+   */
+  stableText: string;
+  /** The rest of `text`: variables, outputs, cells in focus, the last error, what was left out. */
+  volatileText: string;
 }
 
 /**
@@ -145,6 +154,9 @@ namespace Private {
   };
 
   // Where each kind of block goes in the text: stable first, volatile last.
+  /** The reason given for a part the scientist removed. */
+  export const REMOVED = 'removed by the scientist';
+
   const RENDER_ORDER: ContextBlockKind[] = [
     'outline',
     'variables',
@@ -188,6 +200,7 @@ namespace Private {
           'Cells are numbered #1… in notebook order and also named by id. ' +
           'Parts that did not fit are listed at the end.'
       ].join('\n');
+      this._excluded = new Set(request.excludedIds ?? []);
       const budget = Math.max(0, Math.floor(request.budgetTokens));
       this._budget = budget;
       // Room kept for the list of what was left out.
@@ -442,6 +455,13 @@ namespace Private {
     }
 
     private _place(block: IContextBlock, group: ContextBlockKind): void {
+      if (this._excluded.has(block.id)) {
+        // Removed by the scientist: named as left out, so Claude can still ask for it.
+        if (!this._omitted.some(part => part.id === block.id && part.reason === REMOVED)) {
+          this._omit({ kind: block.kind, id: block.id, reason: REMOVED, tokens: block.tokens, cellIndex: block.cellIndex });
+        }
+        return;
+      }
       this._placed.push({ block, group });
       this._available -= block.tokens;
     }
@@ -463,18 +483,23 @@ namespace Private {
       const used =
         estimateTokens(this._header + '\n\n') + ordered.reduce((sum, block) => sum + block.tokens, 0);
       const leftOut = renderLeftOut(this._omitted, this._budget - used);
-      const pieces = [this._header, ...ordered.map(block => block.text)];
+      const stable = [this._header, ...ordered.filter(b => b.kind === 'outline').map(b => b.text)];
+      const volatile = ordered.filter(b => b.kind !== 'outline').map(b => b.text);
       if (leftOut) {
-        pieces.push(leftOut);
+        volatile.push(leftOut);
       }
-      const text = pieces.join('\n\n');
+      const stableText = stable.join('\n\n');
+      const volatileText = volatile.join('\n\n');
+      const text = volatileText ? `${stableText}\n\n${volatileText}` : stableText;
       const imageTokens = ordered.reduce((sum, block) => sum + (block.image?.tokens ?? 0), 0);
       return {
         blocks: ordered,
         omitted: [...this._omitted],
         totalTokens: estimateTokens(text) + imageTokens,
         redactions: (text.match(/\[REDACTED:/g) ?? []).length,
-        text
+        text,
+        stableText,
+        volatileText
       };
     }
 
@@ -491,6 +516,7 @@ namespace Private {
     private _active: number;
     private _placed: IPlaced[] = [];
     private _omitted: IOmittedPart[] = [];
+    private _excluded = new Set<string>();
     private _shownOutputs = new Set<number>();
     private _images = 0;
   }

@@ -174,4 +174,39 @@ describe('buildContext', () => {
     ]);
     expect(context.text).toContain('- 1 active cell (no such cell): gone');
   });
+
+  it('splits the text into a stable beginning (heading, outline) and the volatile rest', () => {
+    const context = buildContext({
+      notebook: loadNotebook('nls_incarceration'),
+      activeCellId: 'nls-incarceration-3',
+      kernelSummary: '## Kernel variables\n- df: DataFrame 100 rows',
+      budgetTokens: 8000
+    });
+    expect(context.text).toBe(`${context.stableText}\n\n${context.volatileText}`);
+    expect(context.stableText).toContain('# Notebook context');
+    expect(context.stableText).toContain('nls-incarceration-0');
+    expect(context.stableText).not.toContain('Kernel variables');
+    expect(context.volatileText).toContain('Kernel variables');
+    expect(context.volatileText).toContain("KeyError: 'Column not found: wealth_chnage'");
+  });
+
+  it('leaves out what the scientist removed, and says so', () => {
+    const request = {
+      notebook: loadNotebook('nls_incarceration'),
+      activeCellId: 'nls-incarceration-3',
+      kernelSummary: '## Kernel variables\n- df: DataFrame 100 rows',
+      budgetTokens: 8000
+    };
+    const full = buildContext(request);
+    expect(full.blocks.map(b => b.id)).toEqual(expect.arrayContaining(['variables', 'nls-incarceration-5']));
+    const trimmed = buildContext({ ...request, excludedIds: ['variables', 'nls-incarceration-5'] });
+    expect(trimmed.blocks.map(b => b.id)).not.toContain('variables');
+    expect(trimmed.blocks.map(b => b.id)).not.toContain('nls-incarceration-5');
+    expect(trimmed.text).not.toContain('Kernel variables');
+    expect(trimmed.omitted.filter(p => p.reason === 'removed by the scientist').map(p => p.id).sort()).toEqual([
+      'nls-incarceration-5',
+      'variables'
+    ]);
+    expect(trimmed.totalTokens).toBeLessThan(full.totalTokens);
+  });
 });
