@@ -21,6 +21,12 @@ const baseConfig = jestJupyterLab(__dirname);
 
 const common = {
   ...baseConfig,
+  moduleFileExtensions: [...baseConfig.moduleFileExtensions, 'py'],
+  transform: {
+    ...baseConfig.transform,
+    // The code sent to Python kernels is imported as text, as the extension bundle does.
+    '\\.py$': '@jupyterlab/testing/lib/jest-raw-loader.js'
+  },
   automock: false,
   cacheDirectory: '<rootDir>/.jest-cache',
   rootDir: __dirname,
@@ -33,6 +39,7 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };
 delete common.reporters;
+delete common.testTimeout;
 delete common.coverageDirectory;
 delete common.coverageReporters;
 

@@ -18,6 +18,10 @@ export interface IClaudeSettings {
   effort: 'default' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   /** Thinking: the model's default, adaptive thinking, or none. */
   thinking: 'default' | 'adaptive' | 'disabled';
+  /** The most tokens the notebook context of one question may take. */
+  contextBudgetTokens: number;
+  /** Whether the kernel's variables are summarised for Claude. */
+  inspectKernel: boolean;
   /** Extra instructions appended to the system prompt. */
   customInstructions: string;
   /** Retries the SDK makes on 408/409/429/5xx/529 and connection errors. */
@@ -78,6 +82,49 @@ export interface ITurnUsage {
 }
 
 /**
+ * A part of the notebook context, as shown to the scientist (a chip).
+ */
+export interface IContextPart {
+  /** `outline`, `variables`, a cell id, or an image id. */
+  id: string;
+  kind: string;
+  title: string;
+  tokens: number;
+  /** Why it was left out, for parts that were. */
+  reason?: string;
+}
+
+/**
+ * An image sent to Claude with a question (a plot from an output).
+ */
+export interface IContextImage {
+  id: string;
+  title: string;
+  mediaType: 'image/png' | 'image/jpeg';
+  base64: string;
+}
+
+/**
+ * The notebook context sent with one question: exactly what Claude saw.
+ */
+export interface ISentContext {
+  /** The beginning that rarely changes (heading, outline): cached between questions. */
+  stableText: string;
+  /** The rest: variables, outputs, the cells in focus, the last error, what was left out. */
+  volatileText: string;
+  images: IContextImage[];
+  /** What was attached. */
+  parts: IContextPart[];
+  /** What was left out, and why. */
+  omitted: IContextPart[];
+  totalTokens: number;
+  /** Secrets replaced before sending. */
+  redactions: number;
+  /** A problem gathering it (e.g. the kernel was busy), said plainly. */
+  notes: string[];
+}
+
+/**
  * One turn of a conversation.
  */
 export interface IChatTurn {
@@ -93,6 +140,8 @@ export interface IChatTurn {
   requestId?: string;
   stopReason?: string | null;
   usage?: ITurnUsage;
+  /** For a question: the notebook context sent with it. */
+  context?: ISentContext;
 }
 
 /**

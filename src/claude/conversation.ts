@@ -6,11 +6,16 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { Message, MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlockParam,
+  Message,
+  MessageParam,
+  TextBlockParam
+} from '@anthropic-ai/sdk/resources/messages';
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
-import type { IChatTurn, IClaudeSettings, IConversation } from '../tokens';
+import type { IChatTurn, IClaudeSettings, IConversation, ISentContext } from '../tokens';
 import { describeError, isUserAbort } from './errors';
 import { systemPrompt } from './prompts';
 
@@ -27,6 +32,7 @@ export class Conversation implements IConversation {
     this._client = options.client;
     this._getSettings = options.settings;
     this._label = options.label ?? '';
+    this._contextSource = options.context ?? null;
     this._trans = options.trans ?? nullTranslator.load('jupyterlab_claude');
   }
 
@@ -35,7 +41,7 @@ export class Conversation implements IConversation {
   }
 
   get isBusy(): boolean {
-    return this._stream !== null;
+    return this._stream !== null || this._preparing;
   }
 
   get label(): string {
@@ -60,19 +66,48 @@ export class Conversation implements IConversation {
     this._client = client;
   }
 
+  /**
+   * Set where the notebook context of each question comes from (`null`: none).
+   */
+  setContextSource(source: (() => Promise<ISentContext | null>) | null): void {
+    this._contextSource = source;
+  }
+
   async send(text: string): Promise<void> {
     const question = text.trim();
     if (!question || this.isBusy || this._isDisposed) {
       return;
     }
-    this._turns.push({
+    const turn: IChatTurn = {
       id: UUID.uuid4(),
       role: 'user',
       text: question,
       thinking: '',
       status: 'done'
-    });
-    this._changed.emit(this._turns[this._turns.length - 1]);
+    };
+    this._turns.push(turn);
+    this._changed.emit(turn);
+    if (this._contextSource) {
+      this._preparing = true;
+      this._stopping = false;
+      try {
+        turn.context = (await this._contextSource()) ?? undefined;
+      } catch (error) {
+        // The question still goes, without the notebook; the panel says why.
+        console.warn('jupyterlab-claude: could not gather the notebook context', error);
+      } finally {
+        this._preparing = false;
+      }
+      if (this._isDisposed) {
+        return;
+      }
+      this._changed.emit(turn);
+      if (this._stopping) {
+        this._stopping = false;
+        this._pushStopped();
+        return;
+      }
+    }
     await this._answer();
   }
 
@@ -94,6 +129,8 @@ export class Conversation implements IConversation {
     if (this._stream) {
       this._stopping = true;
       this._stream.abort();
+    } else if (this._preparing) {
+      this._stopping = true;
     }
   }
 
@@ -117,17 +154,30 @@ export class Conversation implements IConversation {
    */
   buildRequest(): Anthropic.MessageCreateParamsStreaming {
     const settings = this._getSettings();
+    // Cache breakpoints: the end of the system prompt (with the stable notebook outline) and
+    // the end of the conversation, so a follow-up reads both from the cache.
+    const system: TextBlockParam[] = [
+      { type: 'text', text: systemPrompt(this._label || null, settings.customInstructions) }
+    ];
+    const latest = [...this._turns].reverse().find(t => t.role === 'user' && t.context);
+    if (latest?.context?.stableText) {
+      system.push({ type: 'text', text: latest.context.stableText });
+    }
+    system[system.length - 1].cache_control = { type: 'ephemeral' };
+    const messages = toMessageParams(this._turns);
+    const last = messages[messages.length - 1];
+    if (last && Array.isArray(last.content) && last.content.length) {
+      const blocks = last.content as ContentBlockParam[];
+      blocks[blocks.length - 1] = {
+        ...blocks[blocks.length - 1],
+        cache_control: { type: 'ephemeral' }
+      } as ContentBlockParam;
+    }
     const params: Anthropic.MessageCreateParamsStreaming = {
       model: settings.model,
       max_tokens: settings.maxTokens,
-      system: [
-        {
-          type: 'text',
-          text: systemPrompt(this._label || null, settings.customInstructions),
-          cache_control: { type: 'ephemeral' }
-        }
-      ],
-      messages: toMessageParams(this._turns),
+      system,
+      messages,
       stream: true
     };
     if (settings.thinking !== 'default') {
@@ -137,6 +187,18 @@ export class Conversation implements IConversation {
       params.output_config = { effort: settings.effort };
     }
     return params;
+  }
+
+  private _pushStopped(): void {
+    const turn: IChatTurn = {
+      id: UUID.uuid4(),
+      role: 'assistant',
+      text: '',
+      thinking: '',
+      status: 'stopped'
+    };
+    this._turns.push(turn);
+    this._changed.emit(turn);
   }
 
   private async _answer(): Promise<void> {
@@ -195,6 +257,8 @@ export class Conversation implements IConversation {
   private _turns: IChatTurn[] = [];
   private _stream: MessageStream | null = null;
   private _stopping = false;
+  private _preparing = false;
+  private _contextSource: (() => Promise<ISentContext | null>) | null;
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
 }
@@ -212,14 +276,19 @@ export namespace Conversation {
     label?: string;
     /** The translation bundle. */
     trans?: TranslationBundle;
+    /** Where the notebook context of each question comes from. */
+    context?: () => Promise<ISentContext | null>;
   }
 }
 
 /**
  * The Messages API `messages` for a list of turns.
  *
- * Answers that failed before any text are left out, and questions that follow each other
- * are joined, so the roles alternate as the API expects.
+ * Every message is a list of content blocks, so a message reads the same whether or not it
+ * carries a cache breakpoint. A question sent with notebook context carries that context (and
+ * its plots) before the question itself, exactly as it was first sent. Answers that failed
+ * before any text are left out, and questions that follow each other are joined, so the roles
+ * alternate as the API expects.
  */
 export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[] {
   const messages: MessageParam[] = [];
@@ -227,16 +296,15 @@ export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[]
     if (turn.role === 'assistant' && (turn.status === 'streaming' || !turn.text.trim())) {
       continue;
     }
-    // An assistant message may not end with whitespace.
-    const text = turn.role === 'assistant' ? turn.text.trimEnd() : turn.text;
+    const content = turn.role === 'user' ? Private.questionBlocks(turn) : Private.answerBlocks(turn);
     const last = messages[messages.length - 1];
     if (last && last.role === turn.role) {
-      last.content = `${last.content as string}\n\n${text}`;
+      (last.content as ContentBlockParam[]).push(...content);
     } else {
-      messages.push({ role: turn.role, content: text });
+      messages.push({ role: turn.role, content });
     }
   }
-  // The conversation must start with the user and, to be answered, end with the user.
+  // The conversation must start with the user.
   while (messages.length && messages[0].role !== 'user') {
     messages.shift();
   }
@@ -244,6 +312,31 @@ export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[]
 }
 
 namespace Private {
+  export function questionBlocks(turn: IChatTurn): ContentBlockParam[] {
+    const blocks: ContentBlockParam[] = [];
+    const context = turn.context;
+    if (context?.volatileText) {
+      blocks.push({
+        type: 'text',
+        text: `<notebook_context>\n${context.volatileText}\n</notebook_context>`
+      });
+    }
+    for (const image of context?.images ?? []) {
+      blocks.push({ type: 'text', text: `Plot: ${image.title}` });
+      blocks.push({
+        type: 'image',
+        source: { type: 'base64', media_type: image.mediaType, data: image.base64 }
+      });
+    }
+    blocks.push({ type: 'text', text: turn.text });
+    return blocks;
+  }
+
+  export function answerBlocks(turn: IChatTurn): ContentBlockParam[] {
+    // An assistant message may not end with whitespace.
+    return [{ type: 'text', text: turn.text.trimEnd() }];
+  }
+
   /**
    * Copy the text and thinking of a message snapshot into a turn.
    */

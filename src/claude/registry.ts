@@ -3,7 +3,12 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
-import type { IClaudeSettings, IConversation, IConversationRegistry } from '../tokens';
+import type {
+  IClaudeSettings,
+  IConversation,
+  IConversationRegistry,
+  ISentContext
+} from '../tokens';
 import { Conversation, type IStreamingClient } from './conversation';
 import { DEFAULT_SETTINGS } from './settings';
 
@@ -15,6 +20,7 @@ export class ConversationRegistry implements IConversationRegistry {
   constructor(options: ConversationRegistry.IOptions) {
     this._createClient = options.createClient;
     this._trans = options.trans;
+    this._contextSource = options.contextSource ?? null;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
     this._client = this._createClient(this._settings);
     this._general = this._create('');
@@ -44,6 +50,7 @@ export class ConversationRegistry implements IConversationRegistry {
     let conversation = this._byKey.get(key);
     if (!conversation) {
       conversation = this._create(label);
+      conversation.setContextSource(this._contextSource ? this._contextSource(key) : null);
       this._byKey.set(key, conversation);
     }
     conversation.label = label;
@@ -111,6 +118,7 @@ export class ConversationRegistry implements IConversationRegistry {
   }
 
   private _createClient: (settings: IClaudeSettings) => IStreamingClient;
+  private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
   private _client: IStreamingClient;
   private _trans?: TranslationBundle;
   private _settings: IClaudeSettings;
@@ -130,5 +138,7 @@ export namespace ConversationRegistry {
     settings?: IClaudeSettings;
     /** The translation bundle. */
     trans?: TranslationBundle;
+    /** Where a notebook's questions get their notebook context from. */
+    contextSource?: (key: object) => () => Promise<ISentContext | null>;
   }
 }

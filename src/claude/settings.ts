@@ -17,6 +17,8 @@ export const DEFAULT_SETTINGS: IClaudeSettings = {
   maxTokens: 8192,
   effort: 'default',
   thinking: 'default',
+  contextBudgetTokens: 8000,
+  inspectKernel: true,
   customInstructions: '',
   maxRetries: 2,
   timeoutSeconds: 600
@@ -50,6 +52,8 @@ export function readSettings(
     maxTokens: Math.floor(num('maxTokens', 1)),
     effort: oneOf(raw.effort, EFFORTS, DEFAULT_SETTINGS.effort),
     thinking: oneOf(raw.thinking, THINKING, DEFAULT_SETTINGS.thinking),
+    contextBudgetTokens: Math.floor(num('contextBudgetTokens', 500)),
+    inspectKernel: raw.inspectKernel !== false,
     customInstructions:
       typeof raw.customInstructions === 'string' ? raw.customInstructions : '',
     maxRetries: Math.floor(num('maxRetries', 0)),

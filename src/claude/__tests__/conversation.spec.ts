@@ -11,7 +11,7 @@ import { describeError, retryAfterSeconds } from '../errors';
 import { listModels } from '../models';
 import { ConversationRegistry } from '../registry';
 import { DEFAULT_SETTINGS, readSettings } from '../settings';
-import type { IChatTurn, IClaudeSettings } from '../../tokens';
+import type { IChatTurn, IClaudeSettings, ISentContext } from '../../tokens';
 import { MOCK_KEY, MockApi } from './mockApi';
 
 const trans = nullTranslator.load('jupyterlab_claude');
@@ -76,7 +76,12 @@ describe('Conversation', () => {
     expect(request.body.max_tokens).toBe(1234);
     expect(request.body.stream).toBe(true);
     expect(request.body.output_config).toEqual({ effort: 'low' });
-    expect(request.body.messages).toEqual([{ role: 'user', content: 'What is in my data frame?' }]);
+    expect(request.body.messages).toEqual([
+      {
+        role: 'user',
+        content: [{ type: 'text', text: 'What is in my data frame?', cache_control: { type: 'ephemeral' } }]
+      }
+    ]);
     expect(request.body.system[0].cache_control).toEqual({ type: 'ephemeral' });
     expect(request.body.system[0].text).toContain('analysis.ipynb');
   });
@@ -87,7 +92,10 @@ describe('Conversation', () => {
     await c.send('Second question');
     const requests = (await api.requests()).filter(r => r.path === '/v1/messages');
     expect(requests[1].body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
-    expect(requests[1].body.messages[1].content).toContain('Hello!');
+    expect(requests[1].body.messages[1].content[0].text).toContain('Hello!');
+    // Only the end of the conversation carries the cache breakpoint.
+    expect(requests[1].body.messages[0].content[0].cache_control).toBeUndefined();
+    expect(requests[1].body.messages[2].content[0].cache_control).toEqual({ type: 'ephemeral' });
   });
 
   it('keeps the partial answer when the scientist presses Stop', async () => {
@@ -177,7 +185,8 @@ describe('Conversation', () => {
     expect(c.turns).toHaveLength(2);
     expect(lastTurn(c).status).toBe('done');
     const requests = (await api.requests()).filter(r => r.path === '/v1/messages');
-    expect(requests[1].body.messages).toEqual([{ role: 'user', content: 'Summarise the data' }]);
+    expect(requests[1].body.messages).toHaveLength(1);
+    expect(requests[1].body.messages[0].content[0].text).toBe('Summarise the data');
   });
 
   it('streams thinking separately from the answer', async () => {
@@ -189,6 +198,73 @@ describe('Conversation', () => {
     expect(answer.thinking.length).toBeGreaterThan(0);
     expect(answer.text.length).toBeGreaterThan(0);
     expect(answer.text).not.toContain(answer.thinking);
+  });
+});
+
+describe('Conversation with notebook context', () => {
+  // A real 1x1 PNG.
+  const PIXEL =
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+  const sentContext = (n: number): ISentContext => ({
+    stableText: '# Notebook context\n## Outline\n#1 code [1] import pandas as pd',
+    volatileText: `## Active cell #${n}\ndf.describe()`,
+    images: [{ id: 'c1/outputs/0', title: 'cell #1 output 1', mediaType: 'image/png', base64: PIXEL }],
+    parts: [],
+    omitted: [],
+    totalTokens: 100,
+    redactions: 0,
+    notes: []
+  });
+
+  it('sends the stable outline in the system prompt and the rest with the question, cached at both ends', async () => {
+    const c = conversation();
+    let n = 0;
+    c.setContextSource(async () => sentContext(++n));
+    await c.send('What is in df?');
+    await c.send('And its dtypes?');
+    const [first, second] = (await api.requests()).filter(r => r.path === '/v1/messages');
+    expect(first.body.system).toHaveLength(2);
+    expect(first.body.system[1].text).toContain('## Outline');
+    expect(first.body.system[1].cache_control).toEqual({ type: 'ephemeral' });
+    expect(first.body.system[0].cache_control).toBeUndefined();
+    const question = first.body.messages[0].content;
+    expect(question[0].text).toBe('<notebook_context>\n## Active cell #1\ndf.describe()\n</notebook_context>');
+    expect(question[2]).toEqual({
+      type: 'image',
+      source: { type: 'base64', media_type: 'image/png', data: PIXEL }
+    });
+    expect(question[3].text).toBe('What is in df?');
+    expect(question[3].cache_control).toEqual({ type: 'ephemeral' });
+    // The follow-up replays the first question exactly as it was sent (so the cache holds).
+    const replayed = second.body.messages[0].content.map((b: any) => ({ ...b, cache_control: undefined }));
+    const original = question.map((b: any) => ({ ...b, cache_control: undefined }));
+    expect(replayed).toEqual(original);
+    expect(second.body.messages[2].content[0].text).toContain('## Active cell #2');
+    expect(c.turns[0].context!.volatileText).toContain('#1');
+  });
+
+  it('still asks when the context cannot be gathered', async () => {
+    const c = conversation();
+    c.setContextSource(async () => {
+      throw new Error('kernel went away');
+    });
+    await c.send('Anything?');
+    expect(lastTurn(c).status).toBe('done');
+    expect(c.turns[0].context).toBeUndefined();
+  });
+
+  it('stops before asking when Stop is pressed while the context is gathered', async () => {
+    const c = conversation();
+    let release!: () => void;
+    c.setContextSource(() => new Promise(resolve => (release = () => resolve(sentContext(1)))));
+    const done = c.send('Slow context');
+    await new Promise(resolve => setTimeout(resolve, 20));
+    expect(c.isBusy).toBe(true);
+    c.stop();
+    release();
+    await done;
+    expect(lastTurn(c).status).toBe('stopped');
+    expect((await api.requests()).filter(r => r.path === '/v1/messages')).toHaveLength(0);
   });
 });
 
@@ -258,16 +334,24 @@ describe('toMessageParams', () => {
   it('leaves out answers that failed before any text and joins the questions around them', () => {
     expect(
       toMessageParams([turn('user', 'a'), turn('assistant', '', 'error'), turn('user', 'b')])
-    ).toEqual([{ role: 'user', content: 'a\n\nb' }]);
+    ).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' }
+        ]
+      }
+    ]);
   });
 
   it('keeps stopped and cut partial answers, without trailing whitespace', () => {
     expect(
       toMessageParams([turn('user', 'a'), turn('assistant', 'partial  \n', 'cut'), turn('user', 'b')])
     ).toEqual([
-      { role: 'user', content: 'a' },
-      { role: 'assistant', content: 'partial' },
-      { role: 'user', content: 'b' }
+      { role: 'user', content: [{ type: 'text', text: 'a' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'partial' }] },
+      { role: 'user', content: [{ type: 'text', text: 'b' }] }
     ]);
   });
 });
