@@ -1,0 +1,155 @@
+/*
+ * Gathering what Claude sees with a question: the notebook context within its budget, the
+ * kernel's variables, and the plots, with what the scientist removed or attached.
+ */
+import type { INotebookContent } from '@jupyterlab/nbformat';
+import type { Kernel } from '@jupyterlab/services';
+import { Signal } from '@lumino/signaling';
+import { buildContext } from '../context/budget';
+import type { IImageCandidate } from '../context/outputs';
+import { formatKernelSummary } from '../kernel/summary';
+import type { KernelInspectionResult } from '../kernel/types';
+import type { IClaudeSettings, IContextImage, IContextPart, ISentContext } from '../tokens';
+
+/**
+ * What the scientist changed about the context of one notebook: parts removed, cells added.
+ */
+export class ContextSelection {
+  get excludedIds(): string[] {
+    return [...this._excluded];
+  }
+
+  get extraCellIds(): string[] {
+    return [...this._extra];
+  }
+
+  get changed(): Signal<this, void> {
+    return this._changed;
+  }
+
+  /** Leave a part out of the next questions. */
+  exclude(id: string): void {
+    if (this._extra.delete(id) || !this._excluded.has(id)) {
+      this._excluded.add(id);
+      this._changed.emit();
+    }
+  }
+
+  /** Put a removed part back. */
+  include(id: string): void {
+    if (this._excluded.delete(id)) {
+      this._changed.emit();
+    }
+  }
+
+  /** Attach cells (in full) to the next questions. */
+  attach(cellIds: string[]): void {
+    let changed = false;
+    for (const id of cellIds) {
+      changed = this._excluded.delete(id) || changed;
+      if (!this._extra.has(id)) {
+        this._extra.add(id);
+        changed = true;
+      }
+    }
+    if (changed) {
+      this._changed.emit();
+    }
+  }
+
+  private _excluded = new Set<string>();
+  private _extra = new Set<string>();
+  private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * Where the context of a notebook comes from, read at the moment of asking.
+ */
+export interface INotebookContextInputs {
+  /** The notebook as nbformat JSON, or null when it is gone. */
+  notebook(): INotebookContent | null;
+  activeCellId(): string | null;
+  selectedCellIds(): string[];
+  /** The notebook's kernel, if any. */
+  kernel(): Kernel.IKernelConnection | null | undefined;
+  settings(): IClaudeSettings;
+  selection: ContextSelection;
+  /** Ask the kernel for its variables (silently, bounded). */
+  inspectKernel(kernel: Kernel.IKernelConnection | null | undefined): Promise<KernelInspectionResult>;
+  /** Turn an image output into an image Claude takes (downsampled PNG/JPEG), or null. */
+  toImage?(id: string, title: string, candidate: IImageCandidate): Promise<IContextImage | null>;
+}
+
+/**
+ * Share of the budget the kernel's variables may take.
+ */
+const VARIABLES_SHARE = 0.3;
+
+/**
+ * Gather the context for a question (or for the preview of the next one).
+ */
+export async function gatherContext(inputs: INotebookContextInputs): Promise<ISentContext | null> {
+  const notebook = inputs.notebook();
+  if (!notebook) {
+    return null;
+  }
+  const settings = inputs.settings();
+  const budget = settings.contextBudgetTokens;
+  const selection = inputs.selection;
+  const notes: string[] = [];
+  let kernelSummary: string | undefined;
+  if (settings.inspectKernel && !selection.excludedIds.includes('variables')) {
+    const result = await inputs.inspectKernel(inputs.kernel());
+    kernelSummary = formatKernelSummary(result, Math.floor(budget * VARIABLES_SHARE));
+    if (!result.ok) {
+      notes.push(result.message);
+    }
+  }
+  const context = buildContext({
+    notebook,
+    activeCellId: inputs.activeCellId(),
+    selectedCellIds: inputs.selectedCellIds(),
+    extraCellIds: selection.extraCellIds,
+    kernelSummary,
+    budgetTokens: budget,
+    excludedIds: selection.excludedIds
+  });
+  const images: IContextImage[] = [];
+  for (const block of context.blocks) {
+    if (!block.image || !inputs.toImage) {
+      continue;
+    }
+    try {
+      const image = await inputs.toImage(block.id, block.title, block.image);
+      if (image) {
+        images.push(image);
+      } else {
+        notes.push(`${block.title}: this image could not be converted and was not sent.`);
+      }
+    } catch {
+      notes.push(`${block.title}: this image could not be converted and was not sent.`);
+    }
+  }
+  return {
+    stableText: context.stableText,
+    volatileText: context.volatileText,
+    images,
+    parts: context.blocks.map(Private.part),
+    omitted: context.omitted.map(part => ({ ...Private.part(part), reason: part.reason })),
+    totalTokens: context.totalTokens,
+    redactions: context.redactions,
+    notes
+  };
+}
+
+namespace Private {
+  export function part(block: { id: string; kind: string; title?: string; tokens: number; cellIndex?: number }): IContextPart {
+    const where = block.cellIndex !== undefined && block.cellIndex >= 0 ? ` #${block.cellIndex + 1}` : '';
+    return {
+      id: block.id,
+      kind: block.kind,
+      title: block.title ?? `${block.kind}${where}`,
+      tokens: block.tokens
+    };
+  }
+}
