@@ -1,4 +1,10 @@
+// Files bundled as text: icons, and the code sent to kernels.
 declare module '*.svg' {
+  const value: string;
+  export default value;
+}
+
+declare module '*.py' {
   const value: string;
   export default value;
 }

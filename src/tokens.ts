@@ -167,6 +167,32 @@ export interface IConversation extends IDisposable {
 }
 
 /**
+ * What the scientist changed about a notebook's context: parts removed, cells attached.
+ */
+export interface IContextSelection {
+  readonly excludedIds: string[];
+  readonly extraCellIds: string[];
+  readonly changed: ISignal<IContextSelection, void>;
+  exclude(id: string): void;
+  include(id: string): void;
+  attach(cellIds: string[]): void;
+}
+
+/**
+ * The notebook context of the notebook in focus: what the next question would carry.
+ */
+export interface INotebookContextService {
+  /** The scientist's choices for the notebook in focus, or null without a notebook. */
+  readonly selection: IContextSelection | null;
+  /** Emitted when the notebook in focus, its active cell or the choices change. */
+  readonly changed: ISignal<INotebookContextService, void>;
+  /** The context the next question would carry (does not wait for a busy kernel). */
+  preview(): Promise<ISentContext | null>;
+  /** The ids of the cells selected in the notebook in focus. */
+  selectedCellIds(): string[];
+}
+
+/**
  * Conversations, one per notebook, and the one in focus.
  */
 export interface IConversationRegistry {
@@ -178,6 +204,8 @@ export interface IConversationRegistry {
   readonly settings: IClaudeSettings;
   /** Emitted when the settings change. */
   readonly settingsChanged: ISignal<IConversationRegistry, IClaudeSettings>;
+  /** The notebook context questions carry, when notebooks are available. */
+  readonly notebookContext: INotebookContextService | null;
 }
 
 /**

@@ -9,12 +9,18 @@ import { buildContext } from '../context/budget';
 import type { IImageCandidate } from '../context/outputs';
 import { formatKernelSummary } from '../kernel/summary';
 import type { KernelInspectionResult } from '../kernel/types';
-import type { IClaudeSettings, IContextImage, IContextPart, ISentContext } from '../tokens';
+import type {
+  IClaudeSettings,
+  IContextImage,
+  IContextPart,
+  IContextSelection,
+  ISentContext
+} from '../tokens';
 
 /**
  * What the scientist changed about the context of one notebook: parts removed, cells added.
  */
-export class ContextSelection {
+export class ContextSelection implements IContextSelection {
   get excludedIds(): string[] {
     return [...this._excluded];
   }

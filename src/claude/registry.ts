@@ -7,6 +7,7 @@ import type {
   IClaudeSettings,
   IConversation,
   IConversationRegistry,
+  INotebookContextService,
   ISentContext
 } from '../tokens';
 import { Conversation, type IStreamingClient } from './conversation';
@@ -41,6 +42,17 @@ export class ConversationRegistry implements IConversationRegistry {
 
   get settingsChanged(): Signal<this, IClaudeSettings> {
     return this._settingsChanged;
+  }
+
+  get notebookContext(): INotebookContextService | null {
+    return this._notebookContext;
+  }
+
+  /**
+   * Set the notebook context service (wired once, at start).
+   */
+  setNotebookContext(service: INotebookContextService | null): void {
+    this._notebookContext = service;
   }
 
   /**
@@ -119,6 +131,7 @@ export class ConversationRegistry implements IConversationRegistry {
 
   private _createClient: (settings: IClaudeSettings) => IStreamingClient;
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
+  private _notebookContext: INotebookContextService | null = null;
   private _client: IStreamingClient;
   private _trans?: TranslationBundle;
   private _settings: IClaudeSettings;

@@ -1,7 +1,7 @@
 """Kernel inspector for jupyterlab-claude: summaries of the live data in a Python kernel.
 
-This file is the canonical source; src/kernel/python.ts carries the same text (a jest test
-checks they are identical). The front end runs it with one silent, history-free request:
+The front end bundles this file as text (src/kernel/python.ts) and runs it with one silent,
+history-free request:
 
     __import__("builtins").exec(SOURCE, {"__name__": "__jupyterlab_claude_inspector__",
         "_USER_NS": __import__("builtins").globals(), "_PARAMS": "<JSON text>"})

@@ -6,6 +6,7 @@ import { IRenderMime, MimeModel, type IRenderMimeRegistry } from '@jupyterlab/re
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import type { IChatTurn } from '../tokens';
+import { showSentContext } from './context';
 
 const MARKDOWN = 'text/markdown';
 
@@ -57,9 +58,12 @@ export class TurnView extends Panel {
       }
       details.lastElementChild!.textContent = turn.thinking;
     }
-    this._renderStatus(turn);
+    if (turn.role !== 'user') {
+      this._renderStatus(turn);
+    }
     if (turn.role === 'user') {
       this._body.node.textContent = turn.text;
+      this._renderContextLine(turn);
       return;
     }
     if (turn.text !== this._renderedText || this._pendingText !== null) {
@@ -123,6 +127,30 @@ export class TurnView extends Panel {
       });
       wrapper.appendChild(button);
     });
+  }
+
+  private _renderContextLine(turn: IChatTurn): void {
+    const node = this._status.node;
+    node.textContent = '';
+    node.className = 'jp-Claude-turnStatus jp-Claude-contextLine';
+    const context = turn.context;
+    if (!context) {
+      return;
+    }
+    const text = document.createElement('span');
+    text.textContent = this._trans.__(
+      'Sent with %1 parts of the notebook (≈%2 tokens%3)',
+      context.parts.length,
+      context.totalTokens.toLocaleString(),
+      context.redactions ? this._trans.__(', %1 secrets redacted', context.redactions) : ''
+    );
+    const show = document.createElement('button');
+    show.type = 'button';
+    show.className = 'jp-Claude-showContext jp-mod-minimal jp-Button';
+    show.textContent = this._trans.__('Show');
+    show.setAttribute('aria-label', this._trans.__('Show what Claude saw'));
+    show.addEventListener('click', () => void showSentContext(context, this._trans));
+    node.append(text, show);
   }
 
   private _renderStatus(turn: IChatTurn): void {

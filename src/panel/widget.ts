@@ -8,6 +8,7 @@ import { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 import type { IModelChoice } from '../claude/models';
 import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
+import { ContextBar } from './context';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
 
@@ -34,6 +35,11 @@ export class ClaudePanel extends Panel {
     this._log.node.setAttribute('role', 'log');
     this._log.node.setAttribute('aria-label', this._trans.__('Conversation with Claude'));
     this.addWidget(this._log);
+    const service = this._registry.notebookContext;
+    if (service) {
+      this._contextBar = new ContextBar({ service, trans: this._trans });
+      this.addWidget(this._contextBar);
+    }
     this.addWidget(this._buildInput());
     this._usage.addClass('jp-Claude-usage');
     this.addWidget(this._usage);
@@ -194,6 +200,10 @@ export class ClaudePanel extends Panel {
     if (conversation !== this._conversation) {
       return;
     }
+    if (turn?.role === 'assistant' && turn.status !== 'streaming') {
+      // Outputs and variables may have changed since: show what the next question carries.
+      this._contextBar?.refreshSoon();
+    }
     if (!turn) {
       this._rebuild();
       return;
@@ -298,6 +308,7 @@ export class ClaudePanel extends Panel {
   private _listModels: (configured: string) => Promise<IModelChoice[]>;
   private _setModel: (model: string) => Promise<void>;
   private _conversation: IConversation | null = null;
+  private _contextBar: ContextBar | null = null;
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
   private _usage = new Widget();

@@ -6,7 +6,9 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { NotebookContextService } from '../agent/service';
 import { createClaudeClient } from '../claude/client';
+import { imageForClaude } from '../panel/images';
 import { ConversationRegistry } from '../claude/registry';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { IConversationRegistry } from '../tokens';
@@ -33,11 +35,16 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
   ): Promise<IConversationRegistry> => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_claude');
     const serverSettings = app.serviceManager.serverSettings;
-    const registry = new ConversationRegistry({
+    const context = tracker
+      ? new NotebookContextService({ tracker, settings: () => registry.settings, toImage: imageForClaude })
+      : null;
+    const registry: ConversationRegistry = new ConversationRegistry({
       createClient: settings => createClaudeClient(serverSettings, settings),
       settings: DEFAULT_SETTINGS,
-      trans
+      trans,
+      contextSource: context ? key => context.sourceFor(key as NotebookPanel) : undefined
     });
+    registry.setNotebookContext(context);
 
     if (settingRegistry) {
       try {

@@ -28,7 +28,7 @@ function listing(name = 'python-list-reply.json'): IKernelInspection {
 }
 
 describe('the Python inspector source', () => {
-  it('is the text of inspector.py, byte for byte', () => {
+  it('is the text of inspector.py, as bundled', () => {
     const file = fs.readFileSync(path.join(__dirname, '..', 'inspector.py'), 'utf-8');
     expect(PYTHON_INSPECTOR_SOURCE).toBe(file);
   });

@@ -1,0 +1,94 @@
+/*
+ * The notebook context service: per notebook, the scientist's choices and where each
+ * question's context comes from; for the notebook in focus, a preview for the panel.
+ */
+import type { INotebookContent } from '@jupyterlab/nbformat';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { Signal } from '@lumino/signaling';
+import type { IImageCandidate } from '../context/outputs';
+import { KernelInspector } from '../kernel/inspector';
+import type { IClaudeSettings, IContextImage, INotebookContextService, ISentContext } from '../tokens';
+import { ContextSelection, gatherContext, type INotebookContextInputs } from './context';
+
+export class NotebookContextService implements INotebookContextService {
+  constructor(options: NotebookContextService.IOptions) {
+    this._tracker = options.tracker;
+    this._settings = options.settings;
+    this._toImage = options.toImage;
+    this._tracker.currentChanged.connect(() => this._changed.emit(), this);
+    this._tracker.activeCellChanged.connect(() => this._changed.emit(), this);
+  }
+
+  get selection(): ContextSelection | null {
+    const panel = this._tracker.currentWidget;
+    return panel ? this._selectionOf(panel) : null;
+  }
+
+  get changed(): Signal<this, void> {
+    return this._changed;
+  }
+
+  preview(): Promise<ISentContext | null> {
+    const panel = this._tracker.currentWidget;
+    return panel ? gatherContext(this._inputs(panel, this._previewInspector)) : Promise.resolve(null);
+  }
+
+  selectedCellIds(): string[] {
+    const panel = this._tracker.currentWidget;
+    return panel ? Private.selectedCellIds(panel) : [];
+  }
+
+  /**
+   * Where the questions of a notebook get their context from.
+   */
+  sourceFor(panel: NotebookPanel): () => Promise<ISentContext | null> {
+    return () => gatherContext(this._inputs(panel, this._inspector));
+  }
+
+  private _selectionOf(panel: NotebookPanel): ContextSelection {
+    let selection = this._selections.get(panel);
+    if (!selection) {
+      selection = new ContextSelection();
+      selection.changed.connect(() => this._changed.emit(), this);
+      this._selections.set(panel, selection);
+    }
+    return selection;
+  }
+
+  private _inputs(panel: NotebookPanel, inspector: KernelInspector): INotebookContextInputs {
+    return {
+      notebook: () =>
+        panel.isDisposed || !panel.content.model ? null : (panel.content.model.toJSON() as INotebookContent),
+      activeCellId: () => panel.content.activeCell?.model.id ?? null,
+      selectedCellIds: () => Private.selectedCellIds(panel),
+      kernel: () => panel.sessionContext.session?.kernel,
+      settings: this._settings,
+      selection: this._selectionOf(panel),
+      inspectKernel: kernel => inspector.inspect(kernel),
+      toImage: this._toImage
+    };
+  }
+
+  private _tracker: INotebookTracker;
+  private _settings: () => IClaudeSettings;
+  private _toImage?: NotebookContextService.IOptions['toImage'];
+  // Asking waits a little for a busy kernel; previewing never waits.
+  private _inspector = new KernelInspector({ timeoutMs: 8000, busyWaitMs: 3000 });
+  private _previewInspector = new KernelInspector({ timeoutMs: 3000, busyWaitMs: 0 });
+  private _selections = new WeakMap<NotebookPanel, ContextSelection>();
+  private _changed = new Signal<this, void>(this);
+}
+
+export namespace NotebookContextService {
+  export interface IOptions {
+    tracker: INotebookTracker;
+    settings: () => IClaudeSettings;
+    toImage?: (id: string, title: string, candidate: IImageCandidate) => Promise<IContextImage | null>;
+  }
+}
+
+namespace Private {
+  export function selectedCellIds(panel: NotebookPanel): string[] {
+    return panel.content.widgets.filter(cell => panel.content.isSelected(cell)).map(cell => cell.model.id);
+  }
+}
