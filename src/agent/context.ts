@@ -6,6 +6,11 @@ import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { Kernel } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 import { buildContext } from '../context/budget';
+
+/**
+ * The reason given for a part the scientist removed (as the context builder words it).
+ */
+const REMOVED = 'removed by the scientist';
 import type { IImageCandidate } from '../context/outputs';
 import { formatKernelSummary } from '../kernel/summary';
 import type { KernelInspectionResult } from '../kernel/types';
@@ -104,7 +109,8 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
   const selection = inputs.selection;
   const notes: string[] = [];
   let kernelSummary: string | undefined;
-  if (settings.inspectKernel && !selection.excludedIds.includes('variables')) {
+  const variablesRemoved = selection.excludedIds.includes('variables');
+  if (settings.inspectKernel && !variablesRemoved) {
     const result = await inputs.inspectKernel(inputs.kernel());
     kernelSummary = formatKernelSummary(result, Math.floor(budget * VARIABLES_SHARE));
     if (!result.ok) {
@@ -136,12 +142,21 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
       notes.push(`${block.title}: this image could not be converted and was not sent.`);
     }
   }
+  const omitted = context.omitted.map(part => ({ ...Private.part(part), reason: part.reason }));
+  let volatileText = context.volatileText;
+  if (settings.inspectKernel && variablesRemoved) {
+    // Never inspected, so the builder can't name it: say it here, as it does for the rest.
+    omitted.push({ id: 'variables', kind: 'variables', title: 'Kernel variables', tokens: 0, reason: REMOVED });
+    volatileText = [volatileText, `Kernel variables: left out (${REMOVED}); ask if you need them.`]
+      .filter(Boolean)
+      .join('\n\n');
+  }
   return {
     stableText: context.stableText,
-    volatileText: context.volatileText,
+    volatileText,
     images,
     parts: context.blocks.map(Private.part),
-    omitted: context.omitted.map(part => ({ ...Private.part(part), reason: part.reason })),
+    omitted,
     totalTokens: context.totalTokens,
     redactions: context.redactions,
     notes

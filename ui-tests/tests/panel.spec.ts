@@ -76,7 +76,8 @@ test.describe('the Claude panel', () => {
     expect(full).toBeGreaterThan(partial);
     // What was sent upstream went through the proxy with the server's key.
     const [sent] = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
-    expect(sent.body.messages[0].content).toBe('What does this data set contain?');
+    const blocks = sent.body.messages[0].content;
+    expect(blocks[blocks.length - 1].text).toBe('What does this data set contain?');
     expect(sent.headers['x-api-key'] ?? sent.headers['authorization']).toContain(TEST_KEY);
   });
 

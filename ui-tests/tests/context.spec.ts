@@ -1,0 +1,140 @@
+/*
+ * What Claude is given with a question, checked where it matters: in the request the local
+ * Messages API server received. Real JupyterLab, a real ipykernel running pandas on a
+ * DiscoveryBench data set.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ask, claudePanel, lastAnswer, openPanel, recordedRequests, resetMock } from './helpers';
+
+const CSV = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'examples',
+  'data',
+  'discoverybench',
+  'nls_incarceration',
+  'nls_incarceration_processed.csv'
+);
+
+// Built at run time from parts, so no key-shaped string is committed.
+const PLANTED_KEY = ['sk', 'ant', 'api03', 'Zq7' + 'x'.repeat(20) + Date.now().toString(36) + 'Yw9Lm'].join('-');
+
+function analysisNotebook(): string {
+  const code = (id: string, source: string) => ({
+    cell_type: 'code',
+    id,
+    source,
+    metadata: {},
+    outputs: [],
+    execution_count: null
+  });
+  return JSON.stringify({
+    cells: [
+      code('load', "import pandas as pd\ndf = pd.read_csv('nls.csv')\ndf.head()"),
+      code('connect', `token_line = 'ANTHROPIC_API_KEY=${PLANTED_KEY}'\nprint(token_line)`),
+      code('typo', "df['wealth_chnage']"),
+      code('focus', "df.groupby(['race', 'ever_jailed'])['composite_wealth_1996'].median()")
+    ],
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+/** Run the cells one by one (Run All would stop at the cell that raises). */
+async function runEachCell(page: any): Promise<void> {
+  for (let index = 0; index < 4; index++) {
+    await page.notebook.runCell(index);
+  }
+  await page.notebook.selectCells(3);
+}
+
+test.use({ autoGoto: true });
+
+test.beforeEach(async ({ request }) => {
+  await resetMock(request);
+});
+
+test('a question carries the frame, the active cell and the last error, with secrets redacted', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await page.contents.uploadContent(fs.readFileSync(CSV, 'utf-8'), 'text', `${tmpPath}/nls.csv`);
+  await page.contents.uploadContent(analysisNotebook(), 'text', `${tmpPath}/analysis.ipynb`);
+  expect(await page.notebook.open('analysis.ipynb')).toBe(true);
+  await runEachCell(page);
+
+  await openPanel(page);
+  // The chips show what the next question will carry.
+  const chips = claudePanel(page).locator('.jp-Claude-chip');
+  await expect(chips.filter({ hasText: 'Kernel variables' })).toBeVisible();
+  await expect(chips.filter({ hasText: 'Active cell #4' })).toBeVisible();
+
+  await ask(page, 'Is wealth in 1996 lower for people who were ever jailed?');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+
+  const [sent] = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const everything = JSON.stringify(sent.body);
+  const system = sent.body.system.map((b: any) => b.text).join('\n');
+  const question = sent.body.messages[0].content.map((b: any) => b.text ?? '').join('\n');
+  // The outline, stable, in the cached system prompt.
+  expect(system).toContain('## Outline');
+  expect(sent.body.system[sent.body.system.length - 1].cache_control).toEqual({ type: 'ephemeral' });
+  // The frame's columns and dtypes, from the live kernel.
+  expect(question).toMatch(/\| df \| pandas\.DataFrame \| 12,?013 × 6/);
+  expect(question).toContain('composite_wealth_1996: int64');
+  expect(question).toMatch(/race: (str|object)/);
+  // The active cell in full, and the last error with its traceback.
+  expect(question).toContain("df.groupby(['race', 'ever_jailed'])['composite_wealth_1996'].median()");
+  expect(question).toContain('KeyError');
+  expect(question).toContain('wealth_chnage');
+  // The question itself comes last.
+  expect(question.trim().endsWith('Is wealth in 1996 lower for people who were ever jailed?')).toBe(true);
+  // The planted key never left the browser.
+  expect(everything).not.toContain(PLANTED_KEY);
+  expect(everything).toContain('[REDACTED');
+
+  // What Claude saw is one click away.
+  await claudePanel(page).getByRole('button', { name: 'Show what Claude saw' }).click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('composite_wealth_1996');
+  await expect(dialog).not.toContainText(PLANTED_KEY);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+});
+
+test('a part the scientist removes is left out of the next question, and can be added back', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await page.contents.uploadContent(fs.readFileSync(CSV, 'utf-8'), 'text', `${tmpPath}/nls.csv`);
+  await page.contents.uploadContent(analysisNotebook(), 'text', `${tmpPath}/analysis.ipynb`);
+  expect(await page.notebook.open('analysis.ipynb')).toBe(true);
+  await runEachCell(page);
+  await openPanel(page);
+
+  await claudePanel(page).getByRole('button', { name: 'Remove Kernel variables' }).click();
+  await expect(claudePanel(page).getByRole('button', { name: 'Add back Kernel variables' })).toBeVisible();
+  await ask(page, 'Without the variables, please.');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  let [sent] = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  let question = sent.body.messages[0].content.map((b: any) => b.text ?? '').join('\n');
+  expect(question).not.toMatch(/pandas\.DataFrame \| 12,?013 × 6/);
+  expect(question).toContain('removed by the scientist');
+
+  await resetMock(request);
+  await claudePanel(page).getByRole('button', { name: 'Add back Kernel variables' }).click();
+  await expect(claudePanel(page).getByRole('button', { name: 'Remove Kernel variables' })).toBeVisible();
+  await ask(page, 'And now with them.');
+  await expect(claudePanel(page).locator('.jp-Claude-turn-assistant[data-status="done"]')).toHaveCount(2);
+  [sent] = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const messages = sent.body.messages;
+  question = messages[messages.length - 1].content.map((b: any) => b.text ?? '').join('\n');
+  expect(question).toMatch(/pandas\.DataFrame \| 12,?013 × 6/);
+});
