@@ -52,7 +52,12 @@ describe('gatherContext', () => {
     const context = (await gatherContext(removed))!;
     expect(removed.inspected).toBe(0);
     expect(context.parts.map(p => p.id)).not.toContain('variables');
-    expect(context.volatileText).not.toContain('Kernel variables');
+    expect(context.volatileText).not.toContain('## Kernel variables');
+    // Still named, so Claude knows to ask and the scientist can add them back.
+    expect(context.omitted).toContainEqual(
+      expect.objectContaining({ id: 'variables', reason: 'removed by the scientist' })
+    );
+    expect(context.volatileText).toContain('Kernel variables: left out');
     const off = inputs({ settings: () => ({ ...DEFAULT_SETTINGS, inspectKernel: false }) });
     await gatherContext(off);
     expect(off.inspected).toBe(0);
