@@ -125,6 +125,47 @@ export interface ISentContext {
 }
 
 /**
+ * A tool Claude called while answering.
+ */
+export interface IToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+  /** What it does, for the scientist ("Read cell #4"). */
+  summary: string;
+  status: 'running' | 'done' | 'error';
+  /** The start of what it returned, for a tooltip. */
+  preview?: string;
+}
+
+/**
+ * What a tool returns to Claude.
+ */
+export interface IToolResult {
+  content: string;
+  isError?: boolean;
+}
+
+/**
+ * A tool Claude may call, described for the Messages API.
+ */
+export interface IToolDefinition {
+  name: string;
+  description: string;
+  input_schema: { type: 'object'; properties?: unknown; required?: string[]; [key: string]: unknown };
+}
+
+/**
+ * The tools of one notebook. Read tools answer at once; nothing here changes the notebook.
+ */
+export interface IClaudeTools {
+  definitions(): IToolDefinition[];
+  /** Say in a few words what a call does. */
+  describe(name: string, input: unknown): string;
+  run(name: string, input: unknown): Promise<IToolResult>;
+}
+
+/**
  * One turn of a conversation.
  */
 export interface IChatTurn {
@@ -142,6 +183,13 @@ export interface IChatTurn {
   usage?: ITurnUsage;
   /** For a question: the notebook context sent with it. */
   context?: ISentContext;
+  /** For an answer: the tools Claude called on the way. */
+  toolCalls?: IToolCall[];
+  /**
+   * For an answer that used tools: the Messages API messages it is made of (assistant content
+   * blocks and the tool results), replayed as they were so the history stays exact.
+   */
+  exchange?: Array<{ role: 'user' | 'assistant'; content: unknown[] }>;
 }
 
 /**

@@ -4,17 +4,21 @@
  */
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 import type { IImageCandidate } from '../context/outputs';
 import { KernelInspector } from '../kernel/inspector';
 import type { IClaudeSettings, IContextImage, INotebookContextService, ISentContext } from '../tokens';
 import { ContextSelection, gatherContext, type INotebookContextInputs } from './context';
+import { NotebookTools } from './tools';
 
 export class NotebookContextService implements INotebookContextService {
   constructor(options: NotebookContextService.IOptions) {
     this._tracker = options.tracker;
     this._settings = options.settings;
     this._toImage = options.toImage;
+    this._serverSettings = options.serverSettings;
     this._tracker.currentChanged.connect(() => this._changed.emit(), this);
     this._tracker.activeCellChanged.connect(() => this._changed.emit(), this);
   }
@@ -45,6 +49,19 @@ export class NotebookContextService implements INotebookContextService {
     return () => gatherContext(this._inputs(panel, this._inspector));
   }
 
+  /**
+   * The read tools Claude may call about a notebook.
+   */
+  toolsFor(panel: NotebookPanel): NotebookTools {
+    return new NotebookTools({
+      notebook: () =>
+        panel.isDisposed || !panel.content.model ? null : (panel.content.model.toJSON() as INotebookContent),
+      kernel: () => panel.sessionContext.session?.kernel,
+      inspectVariable: (kernel, request) => this._inspector.inspectVariable(kernel, request),
+      files: (route, params) => Private.getJSON(this._serverSettings, `claude/files/${route}`, params)
+    });
+  }
+
   private _selectionOf(panel: NotebookPanel): ContextSelection {
     let selection = this._selections.get(panel);
     if (!selection) {
@@ -70,6 +87,7 @@ export class NotebookContextService implements INotebookContextService {
   }
 
   private _tracker: INotebookTracker;
+  private _serverSettings: ServerConnection.ISettings;
   private _settings: () => IClaudeSettings;
   private _toImage?: NotebookContextService.IOptions['toImage'];
   // Asking waits a little for a busy kernel; previewing never waits.
@@ -83,11 +101,29 @@ export namespace NotebookContextService {
   export interface IOptions {
     tracker: INotebookTracker;
     settings: () => IClaudeSettings;
+    serverSettings: ServerConnection.ISettings;
     toImage?: (id: string, title: string, candidate: IImageCandidate) => Promise<IContextImage | null>;
   }
 }
 
 namespace Private {
+  /**
+   * GET a route of the Jupyter server, with its auth; its error message becomes the error.
+   */
+  export async function getJSON(
+    settings: ServerConnection.ISettings,
+    route: string,
+    params: Record<string, string>
+  ): Promise<any> {
+    const query = URLExt.objectToQueryString(params);
+    const response = await ServerConnection.makeRequest(URLExt.join(settings.baseUrl, route) + query, {}, settings);
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(body?.error?.message ?? body?.message ?? `The Jupyter server answered ${response.status}.`);
+    }
+    return body;
+  }
+
   export function selectedCellIds(panel: NotebookPanel): string[] {
     return panel.content.widgets.filter(cell => panel.content.isSelected(cell)).map(cell => cell.model.id);
   }

@@ -6,16 +6,34 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
+import { APIUserAbortError } from '@anthropic-ai/sdk';
 import type {
+  ContentBlock,
   ContentBlockParam,
   Message,
   MessageParam,
-  TextBlockParam
+  TextBlockParam,
+  Tool,
+  ToolResultBlockParam,
+  ToolUseBlock
 } from '@anthropic-ai/sdk/resources/messages';
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
-import type { IChatTurn, IClaudeSettings, IConversation, ISentContext } from '../tokens';
+import type {
+  IChatTurn,
+  IClaudeSettings,
+  IClaudeTools,
+  IConversation,
+  ISentContext,
+  IToolCall,
+  IToolResult
+} from '../tokens';
+
+/**
+ * The most rounds of tool calls for one question.
+ */
+export const MAX_TOOL_ROUNDS = 8;
 import { describeError, isUserAbort } from './errors';
 import { systemPrompt } from './prompts';
 
@@ -33,6 +51,7 @@ export class Conversation implements IConversation {
     this._getSettings = options.settings;
     this._label = options.label ?? '';
     this._contextSource = options.context ?? null;
+    this._tools = options.tools ?? null;
     this._trans = options.trans ?? nullTranslator.load('jupyterlab_claude');
   }
 
@@ -41,7 +60,7 @@ export class Conversation implements IConversation {
   }
 
   get isBusy(): boolean {
-    return this._stream !== null || this._preparing;
+    return this._answering || this._preparing;
   }
 
   get label(): string {
@@ -71,6 +90,13 @@ export class Conversation implements IConversation {
    */
   setContextSource(source: (() => Promise<ISentContext | null>) | null): void {
     this._contextSource = source;
+  }
+
+  /**
+   * Set the tools Claude may call while answering (`null`: none).
+   */
+  setTools(tools: IClaudeTools | null): void {
+    this._tools = tools;
   }
 
   async send(text: string): Promise<void> {
@@ -129,7 +155,8 @@ export class Conversation implements IConversation {
     if (this._stream) {
       this._stopping = true;
       this._stream.abort();
-    } else if (this._preparing) {
+    } else if (this._preparing || this._answering) {
+      // Between steps (gathering context, running read tools): stop before the next request.
       this._stopping = true;
     }
   }
@@ -180,6 +207,13 @@ export class Conversation implements IConversation {
       messages,
       stream: true
     };
+    const tools = this._tools?.definitions() ?? [];
+    if (tools.length) {
+      // The tool definitions come first in the prompt: cache them with the system prompt.
+      params.tools = tools.map((tool, i) =>
+        i === tools.length - 1 ? { ...tool, cache_control: { type: 'ephemeral' } } : { ...tool }
+      ) as Tool[];
+    }
     if (settings.thinking !== 'default') {
       params.thinking = { type: settings.thinking };
     }
@@ -202,36 +236,75 @@ export class Conversation implements IConversation {
   }
 
   private async _answer(): Promise<void> {
-    const params = this.buildRequest();
     const turn: IChatTurn = {
       id: UUID.uuid4(),
       role: 'assistant',
       text: '',
       thinking: '',
       status: 'streaming',
-      model: params.model
+      model: this._getSettings().model
     };
     this._turns.push(turn);
+    this._answering = true;
     this._changed.emit(turn);
-
-    const stream = this._client.messages.stream(params);
-    this._stream = stream;
     this._stopping = false;
-    stream.on('streamEvent', (_event, snapshot) => {
-      Private.copySnapshot(turn, snapshot);
+    // Text and thinking of the steps before the one streaming (steps are split by tool calls).
+    let before = { text: '', thinking: '' };
+    let step = { text: '', thinking: '' };
+    const usage = { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
+    const show = () => {
+      turn.text = Private.join(before.text, step.text);
+      turn.thinking = Private.join(before.thinking, step.thinking);
       this._changed.emit(turn);
-    });
+    };
     try {
-      const message = await stream.finalMessage();
-      Private.copySnapshot(turn, message);
+      for (let round = 0; ; round++) {
+        // The request includes this turn's own earlier steps (its `exchange`).
+        const stream = this._client.messages.stream(this.buildRequest());
+        this._stream = stream;
+        stream.on('streamEvent', (_event, snapshot) => {
+          step = Private.textOf(snapshot);
+          turn.model = snapshot.model || turn.model;
+          show();
+        });
+        let message: Message;
+        try {
+          message = await stream.finalMessage();
+        } finally {
+          turn.requestId = stream.request_id ?? turn.requestId;
+        }
+        step = Private.textOf(message);
+        show();
+        turn.stopReason = message.stop_reason;
+        usage.inputTokens += message.usage.input_tokens;
+        usage.outputTokens += message.usage.output_tokens;
+        usage.cacheCreationInputTokens += message.usage.cache_creation_input_tokens ?? 0;
+        usage.cacheReadInputTokens += message.usage.cache_read_input_tokens ?? 0;
+        turn.usage = { ...usage };
+        const calls = message.content.filter(block => block.type === 'tool_use');
+        if (message.stop_reason !== 'tool_use' || !calls.length) {
+          if (turn.exchange) {
+            turn.exchange.push({ role: 'assistant', content: Private.toParams(message.content) });
+          }
+          break;
+        }
+        turn.exchange = turn.exchange ?? [];
+        turn.exchange.push({ role: 'assistant', content: Private.toParams(message.content) });
+        this._stream = null;
+        const results = await this._runTools(turn, calls as ToolUseBlock[], round);
+        turn.exchange.push({ role: 'user', content: results });
+        before = { text: turn.text, thinking: turn.thinking };
+        step = { text: '', thinking: '' };
+        if (this._stopping || this._isDisposed) {
+          throw new APIUserAbortError();
+        }
+        if (round > MAX_TOOL_ROUNDS) {
+          // Claude was told the limit and kept calling: end the answer here.
+          turn.stopReason = 'tool_limit';
+          break;
+        }
+      }
       turn.status = 'done';
-      turn.stopReason = message.stop_reason;
-      turn.usage = {
-        inputTokens: message.usage.input_tokens,
-        outputTokens: message.usage.output_tokens,
-        cacheCreationInputTokens: message.usage.cache_creation_input_tokens ?? 0,
-        cacheReadInputTokens: message.usage.cache_read_input_tokens ?? 0
-      };
     } catch (error) {
       if (this._stopping || isUserAbort(error)) {
         turn.status = 'stopped';
@@ -239,15 +312,68 @@ export class Conversation implements IConversation {
         const midStream = turn.text.length > 0 || turn.thinking.length > 0;
         turn.status = midStream ? 'cut' : 'error';
         turn.error = describeError(error, this._trans, midStream);
+        turn.requestId = turn.requestId ?? turn.error.requestId;
+      }
+      if (turn.exchange && step.text.trim()) {
+        // What arrived of the last step is kept as text; its half-streamed tool calls are not.
+        turn.exchange.push({ role: 'assistant', content: [{ type: 'text', text: step.text.trimEnd() }] });
       }
     } finally {
-      turn.requestId = stream.request_id ?? turn.error?.requestId;
       this._stream = null;
+      this._answering = false;
       this._stopping = false;
       if (!this._isDisposed) {
         this._changed.emit(turn);
       }
     }
+  }
+
+  /**
+   * Answer Claude's tool calls. Every tool here reads; none changes the notebook or the kernel.
+   */
+  private async _runTools(
+    turn: IChatTurn,
+    calls: ToolUseBlock[],
+    round: number
+  ): Promise<ToolResultBlockParam[]> {
+    const results: ToolResultBlockParam[] = [];
+    turn.toolCalls = turn.toolCalls ?? [];
+    for (const call of calls) {
+      const shown: IToolCall = {
+        id: call.id,
+        name: call.name,
+        input: call.input,
+        summary: this._tools ? this._tools.describe(call.name, call.input) : call.name,
+        status: 'running'
+      };
+      turn.toolCalls.push(shown);
+      this._changed.emit(turn);
+      let result: IToolResult;
+      if (!this._tools) {
+        result = { content: `There is no tool named ${call.name} here.`, isError: true };
+      } else if (round >= MAX_TOOL_ROUNDS) {
+        result = {
+          content: `Tool limit reached (${MAX_TOOL_ROUNDS} rounds for one question). Answer with what you have.`,
+          isError: true
+        };
+      } else {
+        try {
+          result = await this._tools.run(call.name, call.input);
+        } catch (error) {
+          result = { content: `The tool failed: ${error instanceof Error ? error.message : error}`, isError: true };
+        }
+      }
+      shown.status = result.isError ? 'error' : 'done';
+      shown.preview = result.content.slice(0, 400);
+      this._changed.emit(turn);
+      results.push({
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: result.content,
+        ...(result.isError ? { is_error: true } : {})
+      });
+    }
+    return results;
   }
 
   private _client: IStreamingClient;
@@ -258,7 +384,9 @@ export class Conversation implements IConversation {
   private _stream: MessageStream | null = null;
   private _stopping = false;
   private _preparing = false;
+  private _answering = false;
   private _contextSource: (() => Promise<ISentContext | null>) | null;
+  private _tools: IClaudeTools | null;
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
 }
@@ -278,6 +406,8 @@ export namespace Conversation {
     trans?: TranslationBundle;
     /** Where the notebook context of each question comes from. */
     context?: () => Promise<ISentContext | null>;
+    /** The tools Claude may call. */
+    tools?: IClaudeTools | null;
   }
 }
 
@@ -293,15 +423,26 @@ export namespace Conversation {
 export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[] {
   const messages: MessageParam[] = [];
   for (const turn of turns) {
-    if (turn.role === 'assistant' && (turn.status === 'streaming' || !turn.text.trim())) {
+    if (
+      turn.role === 'assistant' &&
+      !turn.exchange?.length &&
+      (turn.status === 'streaming' || !turn.text.trim())
+    ) {
       continue;
     }
-    const content = turn.role === 'user' ? Private.questionBlocks(turn) : Private.answerBlocks(turn);
-    const last = messages[messages.length - 1];
-    if (last && last.role === turn.role) {
-      (last.content as ContentBlockParam[]).push(...content);
-    } else {
-      messages.push({ role: turn.role, content });
+    const parts: Array<{ role: 'user' | 'assistant'; content: ContentBlockParam[] }> =
+      turn.role === 'user'
+        ? [{ role: 'user', content: Private.questionBlocks(turn) }]
+        : turn.exchange?.length
+          ? turn.exchange.map(m => ({ role: m.role, content: [...(m.content as ContentBlockParam[])] }))
+          : [{ role: 'assistant', content: Private.answerBlocks(turn) }];
+    for (const part of parts) {
+      const last = messages[messages.length - 1];
+      if (last && last.role === part.role) {
+        (last.content as ContentBlockParam[]).push(...part.content);
+      } else {
+        messages.push(part);
+      }
     }
   }
   // The conversation must start with the user.
@@ -338,9 +479,9 @@ namespace Private {
   }
 
   /**
-   * Copy the text and thinking of a message snapshot into a turn.
+   * The text and thinking of a message (or of a snapshot of one streaming).
    */
-  export function copySnapshot(turn: IChatTurn, message: Message): void {
+  export function textOf(message: Message): { text: string; thinking: string } {
     const texts: string[] = [];
     const thinking: string[] = [];
     for (const block of message.content) {
@@ -350,8 +491,37 @@ namespace Private {
         thinking.push(block.thinking);
       }
     }
-    turn.text = texts.join('\n\n');
-    turn.thinking = thinking.join('\n\n');
-    turn.model = message.model || turn.model;
+    return { text: texts.join('\n\n'), thinking: thinking.join('\n\n') };
+  }
+
+  export function join(a: string, b: string): string {
+    return a && b ? `${a}\n\n${b}` : a || b;
+  }
+
+  /**
+   * A response's content as request content, to send back as it was (thinking with its
+   * signature, tool calls with their ids).
+   */
+  export function toParams(content: ContentBlock[]): ContentBlockParam[] {
+    const params: ContentBlockParam[] = [];
+    for (const block of content) {
+      switch (block.type) {
+        case 'text':
+          if (block.text) {
+            params.push({ type: 'text', text: block.text });
+          }
+          break;
+        case 'thinking':
+          params.push({ type: 'thinking', thinking: block.thinking, signature: block.signature });
+          break;
+        case 'redacted_thinking':
+          params.push({ type: 'redacted_thinking', data: block.data });
+          break;
+        case 'tool_use':
+          params.push({ type: 'tool_use', id: block.id, name: block.name, input: block.input });
+          break;
+      }
+    }
+    return params;
   }
 }

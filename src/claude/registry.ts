@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import type {
   IClaudeSettings,
+  IClaudeTools,
   IConversation,
   IConversationRegistry,
   INotebookContextService,
@@ -22,6 +23,7 @@ export class ConversationRegistry implements IConversationRegistry {
     this._createClient = options.createClient;
     this._trans = options.trans;
     this._contextSource = options.contextSource ?? null;
+    this._toolsFor = options.toolsFor ?? null;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
     this._client = this._createClient(this._settings);
     this._general = this._create('');
@@ -63,6 +65,7 @@ export class ConversationRegistry implements IConversationRegistry {
     if (!conversation) {
       conversation = this._create(label);
       conversation.setContextSource(this._contextSource ? this._contextSource(key) : null);
+      conversation.setTools(this._toolsFor ? this._toolsFor(key) : null);
       this._byKey.set(key, conversation);
     }
     conversation.label = label;
@@ -132,6 +135,7 @@ export class ConversationRegistry implements IConversationRegistry {
   private _createClient: (settings: IClaudeSettings) => IStreamingClient;
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
   private _notebookContext: INotebookContextService | null = null;
+  private _toolsFor: ConversationRegistry.IOptions['toolsFor'] | null;
   private _client: IStreamingClient;
   private _trans?: TranslationBundle;
   private _settings: IClaudeSettings;
@@ -153,5 +157,7 @@ export namespace ConversationRegistry {
     trans?: TranslationBundle;
     /** Where a notebook's questions get their notebook context from. */
     contextSource?: (key: object) => () => Promise<ISentContext | null>;
+    /** The tools Claude may call about a notebook. */
+    toolsFor?: (key: object) => IClaudeTools;
   }
 }

@@ -28,6 +28,10 @@ export class TurnView extends Panel {
     this._thinking.addClass('jp-Claude-thinking');
     this._thinking.hide();
     this.addWidget(this._thinking);
+    this._tools.addClass('jp-Claude-toolCalls');
+    this._tools.node.setAttribute('aria-label', this._trans.__('What Claude looked at'));
+    this._tools.hide();
+    this.addWidget(this._tools);
     if (options.turn.role === 'user') {
       // The scientist's own words, shown exactly as typed.
       this._body = new Widget();
@@ -60,6 +64,7 @@ export class TurnView extends Panel {
     }
     if (turn.role !== 'user') {
       this._renderStatus(turn);
+      this._renderToolCalls(turn);
     }
     if (turn.role === 'user') {
       this._body.node.textContent = turn.text;
@@ -129,6 +134,28 @@ export class TurnView extends Panel {
     });
   }
 
+  private _renderToolCalls(turn: IChatTurn): void {
+    const calls = turn.toolCalls ?? [];
+    if (!calls.length) {
+      return;
+    }
+    this._tools.show();
+    const node = this._tools.node;
+    node.textContent = '';
+    for (const call of calls) {
+      const line = document.createElement('div');
+      line.className = 'jp-Claude-toolCall';
+      line.dataset.status = call.status;
+      line.dataset.tool = call.name;
+      const mark = call.status === 'running' ? '…' : call.status === 'error' ? '⚠' : '✓';
+      line.textContent = `${mark} ${call.summary}`;
+      if (call.preview) {
+        line.title = call.preview;
+      }
+      node.appendChild(line);
+    }
+  }
+
   private _renderContextLine(turn: IChatTurn): void {
     const node = this._status.node;
     node.textContent = '';
@@ -171,7 +198,12 @@ export class TurnView extends Panel {
       return;
     }
     if (turn.status === 'done') {
-      if (turn.stopReason === 'max_tokens') {
+      if (turn.stopReason === 'tool_limit') {
+        node.textContent = this._trans.__(
+          'Claude kept asking to read more; the answer was ended after %1 rounds. Ask a narrower question.',
+          8
+        );
+      } else if (turn.stopReason === 'max_tokens') {
         node.textContent = this._trans.__(
           'The answer reached the output limit (Settings › Claude › Max output tokens).'
         );
@@ -215,6 +247,7 @@ export class TurnView extends Panel {
   private _thinking = new Widget({ node: document.createElement('details') });
   private _body: IRenderMime.IRenderer | Widget;
   private _status = new Widget();
+  private _tools = new Widget();
   private _renderedText: string | null = null;
   private _pendingText: string | null = null;
   private _rendering = false;

@@ -36,13 +36,19 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
     const trans = (translator ?? nullTranslator).load('jupyterlab_claude');
     const serverSettings = app.serviceManager.serverSettings;
     const context = tracker
-      ? new NotebookContextService({ tracker, settings: () => registry.settings, toImage: imageForClaude })
+      ? new NotebookContextService({
+          tracker,
+          settings: () => registry.settings,
+          serverSettings,
+          toImage: imageForClaude
+        })
       : null;
     const registry: ConversationRegistry = new ConversationRegistry({
       createClient: settings => createClaudeClient(serverSettings, settings),
       settings: DEFAULT_SETTINGS,
       trans,
-      contextSource: context ? key => context.sourceFor(key as NotebookPanel) : undefined
+      contextSource: context ? key => context.sourceFor(key as NotebookPanel) : undefined,
+      toolsFor: context ? key => context.toolsFor(key as NotebookPanel) : undefined
     });
     registry.setNotebookContext(context);
 

@@ -1,0 +1,266 @@
+/*
+ * The read tools Claude may call while answering: a cell in full, an output in full (paged),
+ * a variable in more depth, the files under the Jupyter root and the head of a data file.
+ * They answer at once and change nothing: the notebook, the kernel's variables and the files
+ * stay as they were. Everything they return is bounded and has secrets redacted.
+ */
+import type { ICell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
+import type { Kernel } from '@jupyterlab/services';
+import { cellIdOf } from '../context/notebook';
+import { summariseOutput } from '../context/outputs';
+import { redactSecrets } from '../context/redact';
+import { formatVariableDetail } from '../kernel/summary';
+import type { IVariableRequest, KernelVariableResult } from '../kernel/types';
+import type { IClaudeTools, IToolDefinition, IToolResult } from '../tokens';
+
+/**
+ * The longest text one tool result may carry.
+ */
+export const MAX_RESULT_CHARS = 16000;
+
+/**
+ * Characters in one page of `read_output`.
+ */
+export const OUTPUT_PAGE_CHARS = 8000;
+
+/**
+ * What the tools read from.
+ */
+export interface INotebookToolInputs {
+  notebook(): INotebookContent | null;
+  kernel(): Kernel.IKernelConnection | null | undefined;
+  inspectVariable(
+    kernel: Kernel.IKernelConnection | null | undefined,
+    request: IVariableRequest
+  ): Promise<KernelVariableResult>;
+  /** GET a `claude/files/...` route of the Jupyter server; resolves to its JSON or throws with its message. */
+  files(route: 'list' | 'head', params: Record<string, string>): Promise<any>;
+}
+
+const DEFINITIONS: IToolDefinition[] = [
+  {
+    name: 'read_cell',
+    description:
+      'Read one cell of the notebook in full: its source and its outputs (summarised; use read_output for an output in full). Cells are named by the ids in the notebook context.',
+    input_schema: {
+      type: 'object',
+      properties: { cell_id: { type: 'string', description: 'The cell id.' } },
+      required: ['cell_id']
+    }
+  },
+  {
+    name: 'read_output',
+    description: `Read one output of a cell in full, ${OUTPUT_PAGE_CHARS} characters a page (text, tracebacks, tables as text).`,
+    input_schema: {
+      type: 'object',
+      properties: {
+        cell_id: { type: 'string' },
+        output_index: { type: 'integer', minimum: 0, description: '0 for the first output.' },
+        page: { type: 'integer', minimum: 0, description: '0 for the first page.' }
+      },
+      required: ['cell_id', 'output_index']
+    }
+  },
+  {
+    name: 'inspect_variable',
+    description:
+      "Summarise one variable of the notebook's kernel in more depth: more columns, a slice of rows (start/stop), or one column's statistics. Bounded; never computes lazy frames; changes nothing.",
+    input_schema: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        start: { type: 'integer', minimum: 0 },
+        stop: { type: 'integer', minimum: 0 },
+        column: { type: 'string', description: 'A column to describe (count, nulls, min, max, mean).' }
+      },
+      required: ['name']
+    }
+  },
+  {
+    name: 'list_files',
+    description: 'List a folder under the Jupyter root (relative path; "" for the root).',
+    input_schema: {
+      type: 'object',
+      properties: { path: { type: 'string' } },
+      required: ['path']
+    }
+  },
+  {
+    name: 'read_file_head',
+    description:
+      'Read the beginning of a file under the Jupyter root: CSV/TSV (header and first rows), JSON, JSON Lines, Parquet (schema and first rows) or text.',
+    input_schema: {
+      type: 'object',
+      properties: {
+        path: { type: 'string', description: 'Relative to the Jupyter root.' },
+        lines: { type: 'integer', minimum: 1, maximum: 200 }
+      },
+      required: ['path']
+    }
+  }
+];
+
+/**
+ * The read tools of one notebook.
+ */
+export class NotebookTools implements IClaudeTools {
+  constructor(private readonly _inputs: INotebookToolInputs) {}
+
+  definitions(): IToolDefinition[] {
+    return DEFINITIONS;
+  }
+
+  describe(name: string, input: unknown): string {
+    const args = (input ?? {}) as Record<string, unknown>;
+    switch (name) {
+      case 'read_cell':
+        return `Read cell ${this._cellLabel(String(args.cell_id))}`;
+      case 'read_output':
+        return `Read output ${Number(args.output_index ?? 0) + 1} of cell ${this._cellLabel(String(args.cell_id))}` +
+          (args.page ? `, page ${Number(args.page) + 1}` : '');
+      case 'inspect_variable':
+        return `Inspected the variable ${String(args.name)}`;
+      case 'list_files':
+        return `Listed the folder ${args.path ? String(args.path) : '(Jupyter root)'}`;
+      case 'read_file_head':
+        return `Read the beginning of ${String(args.path)}`;
+      default:
+        return name;
+    }
+  }
+
+  async run(name: string, input: unknown): Promise<IToolResult> {
+    const args = (input ?? {}) as Record<string, unknown>;
+    let result: IToolResult;
+    try {
+      switch (name) {
+        case 'read_cell':
+          result = this._readCell(String(args.cell_id ?? ''));
+          break;
+        case 'read_output':
+          result = this._readOutput(String(args.cell_id ?? ''), Number(args.output_index ?? 0), Number(args.page ?? 0));
+          break;
+        case 'inspect_variable':
+          result = await this._inspect(args);
+          break;
+        case 'list_files':
+          result = Private.renderListing(await this._inputs.files('list', { path: String(args.path ?? '') }));
+          break;
+        case 'read_file_head':
+          result = Private.renderHead(
+            await this._inputs.files('head', {
+              path: String(args.path ?? ''),
+              lines: String(Math.min(200, Math.max(1, Number(args.lines ?? 20) || 20)))
+            })
+          );
+          break;
+        default:
+          result = { content: `There is no tool named ${name}.`, isError: true };
+      }
+    } catch (error) {
+      result = { content: error instanceof Error ? error.message : String(error), isError: true };
+    }
+    // Bounded and redacted, whatever the tool.
+    let content = redactSecrets(result.content).text;
+    if (content.length > MAX_RESULT_CHARS) {
+      content = `${content.slice(0, MAX_RESULT_CHARS)}\n… [${(content.length - MAX_RESULT_CHARS).toLocaleString()} characters cut]`;
+    }
+    return { ...result, content };
+  }
+
+  private _cell(id: string): { cell: ICell; index: number } {
+    const notebook = this._inputs.notebook();
+    if (!notebook) {
+      throw new Error('The notebook is closed.');
+    }
+    const index = notebook.cells.findIndex((cell, i) => cellIdOf(cell, i) === id);
+    if (index < 0) {
+      throw new Error(`There is no cell with id ${id}. The ids are in the notebook outline.`);
+    }
+    return { cell: notebook.cells[index], index };
+  }
+
+  private _cellLabel(id: string): string {
+    try {
+      return `#${this._cell(id).index + 1}`;
+    } catch {
+      return id;
+    }
+  }
+
+  private _readCell(id: string): IToolResult {
+    const { cell, index } = this._cell(id);
+    const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+    const lines = [`Cell #${index + 1} (${cell.cell_type}, id=${id})`];
+    if (cell.cell_type === 'code' && cell.execution_count) {
+      lines[0] += ` In[${cell.execution_count}]`;
+    }
+    lines.push('```', source, '```');
+    const outputs = (cell.cell_type === 'code' ? (cell.outputs as IOutput[]) : []) ?? [];
+    outputs.forEach((output, i) => {
+      const summary = summariseOutput(output, 1500);
+      lines.push(`Output ${i} (${summary.kind}${summary.truncated ? ', summarised: read_output for all of it' : ''}):`);
+      lines.push(summary.text);
+    });
+    return { content: lines.join('\n') };
+  }
+
+  private _readOutput(id: string, outputIndex: number, page: number): IToolResult {
+    const { cell, index } = this._cell(id);
+    const outputs = (cell.cell_type === 'code' ? (cell.outputs as IOutput[]) : []) ?? [];
+    const output = outputs[outputIndex];
+    if (!output) {
+      throw new Error(`Cell #${index + 1} has ${outputs.length} outputs; there is no output ${outputIndex}.`);
+    }
+    // As large a budget as a page allows many of: the summariser still strips ANSI and redacts.
+    const text = summariseOutput(output, 5_000_000).text;
+    const pages = Math.max(1, Math.ceil(text.length / OUTPUT_PAGE_CHARS));
+    const p = Math.min(Math.max(0, Math.floor(page) || 0), pages - 1);
+    const body = text.slice(p * OUTPUT_PAGE_CHARS, (p + 1) * OUTPUT_PAGE_CHARS);
+    return {
+      content: `Output ${outputIndex} of cell #${index + 1} (id=${id}), page ${p + 1} of ${pages}:\n${body}`
+    };
+  }
+
+  private async _inspect(args: Record<string, unknown>): Promise<IToolResult> {
+    const request: IVariableRequest = { name: String(args.name ?? '') };
+    if (typeof args.start === 'number') {
+      request.start = args.start;
+    }
+    if (typeof args.stop === 'number') {
+      request.stop = args.stop;
+    }
+    if (typeof args.column === 'string') {
+      request.column = args.column;
+    }
+    const result = await this._inputs.inspectVariable(this._inputs.kernel(), request);
+    return { content: formatVariableDetail(result, 3500), isError: !result.ok };
+  }
+}
+
+namespace Private {
+  export function renderListing(listing: any): IToolResult {
+    const rows = (listing.entries ?? []).map(
+      (e: any) => `${e.type === 'directory' ? 'dir ' : 'file'}  ${e.path}${e.type === 'file' ? `  (${Number(e.size ?? 0).toLocaleString()} bytes)` : ''}`
+    );
+    const notes = [];
+    if (listing.truncated) {
+      notes.push('(list cut: more entries)');
+    }
+    if (listing.hidden) {
+      notes.push(`(${listing.hidden} hidden files not listed)`);
+    }
+    return { content: [`Folder ${listing.path || '(Jupyter root)'}:`, ...rows, ...notes].join('\n') };
+  }
+
+  export function renderHead(head: any): IToolResult {
+    const lines = [
+      `${head.path} (${head.format}, ${Number(head.size ?? 0).toLocaleString()} bytes${head.truncated ? ', beginning only' : ''})`
+    ];
+    if (Array.isArray(head.columns) && head.columns.length) {
+      lines.push(`Columns: ${head.columns.join(', ')}`);
+    }
+    lines.push(String(head.text ?? ''));
+    return { content: lines.join('\n') };
+  }
+}
