@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from traitlets import Float, Int, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 
@@ -42,6 +42,13 @@ class ClaudeProxy(Configurable):
     max_request_bytes = Int(
         32 * 1024 * 1024,
         help="Largest request body (bytes) the proxy forwards; larger ones get 413.",
+    ).tag(config=True)
+
+    allow_hidden_files = Bool(
+        False,
+        help="""Let Claude's file tools list and read hidden files and folders (names starting with '.').
+        Files that may hold credentials (.ssh, .aws, .env*, *.pem, *.key, credentials*, .jupyter, ...)
+        stay refused either way.""",
     ).tag(config=True)
 
     @default("api_key")

@@ -9,11 +9,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import tornado.web
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado.iostream import StreamClosedError
 
-from . import proxy
+from . import files, proxy
 from .config import ClaudeProxy
 
 #: Model ids as the API issues them; anything else under claude/v1/models/ is a 404.
@@ -210,6 +211,80 @@ class StatusHandler(ClaudeBaseHandler):
         self.finish(json.dumps({"key_configured": self.proxy_config.has_credentials, "version": __version__}))
 
 
+class FilesBaseHandler(APIHandler):
+    """Read-only file tools under the Jupyter root; errors as ``{"type": "error", "error": {...}}``.
+
+    Authorised like the contents API (resource ``contents``, action ``read``), so a server
+    whose authorizer denies reading files denies these too.
+    """
+
+    auth_resource = "contents"
+
+    def initialize(self, state: ProxyState) -> None:
+        self.state = state
+
+    @property
+    def files_root(self) -> str:
+        root = getattr(self.contents_manager, "root_dir", None) or self.settings.get("server_root_dir")
+        if not root:
+            raise files.Refused("The Jupyter server has no root folder, so no files can be read.")
+        return root
+
+    async def run_tool(self, fn: Any, path: str, **kwargs: Any) -> None:
+        """Run ``fn(root, path, **kwargs)`` off the event loop (a slow disk must not stall the server)."""
+        try:
+            root = self.files_root
+            result = await asyncio.get_running_loop().run_in_executor(None, lambda: fn(root, path, **kwargs))
+        except files.FileToolError as exc:
+            self.set_status(exc.status)
+            self.finish(proxy.error_json(exc.error_type, exc.message))
+            return
+        except OSError as exc:
+            self.log.warning("Claude file tools: %s failed: %s", fn.__name__, type(exc).__name__)
+            self.set_status(500)
+            self.finish(proxy.error_json("api_error", f"The server could not read that path ({type(exc).__name__})."))
+            return
+        self.finish(json.dumps(result))
+
+
+class FilesListHandler(FilesBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        await self.run_tool(
+            files.list_dir,
+            self.get_query_argument("path", ""),
+            allow_hidden=self.state.config.allow_hidden_files,
+        )
+
+
+class FilesHeadHandler(FilesBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        try:
+            lines = files.parse_int(self.get_query_argument("lines", None), "lines", files.DEFAULT_LINES, files.MAX_LINES)
+            max_bytes = files.parse_int(
+                self.get_query_argument("max_bytes", None), "max_bytes", files.DEFAULT_MAX_BYTES, files.MAX_MAX_BYTES
+            )
+        except files.FileToolError as exc:
+            self.set_status(exc.status)
+            self.finish(proxy.error_json(exc.error_type, exc.message))
+            return
+        path = self.get_query_argument("path", "")
+        if not path.strip():
+            self.set_status(400)
+            self.finish(proxy.error_json("invalid_request_error", "Give the 'path' of a file relative to the Jupyter root."))
+            return
+        await self.run_tool(
+            files.head_file,
+            path,
+            lines=lines,
+            max_bytes=max_bytes,
+            allow_hidden=self.state.config.allow_hidden_files,
+        )
+
+
 class NotFoundHandler(ClaudeBaseHandler):
     """Everything else under ``claude/``: arbitrary paths are never forwarded."""
 
@@ -237,6 +312,8 @@ def setup_handlers(web_app: Any, config: ClaudeProxy) -> ProxyState:
             (url_path_join(base, "v1", "models"), ModelsHandler, args),
             (url_path_join(base, "v1", "models", f"({MODEL_ID_PATTERN})"), ModelHandler, args),
             (url_path_join(base, "status"), StatusHandler, args),
+            (url_path_join(base, "files", "list"), FilesListHandler, args),
+            (url_path_join(base, "files", "head"), FilesHeadHandler, args),
             (url_path_join(base, "(.*)"), NotFoundHandler, args),
         ],
     )
