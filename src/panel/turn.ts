@@ -5,6 +5,7 @@ import { Clipboard } from '@jupyterlab/apputils';
 import { IRenderMime, MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
+import { MAX_TOOL_ROUNDS } from '../claude/conversation';
 import type { IChatTurn } from '../tokens';
 import { showSentContext } from './context';
 
@@ -198,13 +199,27 @@ export class TurnView extends Panel {
       return;
     }
     if (turn.status === 'done') {
+      if (turn.usage) {
+        const usage = document.createElement('div');
+        usage.className = 'jp-Claude-turnUsage';
+        usage.textContent = this._trans.__(
+          'Tokens: %1 in, %2 read from cache, %3 written to cache, %4 out',
+          turn.usage.inputTokens.toLocaleString(),
+          turn.usage.cacheReadInputTokens.toLocaleString(),
+          turn.usage.cacheCreationInputTokens.toLocaleString(),
+          turn.usage.outputTokens.toLocaleString()
+        );
+        node.appendChild(usage);
+      }
+      const note = document.createElement('div');
+      node.appendChild(note);
       if (turn.stopReason === 'tool_limit') {
-        node.textContent = this._trans.__(
+        note.textContent = this._trans.__(
           'Claude kept asking to read more; the answer was ended after %1 rounds. Ask a narrower question.',
-          8
+          MAX_TOOL_ROUNDS
         );
       } else if (turn.stopReason === 'max_tokens') {
-        node.textContent = this._trans.__(
+        note.textContent = this._trans.__(
           'The answer reached the output limit (Settings › Claude › Max output tokens).'
         );
       }

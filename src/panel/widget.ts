@@ -41,8 +41,6 @@ export class ClaudePanel extends Panel {
       this.addWidget(this._contextBar);
     }
     this.addWidget(this._buildInput());
-    this._usage.addClass('jp-Claude-usage');
-    this.addWidget(this._usage);
 
     this._registry.currentChanged.connect(this._onCurrentChanged, this);
     this._registry.settingsChanged.connect(() => this._updateModel(), this);
@@ -242,7 +240,6 @@ export class ClaudePanel extends Panel {
 
   private _afterChange(turn: IChatTurn | null): void {
     this._syncButtons();
-    this._renderUsage();
     if (this._empty.parentElement !== this._log.node && !this.conversation.turns.length) {
       this._renderEmpty();
     } else if (this.conversation.turns.length && this._empty.parentElement) {
@@ -261,22 +258,6 @@ export class ClaudePanel extends Panel {
       'Ask about this notebook, its data or an error. Claude proposes; nothing changes in your notebook or kernel unless you accept it.'
     );
     this._log.node.appendChild(this._empty);
-  }
-
-  private _renderUsage(): void {
-    const last = [...this.conversation.turns].reverse().find(t => t.usage);
-    if (!last?.usage) {
-      this._usage.node.textContent = '';
-      return;
-    }
-    const u = last.usage;
-    this._usage.node.textContent = this._trans.__(
-      'Last answer: %1 in · %2 out · %3 read from cache · %4 written to cache',
-      u.inputTokens.toLocaleString(),
-      u.outputTokens.toLocaleString(),
-      u.cacheReadInputTokens.toLocaleString(),
-      u.cacheCreationInputTokens.toLocaleString()
-    );
   }
 
   private _syncButtons(): void {
@@ -311,7 +292,6 @@ export class ClaudePanel extends Panel {
   private _contextBar: ContextBar | null = null;
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
-  private _usage = new Widget();
   private _label = document.createElement('span');
   private _modelSelect = document.createElement('select');
   private _input = document.createElement('textarea');
