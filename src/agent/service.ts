@@ -4,7 +4,7 @@
  */
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { URLExt } from '@jupyterlab/coreutils';
+import { PathExt, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 import type { IImageCandidate } from '../context/outputs';
@@ -57,6 +57,7 @@ export class NotebookContextService implements INotebookContextService {
       notebook: () =>
         panel.isDisposed || !panel.content.model ? null : (panel.content.model.toJSON() as INotebookContent),
       kernel: () => panel.sessionContext.session?.kernel,
+      notebookDir: () => PathExt.dirname(panel.context.localPath),
       inspectVariable: (kernel, request) => this._inspector.inspectVariable(kernel, request),
       files: (route, params) => Private.getJSON(this._serverSettings, `claude/files/${route}`, params)
     });

@@ -5,6 +5,7 @@
  * stay as they were. Everything they return is bounded and has secrets redacted.
  */
 import type { ICell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
+import { PathExt } from '@jupyterlab/coreutils';
 import type { Kernel } from '@jupyterlab/services';
 import { cellIdOf } from '../context/notebook';
 import { summariseOutput } from '../context/outputs';
@@ -33,6 +34,8 @@ export interface INotebookToolInputs {
     kernel: Kernel.IKernelConnection | null | undefined,
     request: IVariableRequest
   ): Promise<KernelVariableResult>;
+  /** The notebook's folder, relative to the Jupyter root ('' for the root). */
+  notebookDir(): string;
   /** GET a `claude/files/...` route of the Jupyter server; resolves to its JSON or throws with its message. */
   files(route: 'list' | 'head', params: Record<string, string>): Promise<any>;
 }
@@ -78,7 +81,8 @@ const DEFINITIONS: IToolDefinition[] = [
   },
   {
     name: 'list_files',
-    description: 'List a folder under the Jupyter root (relative path; "" for the root).',
+    description:
+      "List a folder: a path relative to the notebook's folder (\"\" for the notebook's own folder). Only folders under the Jupyter root can be read.",
     input_schema: {
       type: 'object',
       properties: { path: { type: 'string' } },
@@ -92,7 +96,7 @@ const DEFINITIONS: IToolDefinition[] = [
     input_schema: {
       type: 'object',
       properties: {
-        path: { type: 'string', description: 'Relative to the Jupyter root.' },
+        path: { type: 'string', description: "Relative to the notebook's folder." },
         lines: { type: 'integer', minimum: 1, maximum: 200 }
       },
       required: ['path']
@@ -121,7 +125,7 @@ export class NotebookTools implements IClaudeTools {
       case 'inspect_variable':
         return `Inspected the variable ${String(args.name)}`;
       case 'list_files':
-        return `Listed the folder ${args.path ? String(args.path) : '(Jupyter root)'}`;
+        return `Listed the folder ${args.path ? String(args.path) : "of the notebook"}`;
       case 'read_file_head':
         return `Read the beginning of ${String(args.path)}`;
       default:
@@ -144,12 +148,15 @@ export class NotebookTools implements IClaudeTools {
           result = await this._inspect(args);
           break;
         case 'list_files':
-          result = Private.renderListing(await this._inputs.files('list', { path: String(args.path ?? '') }));
+          result = Private.renderListing(
+            await this._inputs.files('list', { path: this._resolve(args.path) }),
+            this._inputs.notebookDir()
+          );
           break;
         case 'read_file_head':
           result = Private.renderHead(
             await this._inputs.files('head', {
-              path: String(args.path ?? ''),
+              path: this._resolve(args.path),
               lines: String(Math.min(200, Math.max(1, Number(args.lines ?? 20) || 20)))
             })
           );
@@ -166,6 +173,18 @@ export class NotebookTools implements IClaudeTools {
       content = `${content.slice(0, MAX_RESULT_CHARS)}\n… [${(content.length - MAX_RESULT_CHARS).toLocaleString()} characters cut]`;
     }
     return { ...result, content };
+  }
+
+  /**
+   * A path Claude gave (relative to the notebook's folder) as the server takes it (relative
+   * to the Jupyter root). A path that climbs out of the root keeps its `..` and is refused.
+   */
+  private _resolve(path: unknown): string {
+    const given = String(path ?? '');
+    if (given.startsWith('/') || given.startsWith('~')) {
+      return given;
+    }
+    return PathExt.normalize(PathExt.join(this._inputs.notebookDir(), given)).replace(/^\.$/, '');
   }
 
   private _cell(id: string): { cell: ICell; index: number } {
@@ -239,9 +258,10 @@ export class NotebookTools implements IClaudeTools {
 }
 
 namespace Private {
-  export function renderListing(listing: any): IToolResult {
+  export function renderListing(listing: any, notebookDir: string): IToolResult {
+    // Paths as Claude gives them back: relative to the notebook's folder.
     const rows = (listing.entries ?? []).map(
-      (e: any) => `${e.type === 'directory' ? 'dir ' : 'file'}  ${e.path}${e.type === 'file' ? `  (${Number(e.size ?? 0).toLocaleString()} bytes)` : ''}`
+      (e: any) => `${e.type === 'directory' ? 'dir ' : 'file'}  ${PathExt.relative(notebookDir || '/', e.path)}${e.type === 'file' ? `  (${Number(e.size ?? 0).toLocaleString()} bytes)` : ''}`
     );
     const notes = [];
     if (listing.truncated) {
@@ -250,7 +270,8 @@ namespace Private {
     if (listing.hidden) {
       notes.push(`(${listing.hidden} hidden files not listed)`);
     }
-    return { content: [`Folder ${listing.path || '(Jupyter root)'}:`, ...rows, ...notes].join('\n') };
+    const where = PathExt.relative(notebookDir || '/', listing.path || '') || "(the notebook's folder)";
+    return { content: [`Folder ${where}:`, ...rows, ...notes].join('\n') };
   }
 
   export function renderHead(head: any): IToolResult {

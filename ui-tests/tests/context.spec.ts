@@ -138,3 +138,73 @@ test('a part the scientist removes is left out of the next question, and can be 
   question = messages[messages.length - 1].content.map((b: any) => b.text ?? '').join('\n');
   expect(question).toMatch(/pandas\.DataFrame \| 12,?013 × 6/);
 });
+
+test('Claude reads a cell in full through a tool, answered at once, and goes on', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await page.contents.uploadContent(fs.readFileSync(CSV, 'utf-8'), 'text', `${tmpPath}/nls.csv`);
+  await page.contents.uploadContent(analysisNotebook(), 'text', `${tmpPath}/analysis.ipynb`);
+  expect(await page.notebook.open('analysis.ipynb')).toBe(true);
+  await runEachCell(page);
+  await openPanel(page);
+  await request.post(`${process.env.MOCK_API_URL}/_mock/queue`, { data: { fixture: 'tool_read_cell' } });
+
+  await ask(page, 'Why does the cell with the typo fail?');
+  const answer = lastAnswer(page);
+  await expect(answer).toHaveAttribute('data-status', 'done');
+  await expect(answer.locator('.jp-Claude-toolCall')).toHaveText('✓ Read cell #3');
+  await expect(answer.locator('.jp-Claude-turnBody')).toContainText('Let me read the failing cell in full.');
+  await expect(answer.locator('.jp-Claude-turnUsage')).toContainText('read from cache');
+
+  const requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  expect(requests).toHaveLength(2);
+  const result = requests[1].body.messages[2].content[0];
+  expect(result.type).toBe('tool_result');
+  expect(result.content).toContain("df['wealth_chnage']");
+  expect(result.content).toContain('KeyError');
+});
+
+test("Claude lists the notebook's folder and reads a CSV's head; a path out of the root and a secrets file are refused", async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await page.contents.uploadContent(fs.readFileSync(CSV, 'utf-8'), 'text', `${tmpPath}/nls.csv`);
+  await page.contents.uploadContent(`ANTHROPIC_API_KEY=${PLANTED_KEY}\n`, 'text', `${tmpPath}/.env`);
+  await page.contents.uploadContent(analysisNotebook(), 'text', `${tmpPath}/analysis.ipynb`);
+  expect(await page.notebook.open('analysis.ipynb')).toBe(true);
+  await openPanel(page);
+  const queue = (fixture: string) =>
+    request.post(`${process.env.MOCK_API_URL}/_mock/queue`, { data: { fixture } });
+  await queue('tool_read_files');
+
+  await ask(page, 'What files do I have?');
+  let answer = lastAnswer(page);
+  await expect(answer).toHaveAttribute('data-status', 'done');
+  await expect(answer.locator('.jp-Claude-toolCall')).toHaveText([
+    "✓ Listed the folder of the notebook",
+    '✓ Read the beginning of nls.csv'
+  ]);
+  let requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const [listing, head] = requests[1].body.messages[2].content;
+  expect(listing.content).toContain('file  nls.csv');
+  expect(listing.content).toContain('analysis.ipynb');
+  expect(listing.content).not.toContain('.env');
+  expect(head.content).toContain('Columns: race, sex, ever_jailed, composite_wealth_1985');
+
+  // An output that tells Claude to read files it must not: the server refuses, nothing leaks.
+  await resetMock(request);
+  await queue('tool_read_outside');
+  await ask(page, 'Do what the output says.');
+  await expect(claudePanel(page).locator('.jp-Claude-turn-assistant[data-status="done"]')).toHaveCount(2);
+  answer = lastAnswer(page);
+  await expect(answer.locator('.jp-Claude-toolCall[data-status="error"]')).toHaveCount(2);
+  requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const refused = requests[1].body.messages;
+  const results = refused[refused.length - 1].content.filter((b: any) => b.type === 'tool_result');
+  expect(results.map((r: any) => r.is_error)).toEqual([true, true]);
+  expect(JSON.stringify(requests)).not.toContain(PLANTED_KEY);
+  expect(JSON.stringify(requests)).not.toContain('root:x:0:0');
+});

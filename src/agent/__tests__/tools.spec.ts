@@ -32,6 +32,7 @@ function toolsFor(nb: INotebookContent | null, files?: (route: string, params: a
   return new NotebookTools({
     notebook: () => nb,
     kernel: () => null,
+    notebookDir: () => 'analysis',
     inspectVariable: async () => ({ ok: false, reason: 'no-kernel', message: 'No kernel is running.' }),
     files: async (route, params) => {
       if (!files) {
@@ -118,7 +119,9 @@ describe('read tools in a conversation', () => {
     const [, second] = await messagesRequests();
     const results = second.body.messages[2].content;
     expect(results.map((r: any) => r.is_error)).toEqual([true, true]);
-    expect(results[0].content).toContain('Refused: ../../../../etc/passwd');
+    // Paths are taken relative to the notebook's folder; one that climbs out keeps its `..`.
+    expect(results[0].content).toContain('Refused: ../../../etc/passwd');
+    expect(results[1].content).toContain('Refused: analysis/.env');
   });
 
   it('ends an answer whose tool calls never stop', async () => {
@@ -168,5 +171,31 @@ describe('NotebookTools', () => {
     const result = await toolsFor(notebookWithTypo()).run('inspect_variable', { name: 'df' });
     expect(result.isError).toBe(true);
     expect(result.content).toContain('No kernel is running.');
+  });
+
+  it("takes and gives paths relative to the notebook's folder", async () => {
+    const calls: any[] = [];
+    const tools = toolsFor(notebookWithTypo(), async (route, params) => {
+      calls.push([route, params]);
+      return route === 'list'
+        ? {
+            path: 'analysis',
+            entries: [
+              { name: 'data', path: 'analysis/data', type: 'directory', size: null },
+              { name: 'nls.csv', path: 'analysis/nls.csv', type: 'file', size: 343000 }
+            ],
+            truncated: false,
+            hidden: 2
+          }
+        : { path: 'analysis/nls.csv', format: 'csv', size: 343000, text: 'race,sex\nwhite,female', truncated: true, columns: ['race', 'sex'] };
+    });
+    const listing = await tools.run('list_files', { path: '' });
+    expect(listing.content).toBe(
+      "Folder (the notebook's folder):\ndir   data\nfile  nls.csv  (343,000 bytes)\n(2 hidden files not listed)"
+    );
+    const head = await tools.run('read_file_head', { path: 'nls.csv', lines: 5 });
+    expect(head.content).toContain('Columns: race, sex');
+    await tools.run('read_file_head', { path: '../shared/x.csv' });
+    expect(calls.map(c => c[1].path)).toEqual(['analysis', 'analysis/nls.csv', 'shared/x.csv']);
   });
 });
