@@ -125,7 +125,7 @@ export class NotebookTools implements IClaudeTools {
       case 'inspect_variable':
         return `Inspected the variable ${String(args.name)}`;
       case 'list_files':
-        return `Listed the folder ${args.path ? String(args.path) : "of the notebook"}`;
+        return `Listed the folder ${args.path ? String(args.path) : 'of the notebook'}`;
       case 'read_file_head':
         return `Read the beginning of ${String(args.path)}`;
       default:

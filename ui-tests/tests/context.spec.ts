@@ -208,3 +208,38 @@ test("Claude lists the notebook's folder and reads a CSV's head; a path out of t
   expect(JSON.stringify(requests)).not.toContain(PLANTED_KEY);
   expect(JSON.stringify(requests)).not.toContain('root:x:0:0');
 });
+
+test('a large plot is sent to Claude as a downsampled image block', async ({ page, request, tmpPath }) => {
+  // A 1600×1200 PNG drawn by plain Python in the kernel (no plotting library needed).
+  const source = [
+    'import struct, zlib',
+    'from IPython.display import Image, display',
+    'w, h = 1600, 1200',
+    "row = b'\\x00' + b''.join(bytes((x * 255 // w, 80, 200)) for x in range(w))",
+    "raw = row * h",
+    "def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)",
+    "png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b'')",
+    'display(Image(data=png))'
+  ].join('\n');
+  const nb = JSON.stringify({
+    cells: [{ cell_type: 'code', id: 'plot', source, metadata: {}, outputs: [], execution_count: null }],
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+  await page.contents.uploadContent(nb, 'text', `${tmpPath}/plot.ipynb`);
+  expect(await page.notebook.open('plot.ipynb')).toBe(true);
+  await page.notebook.runCell(0);
+  await expect(page.locator('.jp-OutputArea-output img')).toBeVisible();
+  await openPanel(page);
+  await ask(page, 'What does the plot show?');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+
+  const [sent] = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const images = sent.body.messages[0].content.filter((b: any) => b.type === 'image');
+  expect(images).toHaveLength(1);
+  expect(images[0].source.media_type).toBe('image/png');
+  const png = Buffer.from(images[0].source.data, 'base64');
+  // Width and height from the PNG header: the longest side is brought down to 768 px.
+  expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([768, 576]);
+});
