@@ -8,4 +8,14 @@ export namespace CommandIDs {
   export const newChat = 'claude:new-chat';
   /** Stop the answer that is streaming. */
   export const stop = 'claude:stop';
+  /** Put a question in the panel's message box (args: text, send). */
+  export const draft = 'claude:draft';
+  /** Ask about the active cell (fills the message box, does not send). */
+  export const askAboutCell = 'claude:ask-about-cell';
+  /** Explain the active cell. */
+  export const explainCell = 'claude:explain-cell';
+  /** Find the cause of the active cell's error and propose a fix. */
+  export const fixError = 'claude:fix-error';
+  /** Propose the next cell of the analysis after the active one. */
+  export const continueFromHere = 'claude:continue-from-here';
 }

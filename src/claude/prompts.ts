@@ -24,3 +24,34 @@ export function systemPrompt(notebookName: string | null, customInstructions: st
   }
   return lines.join('\n');
 }
+
+/**
+ * A cell, as questions about it name it.
+ */
+export interface ICellRef {
+  /** 0-based position in the notebook. */
+  index: number;
+  id: string;
+}
+
+/**
+ * The question a cell action asks. The cell itself goes with it in the notebook context.
+ */
+export function cellQuestion(
+  action: 'explain' | 'fix' | 'continue',
+  cell: ICellRef,
+  error?: { ename: string; evalue: string }
+): string {
+  const name = `cell #${cell.index + 1} (id=${cell.id})`;
+  switch (action) {
+    case 'explain':
+      return `Explain ${name}: what it does, step by step, and what its output shows.`;
+    case 'fix':
+      return (
+        `${name[0].toUpperCase()}${name.slice(1)} raised ${error ? `${error.ename}: ${error.evalue}` : 'an error'}. ` +
+        'Find the cause from the traceback and the data, and propose a fix.'
+      );
+    case 'continue':
+      return `Continue the analysis from ${name}: propose the next cell, and say what it will show.`;
+  }
+}

@@ -61,6 +61,23 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         panel.focusInput();
       }
     });
+    app.commands.addCommand(CommandIDs.draft, {
+      label: trans.__('Ask Claude'),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { text: { type: 'string' }, send: { type: 'boolean' } }
+        }
+      },
+      execute: args => {
+        panel.setDraft(String(args.text ?? ''));
+        if (args.send === true) {
+          panel.sendDraft();
+        } else {
+          panel.focusInput();
+        }
+      }
+    });
     app.commands.addCommand(CommandIDs.newChat, {
       label: trans.__('New Claude Chat'),
       caption: trans.__('Start a new chat for the notebook in focus'),
