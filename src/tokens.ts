@@ -162,7 +162,22 @@ export interface IClaudeTools {
   definitions(): IToolDefinition[];
   /** Say in a few words what a call does. */
   describe(name: string, input: unknown): string;
-  run(name: string, input: unknown): Promise<IToolResult>;
+  /**
+   * Answer a call. A proposal (a change to the notebook, a run) resolves only when the
+   * scientist has accepted or rejected it.
+   */
+  run(name: string, input: unknown, call?: IToolCallInfo): Promise<IToolResult>;
+  /** The scientist stopped the answer: settle whatever waits for a decision. */
+  cancelPending?(): void;
+}
+
+/**
+ * Where a tool call comes from, for provenance.
+ */
+export interface IToolCallInfo {
+  toolUseId: string;
+  model: string;
+  requestId: string | null;
 }
 
 /**
@@ -238,6 +253,45 @@ export interface INotebookContextService {
   preview(): Promise<ISentContext | null>;
   /** The ids of the cells selected in the notebook in focus. */
   selectedCellIds(): string[];
+  /** The proposals of the notebook in focus. */
+  proposals(): IProposalQueue | null;
+  /** How the notebook in focus names a cell ("cell #3"). */
+  cellLabel(cellId: string): string;
+  /** Emitted when the notebook in focus changes or its proposals do. */
+  readonly proposalsChanged: ISignal<INotebookContextService, void>;
+}
+
+/**
+ * A change Claude proposed, as the scientist reviews it.
+ */
+export interface IProposalState {
+  readonly id: string;
+  readonly kind: 'insert' | 'replace' | 'delete' | 'run';
+  /** Target cell, or the anchor an insert goes after (null: the top). */
+  readonly cellId: string | null;
+  readonly cellType: 'code' | 'markdown';
+  readonly source: string;
+  readonly originalSource: string | null;
+  readonly status: 'pending' | 'accepted' | 'rejected' | 'stale' | 'failed';
+  readonly edited: boolean;
+  readonly reason?: string;
+  readonly appliedCellId?: string;
+}
+
+/**
+ * The proposals of one notebook, waiting for (or decided by) the scientist.
+ */
+export interface IProposalQueue {
+  readonly proposals: ReadonlyArray<IProposalState>;
+  /** Emitted when a proposal is added or changes, or an undo becomes (un)available. */
+  readonly changed: ISignal<IProposalQueue, void>;
+  /** Apply it (with the scientist's edits), and run the cell if asked. */
+  accept(id: string, options?: { source?: string; run?: boolean }): Promise<void>;
+  /** Leave the notebook as it is; the reason goes back to Claude. */
+  reject(id: string, reason?: string): void;
+  canUndo(id: string): boolean;
+  /** Restore the notebook as before the acceptance; returns why not, or null. */
+  undo(id: string): string | null;
 }
 
 /**

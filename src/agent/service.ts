@@ -11,6 +11,7 @@ import type { IImageCandidate } from '../context/outputs';
 import { KernelInspector } from '../kernel/inspector';
 import type { IClaudeSettings, IContextImage, INotebookContextService, ISentContext } from '../tokens';
 import { ContextSelection, gatherContext, type INotebookContextInputs } from './context';
+import { NotebookProposals, type IRunOutcome } from './proposals';
 import { NotebookTools } from './tools';
 
 export class NotebookContextService implements INotebookContextService {
@@ -19,6 +20,8 @@ export class NotebookContextService implements INotebookContextService {
     this._settings = options.settings;
     this._toImage = options.toImage;
     this._serverSettings = options.serverSettings;
+    this._runCell = options.runCell;
+    this._tracker.currentChanged.connect(() => this._proposalsChanged.emit(), this);
     this._tracker.currentChanged.connect(() => this._changed.emit(), this);
     this._tracker.activeCellChanged.connect(() => this._changed.emit(), this);
   }
@@ -35,6 +38,17 @@ export class NotebookContextService implements INotebookContextService {
   preview(): Promise<ISentContext | null> {
     const panel = this._tracker.currentWidget;
     return panel ? gatherContext(this._inputs(panel, this._previewInspector)) : Promise.resolve(null);
+  }
+
+  proposals(): NotebookProposals | null {
+    const panel = this._tracker.currentWidget;
+    return panel ? this._proposalsOf(panel) : null;
+  }
+
+  cellLabel(cellId: string): string {
+    const cells = this._tracker.currentWidget?.content.widgets ?? [];
+    const index = cells.findIndex(cell => cell.model.id === cellId);
+    return index >= 0 ? `cell #${index + 1}` : `cell ${cellId}`;
   }
 
   selectedCellIds(): string[] {
@@ -59,8 +73,34 @@ export class NotebookContextService implements INotebookContextService {
       kernel: () => panel.sessionContext.session?.kernel,
       notebookDir: () => PathExt.dirname(panel.context.localPath),
       inspectVariable: (kernel, request) => this._inspector.inspectVariable(kernel, request),
+      proposals: this._proposalsOf(panel),
       files: (route, params) => Private.getJSON(this._serverSettings, `claude/files/${route}`, params)
     });
+  }
+
+  private _proposalsOf(panel: NotebookPanel): NotebookProposals {
+    let proposals = this._proposals.get(panel);
+    if (!proposals) {
+      proposals = new NotebookProposals({
+        notebook: () => (panel.isDisposed ? null : panel.content.model),
+        runCell: cellId => (this._runCell ? this._runCell(panel, cellId) : Promise.resolve(Private.cannotRun))
+      });
+      proposals.changed.connect(() => {
+        if (this._tracker.currentWidget === panel) {
+          this._proposalsChanged.emit();
+        }
+      }, this);
+      panel.disposed.connect(() => proposals!.cancelPending());
+      this._proposals.set(panel, proposals);
+    }
+    return proposals;
+  }
+
+  /**
+   * Emitted when the proposals of the notebook in focus change.
+   */
+  get proposalsChanged(): Signal<this, void> {
+    return this._proposalsChanged;
   }
 
   private _selectionOf(panel: NotebookPanel): ContextSelection {
@@ -95,6 +135,9 @@ export class NotebookContextService implements INotebookContextService {
   private _inspector = new KernelInspector({ timeoutMs: 8000, busyWaitMs: 3000 });
   private _previewInspector = new KernelInspector({ timeoutMs: 3000, busyWaitMs: 0 });
   private _selections = new WeakMap<NotebookPanel, ContextSelection>();
+  private _proposals = new WeakMap<NotebookPanel, NotebookProposals>();
+  private _proposalsChanged = new Signal<this, void>(this);
+  private _runCell?: NotebookContextService.IOptions['runCell'];
   private _changed = new Signal<this, void>(this);
 }
 
@@ -104,10 +147,19 @@ export namespace NotebookContextService {
     settings: () => IClaudeSettings;
     serverSettings: ServerConnection.ISettings;
     toImage?: (id: string, title: string, candidate: IImageCandidate) => Promise<IContextImage | null>;
+    /** Run a cell of a notebook in its kernel (called only after the scientist approves). */
+    runCell?: (panel: NotebookPanel, cellId: string) => Promise<IRunOutcome>;
   }
 }
 
 namespace Private {
+  export const cannotRun: IRunOutcome = {
+    ok: false,
+    outputs: [],
+    executionCount: null,
+    message: 'Running cells is not available here.'
+  };
+
   /**
    * GET a route of the Jupyter server, with its auth; its error message becomes the error.
    */

@@ -12,7 +12,8 @@ import { summariseOutput } from '../context/outputs';
 import { redactSecrets } from '../context/redact';
 import { formatVariableDetail } from '../kernel/summary';
 import type { IVariableRequest, KernelVariableResult } from '../kernel/types';
-import type { IClaudeTools, IToolDefinition, IToolResult } from '../tokens';
+import type { IClaudeTools, IToolCallInfo, IToolDefinition, IToolResult } from '../tokens';
+import type { NotebookProposals } from './proposals';
 
 /**
  * The longest text one tool result may carry.
@@ -36,6 +37,8 @@ export interface INotebookToolInputs {
   ): Promise<KernelVariableResult>;
   /** The notebook's folder, relative to the Jupyter root ('' for the root). */
   notebookDir(): string;
+  /** Where proposals wait for the scientist (none: the write tools are not offered). */
+  proposals?: NotebookProposals;
   /** GET a `claude/files/...` route of the Jupyter server; resolves to its JSON or throws with its message. */
   files(route: 'list' | 'head', params: Record<string, string>): Promise<any>;
 }
@@ -104,14 +107,66 @@ const DEFINITIONS: IToolDefinition[] = [
   }
 ];
 
+const PROPOSAL_TOOLS: IToolDefinition[] = [
+  {
+    name: 'insert_cell',
+    description:
+      'Propose a new cell. The scientist reviews it; it is inserted only if accepted, and runs only if they choose to run it. The result tells you what they decided (and the outputs, if it ran).',
+    input_schema: {
+      type: 'object',
+      properties: {
+        cell_id: {
+          type: ['string', 'null'],
+          description: 'The id of the cell to insert after; null for the top of the notebook.'
+        },
+        cell_type: { type: 'string', enum: ['code', 'markdown'] },
+        source: { type: 'string' }
+      },
+      required: ['cell_id', 'cell_type', 'source']
+    }
+  },
+  {
+    name: 'replace_cell',
+    description:
+      "Propose a new source for a cell (shown to the scientist as a diff). Applied only if accepted; the result says what they decided, with their edits if they edited it.",
+    input_schema: {
+      type: 'object',
+      properties: { cell_id: { type: 'string' }, source: { type: 'string' } },
+      required: ['cell_id', 'source']
+    }
+  },
+  {
+    name: 'delete_cell',
+    description: 'Propose deleting a cell. Deleted only if the scientist accepts.',
+    input_schema: { type: 'object', properties: { cell_id: { type: 'string' } }, required: ['cell_id'] }
+  },
+  {
+    name: 'run_cell',
+    description:
+      "Ask to run a cell in the notebook's kernel. It runs only after the scientist approves; the result carries its outputs.",
+    input_schema: { type: 'object', properties: { cell_id: { type: 'string' } }, required: ['cell_id'] }
+  }
+];
+
+const PROPOSAL_KINDS: Record<string, 'insert' | 'replace' | 'delete' | 'run'> = {
+  insert_cell: 'insert',
+  replace_cell: 'replace',
+  delete_cell: 'delete',
+  run_cell: 'run'
+};
+
 /**
- * The read tools of one notebook.
+ * The tools of one notebook: read tools, and proposals that wait for the scientist.
  */
 export class NotebookTools implements IClaudeTools {
   constructor(private readonly _inputs: INotebookToolInputs) {}
 
   definitions(): IToolDefinition[] {
-    return DEFINITIONS;
+    return this._inputs.proposals ? [...DEFINITIONS, ...PROPOSAL_TOOLS] : DEFINITIONS;
+  }
+
+  cancelPending(): void {
+    this._inputs.proposals?.cancelPending();
   }
 
   describe(name: string, input: unknown): string {
@@ -128,15 +183,36 @@ export class NotebookTools implements IClaudeTools {
         return `Listed the folder ${args.path ? String(args.path) : 'of the notebook'}`;
       case 'read_file_head':
         return `Read the beginning of ${String(args.path)}`;
+      case 'insert_cell':
+        return args.cell_id
+          ? `Proposed a new ${String(args.cell_type ?? 'code')} cell after cell ${this._cellLabel(String(args.cell_id))}`
+          : `Proposed a new ${String(args.cell_type ?? 'code')} cell at the top`;
+      case 'replace_cell':
+        return `Proposed a change to cell ${this._cellLabel(String(args.cell_id))}`;
+      case 'delete_cell':
+        return `Proposed deleting cell ${this._cellLabel(String(args.cell_id))}`;
+      case 'run_cell':
+        return `Asked to run cell ${this._cellLabel(String(args.cell_id))}`;
       default:
         return name;
     }
   }
 
-  async run(name: string, input: unknown): Promise<IToolResult> {
+  async run(name: string, input: unknown, call?: IToolCallInfo): Promise<IToolResult> {
     const args = (input ?? {}) as Record<string, unknown>;
     let result: IToolResult;
     try {
+      const kind = PROPOSAL_KINDS[name];
+      if (kind && this._inputs.proposals) {
+        // Waits for the scientist; what comes back is their decision (and outputs, if run).
+        return this._bounded(
+          await this._inputs.proposals.propose(kind, input, {
+            toolUseId: call?.toolUseId ?? '',
+            model: call?.model ?? '',
+            requestId: call?.requestId ?? null
+          })
+        );
+      }
       switch (name) {
         case 'read_cell':
           result = this._readCell(String(args.cell_id ?? ''));
@@ -167,7 +243,13 @@ export class NotebookTools implements IClaudeTools {
     } catch (error) {
       result = { content: error instanceof Error ? error.message : String(error), isError: true };
     }
-    // Bounded and redacted, whatever the tool.
+    return this._bounded(result);
+  }
+
+  /**
+   * Bounded and redacted, whatever the tool.
+   */
+  private _bounded(result: IToolResult): IToolResult {
     let content = redactSecrets(result.content).text;
     if (content.length > MAX_RESULT_CHARS) {
       content = `${content.slice(0, MAX_RESULT_CHARS)}\n… [${(content.length - MAX_RESULT_CHARS).toLocaleString()} characters cut]`;

@@ -156,8 +156,10 @@ export class Conversation implements IConversation {
       this._stopping = true;
       this._stream.abort();
     } else if (this._preparing || this._answering) {
-      // Between steps (gathering context, running read tools): stop before the next request.
+      // Between steps (gathering context, tools, proposals waiting for review): stop before
+      // the next request, settling what waits.
       this._stopping = true;
+      this._tools?.cancelPending?.();
     }
   }
 
@@ -336,9 +338,9 @@ export class Conversation implements IConversation {
     calls: ToolUseBlock[],
     round: number
   ): Promise<ToolResultBlockParam[]> {
-    const results: ToolResultBlockParam[] = [];
     turn.toolCalls = turn.toolCalls ?? [];
-    for (const call of calls) {
+    // All calls of one message at once: proposals made together are reviewed together.
+    const results = calls.map(async (call): Promise<ToolResultBlockParam> => {
       const shown: IToolCall = {
         id: call.id,
         name: call.name,
@@ -346,7 +348,7 @@ export class Conversation implements IConversation {
         summary: this._tools ? this._tools.describe(call.name, call.input) : call.name,
         status: 'running'
       };
-      turn.toolCalls.push(shown);
+      turn.toolCalls!.push(shown);
       this._changed.emit(turn);
       let result: IToolResult;
       if (!this._tools) {
@@ -358,7 +360,11 @@ export class Conversation implements IConversation {
         };
       } else {
         try {
-          result = await this._tools.run(call.name, call.input);
+          result = await this._tools.run(call.name, call.input, {
+            toolUseId: call.id,
+            model: turn.model ?? this._getSettings().model,
+            requestId: turn.requestId ?? null
+          });
         } catch (error) {
           result = { content: `The tool failed: ${error instanceof Error ? error.message : error}`, isError: true };
         }
@@ -366,14 +372,14 @@ export class Conversation implements IConversation {
       shown.status = result.isError ? 'error' : 'done';
       shown.preview = result.content.slice(0, 400);
       this._changed.emit(turn);
-      results.push({
+      return {
         type: 'tool_result',
         tool_use_id: call.id,
         content: result.content,
         ...(result.isError ? { is_error: true } : {})
-      });
-    }
-    return results;
+      };
+    });
+    return Promise.all(results);
   }
 
   private _client: IStreamingClient;

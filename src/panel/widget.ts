@@ -9,6 +9,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import type { IModelChoice } from '../claude/models';
 import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
 import { ContextBar } from './context';
+import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
 
@@ -37,6 +38,11 @@ export class ClaudePanel extends Panel {
     this.addWidget(this._log);
     const service = this._registry.notebookContext;
     if (service) {
+      this._proposals = new ProposalArea({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
+      this.addWidget(this._proposals);
+      const follow = () => this._proposals!.setQueue(service.proposals());
+      service.proposalsChanged.connect(follow, this);
+      follow();
       this._contextBar = new ContextBar({ service, trans: this._trans });
       this.addWidget(this._contextBar);
     }
@@ -290,6 +296,7 @@ export class ClaudePanel extends Panel {
   private _setModel: (model: string) => Promise<void>;
   private _conversation: IConversation | null = null;
   private _contextBar: ContextBar | null = null;
+  private _proposals: ProposalArea | null = null;
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
   private _label = document.createElement('span');

@@ -1,0 +1,228 @@
+/*
+ * Proposals of one notebook: what Claude asked to change, waiting for the scientist.
+ * A proposal's tool call is answered only when the scientist accepts (optionally running the
+ * cell) or rejects it; nothing changes in the notebook or runs in the kernel before that.
+ */
+import type { IOutput } from '@jupyterlab/nbformat';
+import type { INotebookModel } from '@jupyterlab/notebook';
+import { Signal } from '@lumino/signaling';
+import { summariseOutput } from '../context/outputs';
+import { ProposalActions, type IUndoRecord } from '../proposals/actions';
+import { ProposalList, type IProposal, type ProposalKind } from '../proposals/model';
+import type { IProposalQueue, IToolResult } from '../tokens';
+
+/**
+ * How a cell ran: its outputs as Claude reads them.
+ */
+export interface IRunOutcome {
+  ok: boolean;
+  outputs: IOutput[];
+  executionCount: number | null;
+  /** Why it could not run (no kernel, dead kernel, cell gone). */
+  message?: string;
+}
+
+/**
+ * The proposals of one notebook and what the scientist did with them.
+ */
+export class NotebookProposals implements IProposalQueue {
+  constructor(options: NotebookProposals.IOptions) {
+    this._notebook = options.notebook;
+    this._runCell = options.runCell;
+    this.list.changed.connect(() => this._changed.emit(), this);
+  }
+
+  readonly list = new ProposalList();
+
+  get proposals(): ReadonlyArray<IProposal> {
+    return this.list.all;
+  }
+
+  get changed(): Signal<this, void> {
+    return this._changed;
+  }
+
+  /**
+   * Add a proposal from a tool call; resolves with the tool result once the scientist acts.
+   */
+  propose(
+    kind: ProposalKind,
+    input: unknown,
+    meta: { toolUseId: string; model: string; requestId: string | null }
+  ): Promise<IToolResult> {
+    const notebook = this._notebook();
+    if (!notebook) {
+      return Promise.resolve({ content: 'The notebook is closed.', isError: true });
+    }
+    let proposal: IProposal;
+    try {
+      proposal = ProposalActions.propose(notebook, { ...meta, input, kind });
+    } catch (error) {
+      return Promise.resolve({ content: (error as Error).message, isError: true });
+    }
+    return new Promise<IToolResult>(resolve => {
+      this._waiting.set(proposal.id, resolve);
+      this.list.add(proposal);
+    });
+  }
+
+  /**
+   * Accept a proposal: apply it (with the scientist's edits), then run the cell if asked.
+   */
+  async accept(id: string, options: { source?: string; run?: boolean } = {}): Promise<void> {
+    const proposal = this.list.get(id);
+    const notebook = this._notebook();
+    if (!proposal || proposal.status !== 'pending') {
+      return;
+    }
+    if (!notebook) {
+      this._settle(id, 'failed', 'The notebook is closed.', { content: 'The notebook was closed.', isError: true });
+      return;
+    }
+    const stale = ProposalActions.checkStale(notebook, proposal);
+    if (!stale.ok) {
+      this._settle(id, 'stale', stale.reason, {
+        content: `Not applied: ${stale.reason}. Read the cell again and propose against it as it is now.`,
+        isError: true
+      });
+      return;
+    }
+    let cellId = proposal.cellId ?? '';
+    const edited = options.source !== undefined && options.source !== proposal.source;
+    if (proposal.kind !== 'run') {
+      try {
+        const applied = ProposalActions.apply(notebook, proposal, {
+          source: edited ? options.source : undefined,
+          model: proposal.model,
+          requestId: proposal.requestId
+        });
+        cellId = applied.cellId;
+        this._undo.set(id, applied.undo);
+      } catch (error) {
+        this._settle(id, 'failed', (error as Error).message, { content: (error as Error).message, isError: true });
+        return;
+      }
+    }
+    this.list.update(id, { status: 'accepted', edited, appliedCellId: cellId });
+    this._changed.emit();
+    const lines = [Private.acceptedLine(proposal, cellId, edited)];
+    if (edited) {
+      lines.push('The source as the scientist edited it:', '```', options.source ?? '', '```');
+    }
+    if (options.run || proposal.kind === 'run') {
+      const outcome = await this._runCell(cellId);
+      lines.push(Private.describeRun(outcome));
+    } else {
+      lines.push('It was not run.');
+    }
+    this._resolve(id, { content: lines.join('\n') });
+  }
+
+  /**
+   * Reject a proposal; the notebook stays exactly as it is.
+   */
+  reject(id: string, reason = ''): void {
+    const proposal = this.list.get(id);
+    if (!proposal || proposal.status !== 'pending') {
+      return;
+    }
+    const why = reason.trim();
+    this._settle(id, 'rejected', why || undefined, {
+      content: `The scientist rejected this proposal; nothing changed.${why ? ` Their reason: ${why}` : ''}`
+    });
+  }
+
+  /**
+   * Reject every proposal still waiting (the scientist stopped the answer).
+   */
+  cancelPending(): void {
+    for (const proposal of this.list.pending()) {
+      this._settle(proposal.id, 'rejected', 'stopped', {
+        content: 'The scientist stopped the answer before deciding; nothing changed.'
+      });
+    }
+  }
+
+  /**
+   * Whether an accepted proposal can be undone now.
+   */
+  canUndo(id: string): boolean {
+    const record = this._undo.get(id);
+    const notebook = this._notebook();
+    return !!record && !!notebook && ProposalActions.canUndo(notebook, record).ok;
+  }
+
+  /**
+   * Restore the notebook exactly as it was before the proposal was accepted.
+   */
+  undo(id: string): string | null {
+    const record = this._undo.get(id);
+    const notebook = this._notebook();
+    if (!record || !notebook) {
+      return 'Nothing to undo.';
+    }
+    const check = ProposalActions.canUndo(notebook, record);
+    if (!check.ok) {
+      return check.reason;
+    }
+    ProposalActions.undo(notebook, record);
+    this._undo.delete(id);
+    this._changed.emit();
+    return null;
+  }
+
+  private _settle(id: string, status: 'rejected' | 'stale' | 'failed', reason: string | undefined, result: IToolResult): void {
+    this.list.update(id, { status, reason });
+    this._resolve(id, result);
+  }
+
+  private _resolve(id: string, result: IToolResult): void {
+    const resolve = this._waiting.get(id);
+    this._waiting.delete(id);
+    resolve?.(result);
+  }
+
+  private _notebook: () => INotebookModel | null;
+  private _runCell: (cellId: string) => Promise<IRunOutcome>;
+  private _waiting = new Map<string, (result: IToolResult) => void>();
+  private _undo = new Map<string, IUndoRecord>();
+  private _changed = new Signal<this, void>(this);
+}
+
+export namespace NotebookProposals {
+  export interface IOptions {
+    notebook: () => INotebookModel | null;
+    /** Run a cell in the kernel (only ever after the scientist's click). */
+    runCell: (cellId: string) => Promise<IRunOutcome>;
+  }
+}
+
+namespace Private {
+  export function acceptedLine(p: IProposal, cellId: string, edited: boolean): string {
+    const how = edited ? ' after the scientist edited it' : '';
+    switch (p.kind) {
+      case 'insert':
+        return `The scientist accepted${how}: a new ${p.cellType} cell was inserted (id=${cellId}).`;
+      case 'replace':
+        return `The scientist accepted${how}: the source of cell id=${cellId} was replaced.`;
+      case 'delete':
+        return `The scientist accepted: cell id=${p.cellId} was deleted.`;
+      case 'run':
+        return `The scientist approved running cell id=${cellId}.`;
+    }
+  }
+
+  export function describeRun(outcome: IRunOutcome): string {
+    if (!outcome.ok && outcome.message) {
+      return `It could not run: ${outcome.message}`;
+    }
+    const parts = [`It ran (In[${outcome.executionCount ?? ' '}]).`];
+    if (!outcome.outputs.length) {
+      parts.push('No output.');
+    }
+    outcome.outputs.forEach((output, i) => {
+      parts.push(`Output ${i}:`, summariseOutput(output, 1500).text);
+    });
+    return parts.join('\n');
+  }
+}

@@ -1,0 +1,147 @@
+/*
+ * Proposals: Claude proposes, the scientist decides. Real JupyterLab, a real kernel, and the
+ * local Messages API server streaming recorded tool-use answers.
+ */
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { claudePanel, lastAnswer, recordedRequests, resetMock } from './helpers';
+
+const NOTEBOOK = JSON.stringify({
+  cells: [
+    { cell_type: 'code', id: 'numbers', source: 'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]', metadata: {}, outputs: [], execution_count: null },
+    { cell_type: 'code', id: 'broken', source: "values['mean']", metadata: {}, outputs: [], execution_count: null }
+  ],
+  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+  nbformat: 4,
+  nbformat_minor: 5
+});
+
+async function cellSources(page: IJupyterLabPageFixture): Promise<string[]> {
+  return page.evaluate(() => {
+    const model = (window as any).jupyterapp.shell.currentWidget.content.model;
+    return Array.from({ length: model.cells.length }, (_, i) => model.cells.get(i).sharedModel.getSource());
+  });
+}
+
+async function cellMetadata(page: IJupyterLabPageFixture, index: number): Promise<any> {
+  return page.evaluate(i => {
+    const model = (window as any).jupyterapp.shell.currentWidget.content.model;
+    return model.cells.get(i).getMetadata('claude') ?? null;
+  }, index);
+}
+
+async function queue(request: any, fixture: string): Promise<void> {
+  await request.post(`${process.env.MOCK_API_URL}/_mock/queue`, { data: { fixture } });
+}
+
+test.use({ autoGoto: true });
+
+test.beforeEach(async ({ page, request, tmpPath }) => {
+  await resetMock(request);
+  await page.contents.uploadContent(NOTEBOOK, 'text', `${tmpPath}/fix.ipynb`);
+  expect(await page.notebook.open('fix.ipynb')).toBe(true);
+  await page.notebook.runCell(0);
+  await page.notebook.runCell(1);
+});
+
+test('Fix this error: a diff card, Accept and run with provenance, the result goes back to Claude, Undo restores', async ({
+  page,
+  request
+}) => {
+  await queue(request, 'tool_propose_fix');
+  await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
+  await page.locator('.lm-Menu').getByText('Fix This Error').click();
+
+  const card = claudePanel(page).locator('.jp-Claude-proposal');
+  await expect(card).toHaveAttribute('data-status', 'pending');
+  await expect(card.locator('.jp-Claude-proposalTitle')).toHaveText('Change cell #2');
+  await expect(card.locator('.cm-deletedChunk')).toContainText("values['mean']");
+  await expect(card.locator('.cm-content')).toContainText('values[0]');
+  // Nothing changed yet.
+  // (Running the last cell added an empty one below, as Shift+Enter does.)
+  expect((await cellSources(page)).slice(0, 2)).toEqual([
+    'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]',
+    "values['mean']"
+  ]);
+  await expect(lastAnswer(page).locator('.jp-Claude-toolCall')).toHaveText('… Proposed a change to cell #2');
+
+  await card.getByRole('button', { name: 'Accept and run' }).click();
+  await expect(card).toHaveAttribute('data-status', 'accepted');
+  expect((await cellSources(page))[1]).toBe('values[0]');
+  const provenance = await cellMetadata(page, 1);
+  expect(provenance).toMatchObject({ kind: 'replace', edited: false, model: 'claude-sonnet-5-5' });
+  expect(provenance.proposal_id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(provenance.request_id).toMatch(/^req_/);
+  const cell = await page.notebook.getCellLocator(1);
+  await expect(cell!.locator('.jp-OutputArea-output')).toHaveText('3');
+  await expect(cell!.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')).toHaveCount(0);
+
+  // The decision and the outputs went back to Claude, which went on.
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  expect(requests).toHaveLength(2);
+  const result = requests[1].body.messages[2].content[0];
+  expect(result.type).toBe('tool_result');
+  expect(result.content).toContain('The scientist accepted');
+  expect(result.content).toContain('It ran');
+  expect(result.content).toMatch(/Output 0:\n3/);
+
+  await card.getByRole('button', { name: 'Undo' }).click();
+  expect((await cellSources(page))[1]).toBe("values['mean']");
+  expect(await cellMetadata(page, 1)).toBeNull();
+});
+
+test('Reject leaves the notebook on disk byte-identical, and the reason goes back to Claude', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await page.notebook.save();
+  const before = await request.get(`/api/contents/${tmpPath}/fix.ipynb?content=1&format=text&type=file`);
+  const original = (await before.json()).content;
+
+  await queue(request, 'tool_propose_fix');
+  await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
+  await page.locator('.lm-Menu').getByText('Fix This Error').click();
+  const card = claudePanel(page).locator('.jp-Claude-proposal');
+  await card.getByRole('textbox', { name: 'Reason for rejecting' }).fill('keep the name lookup');
+  await card.getByRole('button', { name: 'Reject' }).click();
+  await expect(card).toHaveAttribute('data-status', 'rejected');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+
+  await page.notebook.save();
+  const after = await request.get(`/api/contents/${tmpPath}/fix.ipynb?content=1&format=text&type=file`);
+  expect((await after.json()).content).toBe(original);
+  const requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  expect(requests[1].body.messages[2].content[0].content).toContain('Their reason: keep the name lookup');
+});
+
+test('two proposals at once: insert-after lands by id after the cells moved; accept one, reject the other', async ({
+  page,
+  request
+}) => {
+  await queue(request, 'tool_propose_two');
+  await page.notebook.selectCells(0);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Alt+Shift+N');
+  const cards = claudePanel(page).locator('.jp-Claude-proposal');
+  await expect(cards).toHaveCount(2);
+
+  // The scientist moves the anchor cell below the other while the proposals wait.
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:move-cell-down'));
+  await expect.poll(async () => (await cellSources(page)).slice(0, 2)).toEqual([
+    "values['mean']",
+    'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]'
+  ]);
+
+  await cards.nth(0).getByRole('button', { name: 'Accept', exact: true }).click();
+  await cards.nth(1).getByRole('button', { name: 'Reject' }).click();
+  await expect(cards.nth(0)).toHaveAttribute('data-status', 'accepted');
+  await expect(cards.nth(1)).toHaveAttribute('data-status', 'rejected');
+  expect((await cellSources(page)).slice(0, 3)).toEqual([
+    "values['mean']",
+    'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]',
+    'max(values) - min(values)'
+  ]);
+  expect((await cellMetadata(page, 2)).kind).toBe('insert');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+});
