@@ -10,6 +10,12 @@ export namespace CommandIDs {
   export const stop = 'claude:stop';
   /** Put a question in the panel's message box (args: text, send). */
   export const draft = 'claude:draft';
+  /** Accept the first proposal waiting in the notebook in focus. */
+  export const acceptProposal = 'claude:accept-proposal';
+  /** Reject the first proposal waiting in the notebook in focus. */
+  export const rejectProposal = 'claude:reject-proposal';
+  /** Turn a code block of an answer into a proposal (args: source, mode 'insert' | 'replace'). */
+  export const proposeCode = 'claude:propose-code';
   /** Ask about the active cell (fills the message box, does not send). */
   export const askAboutCell = 'claude:ask-about-cell';
   /** Explain the active cell. */

@@ -283,6 +283,15 @@ export interface IProposalState {
  */
 export interface IProposalQueue {
   readonly proposals: ReadonlyArray<IProposalState>;
+  /**
+   * Add a proposal; resolves with what the scientist decided, phrased for Claude. Throws
+   * nothing: a malformed one resolves at once as an error.
+   */
+  propose(
+    kind: IProposalState['kind'],
+    input: unknown,
+    call: IToolCallInfo
+  ): Promise<IToolResult>;
   /** Emitted when a proposal is added or changes, or an undo becomes (un)available. */
   readonly changed: ISignal<IProposalQueue, void>;
   /** Apply it (with the scientist's edits), and run the cell if asked. */

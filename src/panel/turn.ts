@@ -20,6 +20,7 @@ export class TurnView extends Panel {
     super();
     this._trans = options.trans;
     this._onRetry = options.onRetry;
+    this._onCode = options.onCode;
     this.addClass('jp-Claude-turn');
     this.addClass(`jp-Claude-turn-${options.turn.role}`);
     this._header.addClass('jp-Claude-turnHeader');
@@ -131,7 +132,26 @@ export class TurnView extends Panel {
         button.textContent = this._trans.__('Copied');
         window.setTimeout(() => (button.textContent = this._trans.__('Copy')), 1500);
       });
-      wrapper.appendChild(button);
+      const actions = document.createElement('div');
+      actions.className = 'jp-Claude-codeActions';
+      actions.appendChild(button);
+      if (this._onCode) {
+        const code = () => (pre.textContent ?? '').replace(/\n$/, '');
+        for (const [mode, label] of [
+          ['insert', this._trans.__('Insert below')],
+          ['replace', this._trans.__('Replace active cell')]
+        ] as const) {
+          const propose = document.createElement('button');
+          propose.type = 'button';
+          propose.className = 'jp-Claude-copyButton jp-mod-minimal jp-Button';
+          propose.textContent = label;
+          propose.setAttribute('aria-label', label);
+          propose.title = this._trans.__('Propose this code; the notebook changes only if you accept');
+          propose.addEventListener('click', () => this._onCode!(code(), mode));
+          actions.appendChild(propose);
+        }
+      }
+      wrapper.appendChild(actions);
     });
   }
 
@@ -258,6 +278,7 @@ export class TurnView extends Panel {
 
   private _trans: TranslationBundle;
   private _onRetry: () => void;
+  private _onCode?: (source: string, mode: 'insert' | 'replace') => void;
   private _header = new Widget();
   private _thinking = new Widget({ node: document.createElement('details') });
   private _body: IRenderMime.IRenderer | Widget;
@@ -275,5 +296,7 @@ export namespace TurnView {
     rendermime: IRenderMimeRegistry;
     trans: TranslationBundle;
     onRetry: () => void;
+    /** Turn a code block into a proposal. */
+    onCode?: (source: string, mode: 'insert' | 'replace') => void;
   }
 }

@@ -24,6 +24,7 @@ export class ClaudePanel extends Panel {
     this._trans = options.trans;
     this._listModels = options.listModels;
     this._setModel = options.setModel;
+    this._proposeCode = options.proposeCode;
     this.id = 'jp-claude-panel';
     this.addClass('jp-Claude-panel');
     this.title.icon = claudeIcon;
@@ -238,7 +239,8 @@ export class ClaudePanel extends Panel {
       turn,
       rendermime: this._rendermime,
       trans: this._trans,
-      onRetry: () => void this.conversation.retry()
+      onRetry: () => void this.conversation.retry(),
+      onCode: turn.role === 'assistant' ? this._proposeCode : undefined
     });
     this._views.set(turn.id, view);
     this._log.addWidget(view);
@@ -294,6 +296,7 @@ export class ClaudePanel extends Panel {
   private _trans: TranslationBundle;
   private _listModels: (configured: string) => Promise<IModelChoice[]>;
   private _setModel: (model: string) => Promise<void>;
+  private _proposeCode?: (source: string, mode: 'insert' | 'replace') => void;
   private _conversation: IConversation | null = null;
   private _contextBar: ContextBar | null = null;
   private _proposals: ProposalArea | null = null;
@@ -318,5 +321,7 @@ export namespace ClaudePanel {
     listModels: (configured: string) => Promise<IModelChoice[]>;
     /** Make a model the one in use (writes the setting). */
     setModel: (model: string) => Promise<void>;
+    /** Turn a code block of an answer into a proposal for the notebook in focus. */
+    proposeCode?: (source: string, mode: 'insert' | 'replace') => void;
   }
 }

@@ -119,9 +119,54 @@ export const cellActionsPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    const firstPending = () =>
+      registry.notebookContext?.proposals()?.proposals.find(p => p.status === 'pending') ?? null;
+    commands.addCommand(CommandIDs.acceptProposal, {
+      label: trans.__('Accept Claude Proposal'),
+      caption: trans.__('Accept the first proposal waiting in this notebook'),
+      isEnabled: () => firstPending() !== null,
+      execute: async () => {
+        const proposal = firstPending();
+        if (proposal) {
+          await registry.notebookContext!.proposals()!.accept(proposal.id);
+        }
+      }
+    });
+    commands.addCommand(CommandIDs.rejectProposal, {
+      label: trans.__('Reject Claude Proposal'),
+      caption: trans.__('Reject the first proposal waiting in this notebook'),
+      isEnabled: () => firstPending() !== null,
+      execute: () => {
+        const proposal = firstPending();
+        if (proposal) {
+          registry.notebookContext!.proposals()!.reject(proposal.id);
+        }
+      }
+    });
+    commands.addCommand(CommandIDs.proposeCode, {
+      label: args => (args.mode === 'replace' ? trans.__('Replace Active Cell') : trans.__('Insert Below')),
+      caption: trans.__('Propose this code for the notebook; it changes only if you accept'),
+      isEnabled: () => activeCell() !== null && !!registry.notebookContext?.proposals(),
+      execute: args => {
+        const cell = activeCell();
+        const queue = registry.notebookContext?.proposals();
+        if (!cell || !queue) {
+          return;
+        }
+        const replace = args.mode === 'replace';
+        // A proposal like any other: a card to review; nothing waits on its outcome.
+        void queue.propose(
+          replace ? 'replace' : 'insert',
+          { cell_id: cell.id, cell_type: 'code', source: String(args.source ?? '') },
+          { toolUseId: '', model: registry.settings.model, requestId: null }
+        );
+      }
+    });
     if (palette) {
       const category = trans.__('Claude');
       for (const command of [
+        CommandIDs.acceptProposal,
+        CommandIDs.rejectProposal,
         CommandIDs.askAboutCell,
         CommandIDs.explainCell,
         CommandIDs.fixError,

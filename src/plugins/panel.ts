@@ -43,6 +43,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       trans,
       listModels: configured =>
         listModels(createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 15 }), configured),
+      proposeCode: (source, mode) => void app.commands.execute(CommandIDs.proposeCode, { source, mode }),
       setModel: async model => {
         if (settingRegistry) {
           await settingRegistry.set(SETTINGS_PLUGIN_ID, 'model', model);

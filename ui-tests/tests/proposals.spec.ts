@@ -145,3 +145,59 @@ test('two proposals at once: insert-after lands by id after the cells moved; acc
   expect((await cellMetadata(page, 2)).kind).toBe('insert');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
 });
+
+test('a code block of an answer becomes a proposal on request, accepted with the shortcut', async ({
+  page,
+  request
+}) => {
+  await queue(request, 'markdown_code');
+  await page.notebook.selectCells(0);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Alt+Shift+X');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  await lastAnswer(page).getByRole('button', { name: 'Insert below' }).click();
+  const card = claudePanel(page).locator('.jp-Claude-proposal');
+  await expect(card).toHaveAttribute('data-status', 'pending');
+  await expect(card.locator('.jp-Claude-proposalTitle')).toHaveText('Insert a code cell after cell #1');
+  expect(await cellSources(page)).toHaveLength(3);
+
+  await page.keyboard.press('Alt+Shift+Enter');
+  await expect(card).toHaveAttribute('data-status', 'accepted');
+  const sources = await cellSources(page);
+  expect(sources).toHaveLength(4);
+  expect(sources[1]).toContain('import pandas as pd');
+  expect((await cellMetadata(page, 1)).kind).toBe('insert');
+});
+
+test('the reject shortcut rejects; a proposal whose cell was deleted meanwhile is refused with a message', async ({
+  page,
+  request
+}) => {
+  await queue(request, 'tool_propose_fix');
+  await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
+  await page.locator('.lm-Menu').getByText('Fix This Error').click();
+  const card = claudePanel(page).locator('.jp-Claude-proposal');
+  await expect(card).toHaveAttribute('data-status', 'pending');
+  await page.keyboard.press('Alt+Shift+Backspace');
+  await expect(card).toHaveAttribute('data-status', 'rejected');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+
+  await queue(request, 'tool_propose_fix');
+  await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
+  await page.locator('.lm-Menu').getByText('Fix This Error').click();
+  const second = claudePanel(page).locator('.jp-Claude-proposal').nth(1);
+  await expect(second).toHaveAttribute('data-status', 'pending');
+  // The scientist deletes the cell while the proposal waits.
+  await page.evaluate(() => {
+    const model = (window as any).jupyterapp.shell.currentWidget.content.model;
+    model.sharedModel.deleteCell(1);
+  });
+  await second.getByRole('button', { name: 'Accept', exact: true }).click();
+  await expect(second).toHaveAttribute('data-status', 'stale');
+  await expect(second.locator('.jp-Claude-proposalStatus')).toContainText('deleted');
+  expect(await cellSources(page)).not.toContain('values[0]');
+  const requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const last = requests[requests.length - 1].body.messages;
+  expect(last[last.length - 1].content[0].content).toContain('Not applied');
+});
+
