@@ -201,3 +201,29 @@ test('the reject shortcut rejects; a proposal whose cell was deleted meanwhile i
   expect(last[last.length - 1].content[0].content).toContain('Not applied');
 });
 
+
+test('the scientist edits the proposed source in the card before accepting; provenance says so', async ({
+  page,
+  request
+}) => {
+  await queue(request, 'tool_propose_fix');
+  await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
+  await page.locator('.lm-Menu').getByText('Fix This Error').click();
+  const card = claudePanel(page).locator('.jp-Claude-proposal');
+  await expect(card).toHaveAttribute('data-status', 'pending');
+  const editor = card.getByRole('textbox', { name: 'Proposed source' });
+  await editor.click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' + values[-1]');
+  await card.getByRole('button', { name: 'Accept', exact: true }).click();
+  await expect(card).toHaveAttribute('data-status', 'accepted');
+  await expect(card.locator('.jp-Claude-proposalStatus').first()).toHaveText('Accepted (edited)');
+  expect((await cellSources(page))[1]).toBe('values[0] + values[-1]');
+  expect((await cellMetadata(page, 1)).edited).toBe(true);
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const result = requests[1].body.messages[2].content[0].content;
+  expect(result).toContain('after the scientist edited it');
+  expect(result).toContain('values[0] + values[-1]');
+  expect(result).toContain('It was not run.');
+});
