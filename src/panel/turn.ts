@@ -151,7 +151,8 @@ export class TurnView extends Panel {
           actions.appendChild(propose);
         }
       }
-      wrapper.appendChild(actions);
+      // Above the code, so the buttons never cover it.
+      wrapper.insertBefore(actions, pre);
     });
   }
 
