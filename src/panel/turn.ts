@@ -104,6 +104,7 @@ export class TurnView extends Panel {
             console.error('Could not render the answer', error);
           }
           this._renderedText = text;
+          Private.neutralise(this._body.node);
           this._addCopyButtons();
         }
         this._rendering = false;
@@ -299,5 +300,34 @@ export namespace TurnView {
     onRetry: () => void;
     /** Turn a code block into a proposal. */
     onCode?: (source: string, mode: 'insert' | 'replace') => void;
+  }
+}
+
+namespace Private {
+  const UNSAFE_URL = /^(javascript|vbscript):|^data:(?!image\/(png|jpeg|gif|webp)[;,])/i;
+
+  /**
+   * Belt and braces after the sanitizer: a form it lets through (without its action) would
+   * still submit to, and reload, JupyterLab. Forms become plain blocks; buttons do nothing.
+   */
+  export function neutralise(root: HTMLElement): void {
+    root.querySelectorAll('form').forEach(form => {
+      const block = document.createElement('div');
+      block.append(...Array.from(form.childNodes));
+      form.replaceWith(block);
+    });
+    // Script URLs are inert in today's browsers, but none should be left to click or load.
+    root.querySelectorAll('[href], [src], [action], [formaction], [xlink\\:href]').forEach(el => {
+      for (const name of ['href', 'src', 'action', 'formaction', 'xlink:href']) {
+        const value = el.getAttribute(name);
+        if (value !== null && UNSAFE_URL.test(value.replace(/[\s\u0000-\u001f]/g, ''))) {
+          el.removeAttribute(name);
+        }
+      }
+    });
+    root.querySelectorAll('button:not(.jp-Claude-copyButton)').forEach(button => {
+      (button as HTMLButtonElement).type = 'button';
+      (button as HTMLButtonElement).disabled = true;
+    });
   }
 }
