@@ -250,6 +250,7 @@ export class Conversation implements IConversation {
     this._answering = true;
     this._changed.emit(turn);
     this._stopping = false;
+    let stalled = false;
     // Text and thinking of the steps before the one streaming (steps are split by tool calls).
     let before = { text: '', thinking: '' };
     let step = { text: '', thinking: '' };
@@ -264,7 +265,20 @@ export class Conversation implements IConversation {
         // The request includes this turn's own earlier steps (its `exchange`).
         const stream = this._client.messages.stream(this.buildRequest());
         this._stream = stream;
+        // The SDK's timeout ends when the answer starts; a stream that then goes silent is
+        // given up on here, after the same time without a single event.
+        const idleMs = this._getSettings().timeoutSeconds * 1000;
+        let idle: ReturnType<typeof setTimeout> | undefined;
+        const watch = () => {
+          clearTimeout(idle);
+          idle = setTimeout(() => {
+            stalled = true;
+            stream.abort();
+          }, idleMs);
+        };
+        watch();
         stream.on('streamEvent', (_event, snapshot) => {
+          watch();
           step = Private.textOf(snapshot);
           turn.model = snapshot.model || turn.model;
           show();
@@ -273,6 +287,7 @@ export class Conversation implements IConversation {
         try {
           message = await stream.finalMessage();
         } finally {
+          clearTimeout(idle);
           turn.requestId = stream.request_id ?? turn.requestId;
         }
         step = Private.textOf(message);
@@ -308,7 +323,17 @@ export class Conversation implements IConversation {
       }
       turn.status = 'done';
     } catch (error) {
-      if (this._stopping || isUserAbort(error)) {
+      if (stalled) {
+        const midStream = turn.text.length > 0 || turn.thinking.length > 0;
+        turn.status = midStream ? 'cut' : 'error';
+        turn.error = {
+          kind: 'timeout',
+          title: this._trans.__('Claude stopped sending (nothing for %1 s)', this._getSettings().timeoutSeconds),
+          detail: midStream
+            ? this._trans.__('What arrived is kept above. Press Retry to ask again.')
+            : this._trans.__('Press Retry to ask again, or raise the timeout in Settings › Claude.')
+        };
+      } else if (this._stopping || isUserAbort(error)) {
         turn.status = 'stopped';
       } else {
         const midStream = turn.text.length > 0 || turn.thinking.length > 0;

@@ -409,3 +409,16 @@ describe('createClaudeClient', () => {
     expect(request.headers['x-api-key']).toBeUndefined();
   });
 });
+
+describe('faults', () => {
+  it('gives up on an upstream that stalls past the timeout, keeping the partial answer', async () => {
+    await api.queue('stall');
+    const c = conversation({ timeoutSeconds: 1.5 });
+    await c.send('Anything?');
+    const answer = lastTurn(c);
+    expect(['cut', 'error']).toContain(answer.status);
+    expect(answer.error).toBeDefined();
+    expect(c.isBusy).toBe(false);
+    expect(c.turns[0].text).toBe('Anything?');
+  });
+});
