@@ -227,3 +227,30 @@ test('the scientist edits the proposed source in the card before accepting; prov
   expect(result).toContain('values[0] + values[-1]');
   expect(result).toContain('It was not run.');
 });
+
+test('closing the notebook while a proposal waits changes nothing and leaves a usable panel', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await page.notebook.save();
+  const read = async () =>
+    (await (await request.get(`/api/contents/${tmpPath}/fix.ipynb?content=1&format=text&type=file`)).json()).content;
+  const original = await read();
+  await queue(request, 'tool_propose_fix');
+  await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
+  await page.locator('.lm-Menu').getByText('Fix This Error').click();
+  await expect(claudePanel(page).locator('.jp-Claude-proposal')).toHaveAttribute('data-status', 'pending');
+
+  await page.notebook.close(true);
+  await expect(claudePanel(page)).toContainText('General chat');
+  await expect(claudePanel(page).locator('.jp-Claude-proposal')).toHaveCount(0);
+  expect(await read()).toBe(original);
+  // No request went out after the close.
+  expect((await recordedRequests(request)).filter(r => r.path === '/v1/messages')).toHaveLength(1);
+
+  const box = claudePanel(page).getByRole('textbox', { name: 'Ask Claude' });
+  await box.fill('Still there?');
+  await box.press('Enter');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+});
