@@ -326,3 +326,93 @@ export const IConversationRegistry = new Token<IConversationRegistry>(
   'jupyterlab-claude:IConversationRegistry',
   'Conversations with Claude, one per notebook.'
 );
+
+/**
+ * Where a hypothesis stands.
+ *
+ * - `proposed`: Claude proposed it; the scientist has not decided.
+ * - `accepted`: accepted for testing; its cells are in the notebook, no result yet.
+ * - `supported` / `refuted` / `inconclusive`: computed from the test cell's result and the
+ *   record's criteria, never from Claude's words.
+ * - `not_tested`: the test cell ran and failed (the error is in the evidence).
+ * - `retired`: the scientist set it aside.
+ */
+export type HypothesisStatus =
+  | 'proposed'
+  | 'accepted'
+  | 'supported'
+  | 'refuted'
+  | 'inconclusive'
+  | 'not_tested'
+  | 'retired';
+
+/**
+ * How a hypothesis is tested and what would count as support.
+ */
+export interface IHypothesisTest {
+  /** The method, e.g. "Welch t-test", "OLS coefficient", "chi-square", "permutation test". */
+  method: string;
+  /** The Python code of the test; it leaves its result in a dict named `result`. */
+  code: string;
+  /** The significance level, e.g. 0.05. */
+  alpha: number;
+  /** The alternative the p-value is for. */
+  alternative: 'two-sided' | 'greater' | 'less';
+  /** The sign of the effect that would support H1 (`any` for a two-sided claim). */
+  expectedDirection: 'positive' | 'negative' | 'any';
+  /** The smallest effect (absolute value, in the effect's units) that would count as support. */
+  minEffect?: number | null;
+  /** What the effect size measures ("difference in means", "Cohen's d", "slope"). */
+  effectMeasure?: string;
+}
+
+/**
+ * What a test cell reported, read from its output.
+ */
+export interface IHypothesisEvidence {
+  statistic: number | null;
+  /** "t", "chi2", "F", ... */
+  statisticName?: string;
+  pValue: number | null;
+  effectSize: number | null;
+  /** Confidence interval of the effect, if reported. */
+  ci?: [number, number] | null;
+  /** The interval's level, e.g. 0.95. */
+  ciLevel?: number | null;
+  n: number | null;
+  /** The test cell failed: its error name and message. */
+  error?: string | null;
+  /** The execution count of the output it was read from. */
+  executionCount?: number | null;
+  /** ISO time it was read. */
+  readAt: string;
+}
+
+/**
+ * A hypothesis: a record with a falsification test whose verdict comes from the data.
+ */
+export interface IHypothesis {
+  /** A short stable id ("h-3f9a1c"). */
+  id: string;
+  statement: string;
+  /** DiscoveryBench's split: the context (population, conditions), variables, relationship. */
+  context: string;
+  variables: string[];
+  relationship: string;
+  h0: string;
+  h1: string;
+  test: IHypothesisTest;
+  rationale: string;
+  assumptions: string[];
+  status: HypothesisStatus;
+  evidence?: IHypothesisEvidence | null;
+  /** The Markdown cell stating it and the code cell testing it, once accepted. */
+  statementCellId?: string | null;
+  testCellId?: string | null;
+  /** The scientist's override of the computed status, with their note (kept). */
+  override?: { status: HypothesisStatus; note: string; at: string } | null;
+  /** Where it came from. */
+  provenance: { model: string; requestId: string | null; toolUseId: string; createdAt: string };
+  /** When it was last changed. */
+  updatedAt: string;
+}

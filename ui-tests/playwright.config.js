@@ -10,6 +10,9 @@ process.env.CLAUDE_TEST_KEY =
   process.env.CLAUDE_TEST_KEY || `sk-ant-test-${crypto.randomBytes(18).toString('hex')}`;
 process.env.MOCK_API_PORT = process.env.MOCK_API_PORT || '18765';
 const mockUrl = `http://127.0.0.1:${process.env.MOCK_API_PORT}`;
+// Both ports can be moved so two test runs can share a machine.
+const labPort = process.env.LAB_PORT || '8888';
+const labUrl = `http://localhost:${labPort}`;
 process.env.MOCK_API_URL = mockUrl;
 
 const chromiumArgs = [
@@ -33,6 +36,7 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
+    baseURL: labUrl,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: chromiumArgs
@@ -50,8 +54,8 @@ module.exports = {
       reuseExistingServer: false
     },
     {
-      command: 'jlpm start',
-      url: 'http://localhost:8888/lab',
+      command: `jlpm start --port=${labPort}`,
+      url: `${labUrl}/lab`,
       timeout: 120000,
       reuseExistingServer: false,
       env: {
