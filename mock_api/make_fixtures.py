@@ -98,6 +98,23 @@ def ending(stop_reason: str, output_tokens: int, input_tokens: int, cache_read: 
     ]
 
 
+def tool_use_block(index: int, tool_id: str, name: str, tool_input: Dict[str, Any], size: int = 40) -> List[Event]:
+    """A tool_use block whose input streams as input_json_delta pieces, as the API sends it."""
+    events: List[Event] = [
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": index, "content_block": {"type": "tool_use", "id": tool_id, "name": name, "input": {}}},
+        )
+    ]
+    raw = json.dumps(tool_input)
+    for piece in [""] + [raw[i : i + size] for i in range(0, len(raw), size)]:
+        events.append(
+            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": piece}})
+        )
+    events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+    return events
+
+
 PING: Event = ("ping", {"type": "ping"})
 
 HELLO_TEXT = "Hello! I'm Claude. How can I help you with your notebook today?"
@@ -136,6 +153,73 @@ THINKING_ANSWER = "The mean of `[2, 4, 9]` is **5**."
 SIGNATURE = "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds2CzhNrDl1eFbXM2RvmJ4oPhUkZNpAIlM8q1ZyKwElvSAw"
 
 TOOL_INPUT = {"code": "import pandas as pd\ndf = pd.read_csv('sales.csv')\ndf.describe()", "cell_index": 3}
+
+
+NLS_CSV = "nls_incarceration_processed.csv"
+
+#: Two borderline findings on DiscoveryBench's NLS incarceration data (p = 0.048 and 0.042):
+#: each is supported on its own; Holm across both says no, Benjamini-Hochberg says yes.
+HYPOTHESIS_WEALTH_SEX = {
+    "statement": "Among respondents jailed between 1985 and 1994, men had higher composite wealth in 1996 than women.",
+    "context": "NLSY79 respondents with ever_jailed == 1 (n = 289).",
+    "variables": ["sex", "composite_wealth_1996", "ever_jailed"],
+    "relationship": "Mean composite_wealth_1996 differs by sex, higher for men.",
+    "h0": "Mean 1996 composite wealth is the same for jailed men and jailed women.",
+    "h1": "Mean 1996 composite wealth differs between jailed men and jailed women, higher for men.",
+    "test": {
+        "method": "Welch t-test",
+        "code": (
+            "import pandas as pd\n"
+            "from scipy import stats\n\n"
+            f"df = pd.read_csv(\"{NLS_CSV}\")\n"
+            "jailed = df[df[\"ever_jailed\"] == 1]\n"
+            "men = jailed.loc[jailed[\"sex\"] == \"male\", \"composite_wealth_1996\"]\n"
+            "women = jailed.loc[jailed[\"sex\"] == \"female\", \"composite_wealth_1996\"]\n"
+            "t = stats.ttest_ind(men, women, equal_var=False)\n"
+            "ci = t.confidence_interval(0.95)\n"
+            "result = {\"statistic\": t.statistic, \"statistic_name\": \"t\", \"p_value\": t.pvalue,\n"
+            "          \"effect_size\": men.mean() - women.mean(), \"ci\": [ci.low, ci.high], \"ci_level\": 0.95,\n"
+            "          \"n\": len(men) + len(women)}"
+        ),
+        "alpha": 0.05,
+        "alternative": "two-sided",
+        "expected_direction": "positive",
+        "effect_measure": "difference in mean wealth (men - women, USD)",
+    },
+    "rationale": "Only 37 of the jailed respondents are women; a sex gap in wealth after jail would be easy to miss in pooled summaries.",
+    "assumptions": ["Independent respondents", "Welch's test tolerates unequal variances; wealth is skewed, so n matters"],
+}
+
+HYPOTHESIS_WEALTH_RACE = {
+    "statement": "Among respondents who were later jailed, Hispanic respondents had lower composite wealth in 1985 than white respondents.",
+    "context": "NLSY79 respondents with ever_jailed == 1, Hispanic or white.",
+    "variables": ["race", "composite_wealth_1985", "ever_jailed"],
+    "relationship": "Mean composite_wealth_1985 is lower for Hispanic than for white respondents.",
+    "h0": "Mean 1985 composite wealth is the same for Hispanic and white respondents who were later jailed.",
+    "h1": "Mean 1985 composite wealth differs, lower for Hispanic respondents.",
+    "test": {
+        "method": "Welch t-test",
+        "code": (
+            "import pandas as pd\n"
+            "from scipy import stats\n\n"
+            f"df = pd.read_csv(\"{NLS_CSV}\")\n"
+            "jailed = df[df[\"ever_jailed\"] == 1]\n"
+            "hispanic = jailed.loc[jailed[\"race\"] == \"hipanic\", \"composite_wealth_1985\"]  # spelled so in the data\n"
+            "white = jailed.loc[jailed[\"race\"] == \"white\", \"composite_wealth_1985\"]\n"
+            "t = stats.ttest_ind(hispanic, white, equal_var=False)\n"
+            "ci = t.confidence_interval(0.95)\n"
+            "result = {\"statistic\": t.statistic, \"statistic_name\": \"t\", \"p_value\": t.pvalue,\n"
+            "          \"effect_size\": hispanic.mean() - white.mean(), \"ci\": [ci.low, ci.high], \"ci_level\": 0.95,\n"
+            "          \"n\": len(hispanic) + len(white)}"
+        ),
+        "alpha": 0.05,
+        "alternative": "two-sided",
+        "expected_direction": "negative",
+        "effect_measure": "difference in mean wealth (Hispanic - white, USD)",
+    },
+    "rationale": "Wealth before incarceration may differ by group; the pooled data hide it because few respondents were jailed.",
+    "assumptions": ["Independent respondents", "The race coding 'hipanic' in the data means Hispanic"],
+}
 
 
 def fixture(name: str, description: str, sse: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
@@ -291,6 +375,27 @@ def build(out: Path) -> None:
         "authentication_error",
         "invalid x-api-key: {{header:x-api-key}} (authorization: {{header:authorization}})",
         {},
+    )
+
+    hyp = [message_start("msg_01HypTwo0000000000000001", 2650, cache_read=2200)]
+    hyp += text_block(0, "Two patterns in the jailed subgroup are worth testing. Each comes with its falsification test.", 24)
+    hyp += tool_use_block(1, "toolu_01HypWealthSex000000001", "propose_hypothesis", HYPOTHESIS_WEALTH_SEX)
+    hyp += tool_use_block(2, "toolu_01HypWealthRace00000002", "propose_hypothesis", HYPOTHESIS_WEALTH_RACE)
+    hyp += ending("tool_use", 612, 2650, cache_read=2200)
+    write_sse(out / "hypotheses_two.sse", hyp)
+    specs["hypotheses_two"] = fixture(
+        "hypotheses_two",
+        "Two propose_hypothesis calls in one message (DiscoveryBench NLS incarceration data).",
+        "hypotheses_two.sse",
+    )
+
+    ledger = [message_start("msg_01HypLedger000000000001", 900, cache_read=700)]
+    ledger += text_block(0, "Let me check what has been tested already.", 16)
+    ledger += tool_use_block(1, "toolu_01ReadHypotheses0000001", "read_hypotheses", {})
+    ledger += ending("tool_use", 40, 900, cache_read=700)
+    write_sse(out / "tool_read_hypotheses.sse", ledger)
+    specs["tool_read_hypotheses"] = fixture(
+        "tool_read_hypotheses", "Text, then a read_hypotheses call (no input).", "tool_read_hypotheses.sse"
     )
 
     for name, spec in specs.items():
