@@ -422,3 +422,60 @@ describe('faults', () => {
     expect(c.turns[0].text).toBe('Anything?');
   });
 });
+
+/**
+ * Every upstream fault the local Messages API server can inject, with the SDK's retries on
+ * (two): each ends in a clear message, keeps the question and what arrived, is retried only
+ * when the SDK's rules allow and never once the stream has started, and leaves the
+ * conversation usable for the next question.
+ */
+describe('fault matrix', () => {
+  const cases: Array<{
+    fixture: string;
+    extra?: Record<string, unknown>;
+    status: 'error' | 'cut';
+    kind?: string;
+    requests: number;
+    partial: boolean;
+  }> = [
+    // Retryable before the stream starts: the SDK tries 1 + maxRetries times, then reports.
+    { fixture: 'error_429', extra: { times: 3, headers: { 'retry-after': '0' } }, status: 'error', kind: 'rate-limited', requests: 3, partial: false },
+    { fixture: 'error_529', extra: { times: 3 }, status: 'error', kind: 'overloaded', requests: 3, partial: false },
+    { fixture: 'error_500', extra: { times: 3 }, status: 'error', kind: 'upstream', requests: 3, partial: false },
+    // Not retryable: a rejected key is reported at once.
+    { fixture: 'error_401', status: 'error', kind: 'invalid-key', requests: 1, partial: false },
+    // Once the stream started, nothing is resent.
+    { fixture: 'cut_mid_stream', status: 'cut', requests: 1, partial: true },
+    { fixture: 'error_event_mid_stream', status: 'cut', kind: 'overloaded', requests: 1, partial: true },
+    { fixture: 'malformed_event', status: 'cut', requests: 1, partial: true },
+    { fixture: 'stall', extra: { stall_after_events: 6 }, status: 'cut', requests: 1, partial: true }
+  ];
+
+  it.each(cases)('$fixture: clear message, nothing lost, $requests request(s), still usable', async c => {
+    await api.queue(c.fixture, c.extra ?? {});
+    const chat = conversation({ maxRetries: 2, timeoutSeconds: 2 });
+    await chat.send('Fit the model again');
+    const answer = lastTurn(chat);
+    if (c.fixture === 'malformed_event') {
+      expect(['cut', 'error']).toContain(answer.status);
+    } else {
+      expect(answer.status).toBe(c.status);
+    }
+    if (c.kind) {
+      expect(answer.error!.kind).toBe(c.kind);
+    }
+    expect(answer.error!.title.length).toBeGreaterThan(0);
+    expect(chat.turns[0].text).toBe('Fit the model again');
+    if (c.partial) {
+      expect(answer.text.length).toBeGreaterThan(0);
+    }
+    expect(chat.isBusy).toBe(false);
+    expect((await api.requests()).filter(r => r.path === '/v1/messages')).toHaveLength(c.requests);
+
+    // The conversation goes on: the next question is answered, with the history intact.
+    await chat.send('And now?');
+    expect(lastTurn(chat).status).toBe('done');
+    const last = (await api.requests()).filter(r => r.path === '/v1/messages').pop()!;
+    expect(JSON.stringify(last.body.messages)).toContain('Fit the model again');
+  });
+});
