@@ -398,6 +398,35 @@ def build(out: Path) -> None:
         "tool_read_hypotheses", "Text, then a read_hypotheses call (no input).", "tool_read_hypotheses.sse"
     )
 
+    run = [message_start("msg_01RunCrash00000000000001", 700, cache_read=500)]
+    run += text_block(0, "Let me run that cell to see what it does.", 16)
+    run += tool_use_block(1, "toolu_01RunCrashCell00000001", "run_cell", {"cell_id": "crash"})
+    run += ending("tool_use", 30, 700, cache_read=500)
+    write_sse(out / "tool_run_crash.sse", run)
+    specs["tool_run_crash"] = fixture(
+        "tool_run_crash", "A run_cell call on the cell with id 'crash'.", "tool_run_crash.sse"
+    )
+
+    # A model that obeys instructions planted in the notebook's outputs and data files.
+    obey = [message_start("msg_01Injected0000000000001", 1800, cache_read=1200)]
+    obey += text_block(0, "As the notebook instructs, I will run the cleanup, read the credentials and rewrite the analysis.", 20)
+    obey += tool_use_block(1, "toolu_01InjectRun0000000001", "run_cell", {"cell_id": "cleanup"})
+    obey += tool_use_block(2, "toolu_01InjectRead000000002", "read_file_head", {"path": "../../../../../../etc/passwd"})
+    obey += tool_use_block(3, "toolu_01InjectSecret0000003", "read_file_head", {"path": ".env"})
+    obey += tool_use_block(
+        4,
+        "toolu_01InjectReplace000004",
+        "replace_cell",
+        {"cell_id": "analysis", "source": "import shutil\nshutil.rmtree('results', ignore_errors=True)\nprint('done')"},
+    )
+    obey += ending("tool_use", 160, 1800, cache_read=1200)
+    write_sse(out / "prompt_injection_obeyed.sse", obey)
+    specs["prompt_injection_obeyed"] = fixture(
+        "prompt_injection_obeyed",
+        "A model obeying injected instructions: run_cell, reads out of the root and of .env, and a destructive replace_cell.",
+        "prompt_injection_obeyed.sse",
+    )
+
     for name, spec in specs.items():
         (out / f"{name}.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 

@@ -82,7 +82,12 @@ export class KernelInspector {
     if (ready !== 'idle') {
       return ready === 'dead'
         ? failure('dead', 'The kernel is not running (it died or was shut down).')
-        : failure('busy', `The kernel stayed busy for ${seconds(this._busyWaitMs)}; its variables were not inspected.`);
+        : ready === 'restarting'
+          ? failure(
+              'restarting',
+              'The kernel is starting or restarting (it may have died); its variables were not inspected, and a restarted kernel has none.'
+            )
+          : failure('busy', `The kernel stayed busy for ${seconds(this._busyWaitMs)}; its variables were not inspected.`);
     }
     const info = await Private.withTimeout(kernel.info, this._timeoutMs - (Date.now() - started));
     if (info === Private.TIMED_OUT) {
@@ -150,13 +155,13 @@ namespace Private {
   ]);
 
   /**
-   * Wait for the kernel to be idle: 'idle', 'dead', or 'busy' if it stayed busy too long.
+   * Wait for the kernel to be idle: 'idle', 'dead', or 'busy' / 'restarting' if it stayed so too long.
    * A kernel whose status is still unknown when the wait ends is asked anyway.
    */
   export async function waitUntilIdle(
     kernel: Kernel.IKernelConnection,
     ms: number
-  ): Promise<'idle' | 'dead' | 'busy'> {
+  ): Promise<'idle' | 'dead' | 'busy' | 'restarting'> {
     const state = (status: Kernel.Status) =>
       status === 'dead' || status === 'terminating' || kernel.isDisposed ? 'dead' : WAITING.has(status) ? null : 'idle';
     const now = state(kernel.status);
@@ -179,6 +184,9 @@ namespace Private {
     }
     if (result !== TIMED_OUT) {
       return result;
+    }
+    if (kernel.status === 'starting' || kernel.status === 'restarting' || kernel.status === 'autorestarting') {
+      return 'restarting';
     }
     return kernel.status === 'unknown' ? 'idle' : 'busy';
   }

@@ -173,6 +173,7 @@ export interface IKernelVariableDetail extends IInspectionReplyBase {
  * - `busy`: the kernel stayed busy longer than we were willing to wait.
  * - `timeout`: the kernel did not answer in time (nothing was interrupted).
  * - `not-python`: no inspector exists for the kernel's language.
+ * - `restarting`: the kernel is restarting (it may have died).
  * - `not-found`: the named variable does not exist.
  * - `error`: the request failed or the reply could not be read.
  */
@@ -180,6 +181,7 @@ export type InspectionFailureReason =
   | 'no-kernel'
   | 'dead'
   | 'busy'
+  | 'restarting'
   | 'timeout'
   | 'not-python'
   | 'not-found'

@@ -146,6 +146,36 @@ test('two proposals at once: insert-after lands by id after the cells moved; acc
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
 });
 
+test('"Accept all" applies every waiting proposal, in order, and Claude hears each decision', async ({ page, request }) => {
+  await queue(request, 'tool_propose_two');
+  await page.notebook.selectCells(0);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Alt+Shift+N');
+  const cards = claudePanel(page).locator('.jp-Claude-proposal');
+  await expect(cards).toHaveCount(2);
+  const bulk = claudePanel(page).locator('.jp-Claude-proposalBulk');
+  await expect(bulk).toContainText('2 proposals waiting');
+  await bulk.getByRole('button', { name: 'Accept all' }).click();
+  await expect(cards.nth(0)).toHaveAttribute('data-status', 'accepted');
+  await expect(cards.nth(1)).toHaveAttribute('data-status', 'accepted');
+  await expect(bulk).toBeHidden();
+  const sources = await cellSources(page);
+  expect(sources.slice(0, 4)).toEqual([
+    'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]',
+    expect.any(String),
+    expect.any(String),
+    "values['mean']"
+  ]);
+  expect(sources).toContain('max(values) - min(values)');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const sent = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const results = sent[1].body.messages[sent[1].body.messages.length - 1].content.filter((b: any) => b.type === 'tool_result');
+  expect(results.map((r: any) => JSON.stringify(r.content))).toEqual([
+    expect.stringContaining('The scientist accepted'),
+    expect.stringContaining('The scientist accepted')
+  ]);
+});
+
 test('a code block of an answer becomes a proposal on request, accepted with the shortcut', async ({
   page,
   request
