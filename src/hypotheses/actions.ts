@@ -62,10 +62,18 @@ export namespace HypothesisActions {
 
     let ids = { statementCellId: '', testCellId: '' };
     Private.asOneUndoStep(shared, () => {
-      const statement = shared.insertCell(index, { cell_type: 'markdown', source: statementMarkdown(h) });
-      statement.setMetadata('claude', provenance('hypothesis-statement'));
-      const test = shared.insertCell(index + 1, { cell_type: 'code', source: testCellSource(h) });
-      test.setMetadata('claude', provenance('hypothesis-test'));
+      const [statement, test] = shared.insertCells(index, [
+        {
+          cell_type: 'markdown',
+          source: statementMarkdown(h),
+          metadata: { claude: provenance('hypothesis-statement') }
+        },
+        {
+          cell_type: 'code',
+          source: testCellSource(h),
+          metadata: { claude: provenance('hypothesis-test') }
+        }
+      ]);
       ids = { statementCellId: statement.id, testCellId: test.id };
     });
     ledger.linkCells(id, ids.statementCellId, ids.testCellId);
