@@ -31,7 +31,8 @@ export type HypothesisPatch = Partial<Omit<IHypothesis, 'id' | 'provenance' | 'u
  * The status is derived: every change recomputes it with `computeStatus` from the record's
  * evidence (the scientist's disagreement goes in `override`, which is kept and shown). When
  * a linked test cell's outputs change, its evidence is read again; outputs that hold no
- * result (cleared, or a run still going) keep the last evidence read.
+ * result (cleared, or a run still going) keep the last evidence read. Links to cells follow
+ * undo, redo and cut and paste (see `_relink`).
  */
 export class HypothesisLedger implements IDisposable {
   constructor(notebook: INotebookModel, options: { now?: () => Date } = {}) {
@@ -39,7 +40,7 @@ export class HypothesisLedger implements IDisposable {
     this._now = options.now ?? (() => new Date());
     this._records = Private.read(notebook);
     notebook.metadataChanged.connect(this._onMetadataChanged, this);
-    notebook.cells.changed.connect(this._watchCells, this);
+    notebook.cells.changed.connect(this._onCellsChanged, this);
     this._watchCells();
   }
 
@@ -137,7 +138,7 @@ export class HypothesisLedger implements IDisposable {
     }
     this._isDisposed = true;
     this._notebook.metadataChanged.disconnect(this._onMetadataChanged, this);
-    this._notebook.cells.changed.disconnect(this._watchCells, this);
+    this._notebook.cells.changed.disconnect(this._onCellsChanged, this);
     for (const [outputs, cell] of this._watched) {
       outputs.changed.disconnect(this._onOutputsChanged, this);
       cell.stateChanged.disconnect(this._onCellStateChanged, this);
@@ -190,6 +191,69 @@ export class HypothesisLedger implements IDisposable {
     }
     this._records = next;
     this._changed.emit();
+  }
+
+  private _onCellsChanged(): void {
+    this._watchCells();
+    this._relink();
+  }
+
+  /**
+   * Keep the links to cells true when cells go and come back (undo, redo, cut and paste): a
+   * linked cell that is gone is looked for by its provenance (`claude.hypothesis_id` and
+   * `kind`); an accepted hypothesis with no result whose cells are all gone is proposed
+   * again, and a proposed one whose cells come back is accepted again.
+   */
+  private _relink(): void {
+    const cells = this._cellsById();
+    for (const h of [...this._records.values()]) {
+      if (h.status === 'retired') {
+        continue;
+      }
+      const find = (id: string | null | undefined, kind: string): string | null => {
+        if (id && cells.has(id)) {
+          return id;
+        }
+        for (const [cellId, cell] of cells) {
+          const claude = Private.asObject(cell.getMetadata(HYPOTHESES_METADATA_KEY));
+          if (claude?.hypothesis_id === h.id && claude?.kind === kind) {
+            return cellId;
+          }
+        }
+        return null;
+      };
+      const foundStatement = find(h.statementCellId, 'hypothesis-statement');
+      const foundTest = find(h.testCellId, 'hypothesis-test');
+      if (!foundStatement && !foundTest) {
+        if ((h.statementCellId || h.testCellId) && h.status === 'accepted' && !h.evidence) {
+          this.update(h.id, { statementCellId: null, testCellId: null, status: 'proposed' });
+        }
+        continue;
+      }
+      // A link that cannot be found is kept: it says where the cell was.
+      const statementCellId = foundStatement ?? h.statementCellId ?? null;
+      const testCellId = foundTest ?? h.testCellId ?? null;
+      if (statementCellId !== (h.statementCellId ?? null) || testCellId !== (h.testCellId ?? null)) {
+        this.update(h.id, {
+          statementCellId,
+          testCellId,
+          ...(h.status === 'proposed' && foundTest ? { status: 'accepted' as const } : {})
+        });
+        const test = foundTest ? this._findCodeCell(foundTest) : null;
+        if (test) {
+          this._refreshEvidence(test);
+        }
+      }
+    }
+  }
+
+  private _cellsById(): Map<string, ICellModel> {
+    const byId = new Map<string, ICellModel>();
+    const cells = this._notebook.cells;
+    for (let i = 0; i < cells.length; i++) {
+      byId.set(cells.get(i).id, cells.get(i));
+    }
+    return byId;
   }
 
   /**

@@ -113,6 +113,26 @@ describe('HypothesisLedger', () => {
     expect(changes).toBe(1);
   });
 
+  it('reads the result a cell already shows when it is linked as the test cell', () => {
+    const notebook = loadModel();
+    const ledger = new HypothesisLedger(notebook);
+    ledger.add(proposed('h-3f9a1c', '2025-05-01T10:01:00.000Z'));
+    setOutputs(notebook, 'summary', [resultOutput({ p_value: 0.002 })], 2);
+    const h = ledger.linkCells('h-3f9a1c', 'notes', 'summary');
+    expect(h).toMatchObject({ statementCellId: 'notes', testCellId: 'summary', evidence: { pValue: 0.002, executionCount: 2 } });
+  });
+
+  it('writes nothing when it is made, so opening a notebook does not change it', () => {
+    const notebook = notebookWithClaudeMetadata();
+    const before = JSON.stringify(notebook.toJSON());
+    let writes = 0;
+    notebook.metadataChanged.connect(() => writes++);
+    const ledger = new HypothesisLedger(notebook);
+    expect(ledger.hypotheses).toEqual([]);
+    expect(writes).toBe(0);
+    expect(JSON.stringify(notebook.toJSON())).toBe(before);
+  });
+
   it('skips entries that are not hypotheses but keeps them in the file', () => {
     const content = analysisNotebook();
     content.metadata.claude = { hypotheses: { 'h-broken': 'not a record' } };
@@ -184,6 +204,40 @@ describe('HypothesisActions.acceptHypothesis', () => {
     const { notebook } = accepted();
     notebook.sharedModel.undo();
     expect(ids(notebook)).toEqual(['intro', 'load', 'summary', 'notes', 'plot']);
+  });
+
+  it('is proposed again when the acceptance is undone, and accepted again on redo', () => {
+    const { notebook, ledger, statementCellId, testCellId } = accepted();
+    notebook.sharedModel.undo();
+    expect(ledger.get('h-3f9a1c')).toMatchObject({ status: 'proposed', statementCellId: null, testCellId: null });
+    expect(stored(notebook).hypotheses['h-3f9a1c'].status).toBe('proposed');
+
+    notebook.sharedModel.redo();
+    expect(ids(notebook)).toEqual(['intro', 'load', 'summary', statementCellId, testCellId, 'notes', 'plot']);
+    expect(ledger.get('h-3f9a1c')).toMatchObject({ status: 'accepted', statementCellId, testCellId });
+  });
+
+  it('finds its test cell again by provenance after a cut and paste gave it a new id', () => {
+    const { notebook, ledger, testCellId } = accepted();
+    setOutputs(notebook, testCellId, [resultOutput({ p_value: 0.0004 })]);
+    const shared = notebook.sharedModel;
+    const index = shared.cells.findIndex(c => c.id === testCellId);
+    const copy = shared.cells[index].toJSON() as nbformat.ICodeCell;
+    shared.transact(() => {
+      shared.deleteCell(index);
+      shared.insertCell(0, { ...copy, id: 'pasted' });
+    });
+    expect(ledger.get('h-3f9a1c')).toMatchObject({ status: 'supported', testCellId: 'pasted' });
+    setOutputs(notebook, 'pasted', [errorOutput()]);
+    expect(ledger.get('h-3f9a1c')?.status).toBe('not_tested');
+  });
+
+  it('keeps a tested hypothesis and its links when its cells are deleted', () => {
+    const { notebook, ledger, statementCellId, testCellId } = accepted();
+    setOutputs(notebook, testCellId, [resultOutput({ p_value: 0.0004 })]);
+    notebook.sharedModel.deleteCellRange(3, 5);
+    expect(ids(notebook)).toEqual(['intro', 'load', 'summary', 'notes', 'plot']);
+    expect(ledger.get('h-3f9a1c')).toMatchObject({ status: 'supported', statementCellId, testCellId });
   });
 
   it('appends at the end when there is no anchor or the anchor is gone', () => {
