@@ -49,7 +49,9 @@ export function buildLedger(hypotheses: ReadonlyArray<IHypothesis>, method: Corr
     const corrected = rawP === null ? computed : assessHypothesis(h, h.evidence, adjustedP);
     let reason = corrected.reason;
     if (rawP !== null && computed.status !== corrected.status) {
-      reason = `${computed.status} at raw p = ${formatNumber(rawP)}, but ${corrected.reason} (${correctionName(method)})`;
+      reason =
+        `${computed.status} at raw p = ${formatNumber(rawP)}, ` +
+        `but ${corrected.reason} (${correctionName(method)})`;
     }
     return {
       hypothesis: h,
@@ -107,21 +109,27 @@ export function ledgerToMarkdown(
     lines.push(
       `- **Test**: ${Private.oneLine(t.method)}, ${t.alternative}, alpha = ${t.alpha}` +
         `, expected direction ${t.expectedDirection}` +
-        (t.minEffect !== null && t.minEffect !== undefined ? `, min effect ${t.minEffect}` : '') +
+        Private.minEffect(h) +
         (t.effectMeasure ? ` (${Private.oneLine(t.effectMeasure)})` : '')
     );
     lines.push(`- **Evidence**: ${Private.evidence(row)}`);
     lines.push(`- **Verdict (corrected)**: ${row.correctedStatus}: ${row.reason}`);
     if (h.override) {
       lines.push(
-        `- **Scientist's override**: ${h.override.status} (${h.override.at}): ${Private.oneLine(h.override.note)}`
+        `- **Scientist's override**: ${h.override.status} (${h.override.at}): ` +
+          Private.oneLine(h.override.note)
       );
     }
     if (h.testCellId) {
-      lines.push(`- **Test cell**: ${options.cellLabel(h.testCellId)} (id \`${h.testCellId}\`) in \`${options.notebookPath}\``);
+      lines.push(
+        `- **Test cell**: ${options.cellLabel(h.testCellId)} (id \`${h.testCellId}\`)` +
+          ` in \`${options.notebookPath}\``
+      );
     }
     if (h.statementCellId) {
-      lines.push(`- **Statement cell**: ${options.cellLabel(h.statementCellId)} (id \`${h.statementCellId}\`)`);
+      lines.push(
+        `- **Statement cell**: ${options.cellLabel(h.statementCellId)} (id \`${h.statementCellId}\`)`
+      );
     }
     lines.push('');
   });
@@ -148,12 +156,15 @@ export function ledgerForClaude(
     const block = [
       '',
       `- ${h.id} [${row.effectiveStatus}] ${Private.clip(h.statement, 300)}`,
-      `  test: ${Private.clip(h.test.method, 80)}, ${h.test.alternative}, alpha ${h.test.alpha}, expected ${h.test.expectedDirection}` +
-        (h.test.minEffect !== null && h.test.minEffect !== undefined ? `, min effect ${h.test.minEffect}` : '') +
+      `  test: ${Private.clip(h.test.method, 80)}, ${h.test.alternative}, alpha ${h.test.alpha}, ` +
+        `expected ${h.test.expectedDirection}` +
+        Private.minEffect(h) +
         (h.testCellId ? `; cell ${h.testCellId}` : ''),
       `  evidence: ${Private.evidence(row)}`,
       `  verdict: raw ${row.status}, corrected ${row.correctedStatus} (${Private.clip(row.reason, 300)})` +
-        (h.override ? `; scientist's override: ${h.override.status} (${Private.clip(h.override.note, 200)})` : '')
+        (h.override
+          ? `; scientist's override: ${h.override.status} (${Private.clip(h.override.note, 200)})`
+          : '')
     ].join('\n');
     const last = shown === rows.length - 1;
     if (text.length + block.length + (last ? 0 : reserve) > maxChars) {
@@ -201,6 +212,11 @@ namespace Private {
     parts.push(effect);
     parts.push(`n = ${e.n ?? 'unknown'}`);
     return parts.join(', ');
+  }
+
+  export function minEffect(h: IHypothesis): string {
+    const min = h.test.minEffect;
+    return typeof min === 'number' && Number.isFinite(min) ? `, min effect ${min}` : '';
   }
 
   export function oneLine(text: string): string {

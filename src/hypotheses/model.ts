@@ -93,7 +93,8 @@ export class HypothesisLedger implements IDisposable {
    */
   update(id: string, patch: HypothesisPatch): IHypothesis {
     const current = this._require(id);
-    const next: IHypothesis = Private.copy({ ...current, ...patch, id, updatedAt: this._now().toISOString() });
+    const updatedAt = this._now().toISOString();
+    const next: IHypothesis = Private.copy({ ...current, ...patch, id, updatedAt });
     next.status = computeStatus(next, next.evidence);
     this._write(id, next);
     return next;

@@ -51,8 +51,9 @@ export const HYPOTHESIS_INPUT_SCHEMA: {
         code: {
           type: 'string',
           description:
-            'Python code that runs the test on the data in the kernel and leaves a dict named `result` with keys ' +
-            'statistic, statistic_name, p_value, effect_size, ci ([low, high] or None), ci_level and n. ' +
+            'Python code that runs the test on the data in the kernel and leaves a dict named ' +
+            '`result` with keys statistic, statistic_name, p_value, effect_size, ' +
+            'ci ([low, high] or None), ci_level and n. ' +
             'The extension appends a footer that reports `result`.'
         },
         alpha: {
@@ -76,7 +77,8 @@ export const HYPOTHESIS_INPUT_SCHEMA: {
           type: 'number',
           minimum: 0,
           description:
-            'The smallest effect (absolute value, in the units of effect_size) that would count as support. ' +
+            'The smallest effect (absolute value, in the units of effect_size) that would ' +
+            'count as support. ' +
             'With it, a confident null (the interval excludes effects this large) refutes the hypothesis.'
         },
         effect_measure: {
@@ -217,7 +219,8 @@ export function validateHypothesisInput(input: unknown): HypothesisInputCheck {
         rawTest.alpha >= 1
       ) {
         problems.push(
-          `\`test.alpha\` must be a number strictly between 0 and 1 (e.g. 0.05), not ${JSON.stringify(rawTest.alpha)}`
+          '`test.alpha` must be a number strictly between 0 and 1 (e.g. 0.05), ' +
+            `not ${JSON.stringify(rawTest.alpha)}`
         );
       } else {
         alpha = rawTest.alpha;
@@ -233,7 +236,8 @@ export function validateHypothesisInput(input: unknown): HypothesisInputCheck {
         rawTest.min_effect < 0
       ) {
         problems.push(
-          `\`test.min_effect\` must be a number >= 0 (an absolute effect size), not ${JSON.stringify(rawTest.min_effect)}`
+          '`test.min_effect` must be a number >= 0 (an absolute effect size), ' +
+            `not ${JSON.stringify(rawTest.min_effect)}`
         );
       } else {
         minEffect = rawTest.min_effect;

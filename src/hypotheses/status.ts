@@ -88,19 +88,27 @@ export function assessHypothesis(
   if (p <= alpha) {
     const significant = `${pText} <= alpha = ${alpha}`;
     if (effect !== null && direction !== 0 && Math.sign(effect) === -direction) {
-      return { status: 'refuted', reason: `${significant}, but the effect (${formatNumber(effect)}) is in the opposite direction` };
+      return {
+        status: 'refuted',
+        reason: `${significant}, but the effect (${formatNumber(effect)}) is in the opposite direction`
+      };
     }
     if (effect !== null && direction !== 0 && effect === 0) {
       return { status: 'inconclusive', reason: `${significant}, but the effect is 0` };
     }
     if (hasMin) {
       if (effect === null) {
-        return { status: 'inconclusive', reason: `${significant}, but no effect size was reported to compare with min_effect = ${minEffect}` };
+        return {
+          status: 'inconclusive',
+          reason: `${significant}, but no effect size was reported to compare with min_effect = ${minEffect}`
+        };
       }
       if (Math.abs(effect) < minEffect!) {
         return {
           status: 'inconclusive',
-          reason: `${significant}, but |effect| = ${formatNumber(Math.abs(effect))} < min_effect = ${minEffect}`
+          reason:
+            `${significant}, but |effect| = ${formatNumber(Math.abs(effect))}` +
+            ` < min_effect = ${minEffect}`
         };
       }
     }
@@ -114,7 +122,9 @@ export function assessHypothesis(
   if (alternative !== 'two-sided' && effect !== null && direction !== 0 && Math.sign(effect) === -direction) {
     return {
       status: 'refuted',
-      reason: `${notSignificant} and the effect (${formatNumber(effect)}) points away from the one-sided alternative`
+      reason:
+        `${notSignificant} and the effect (${formatNumber(effect)})` +
+        ' points away from the one-sided alternative'
     };
   }
   const ci = evidence.ci;
@@ -129,7 +139,9 @@ export function assessHypothesis(
     if (excludes) {
       return {
         status: 'refuted',
-        reason: `${notSignificant} and the interval [${formatNumber(low)}, ${formatNumber(high)}] excludes effects as large as min_effect = ${minEffect}`
+        reason:
+          `${notSignificant} and the interval [${formatNumber(low)}, ${formatNumber(high)}]` +
+          ` excludes effects as large as min_effect = ${minEffect}`
       };
     }
   }
@@ -167,7 +179,10 @@ export function describeCriteria(test: IHypothesisTest): { supported: string; re
   }
   return {
     supported,
-    refuted: refuted.length > 0 ? refuted.join('; or ') : 'no result can refute it; a non-significant result is inconclusive'
+    refuted:
+      refuted.length > 0
+        ? refuted.join('; or ')
+        : 'no result can refute it; a non-significant result is inconclusive'
   };
 }
 
