@@ -53,13 +53,13 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       setupFiles: [],
-      testRegex: 'src/(claude|context|kernel|agent|hypotheses)/__tests__/.*\\.spec\\.ts$'
+      testRegex: 'src/(claude|context|kernel|agent)/__tests__/.*\\.spec\\.ts$'
     },
     {
       // Logic on JupyterLab's own models (a real NotebookModel) needs its DOM shims.
       ...common,
       displayName: 'jupyterlab',
-      testRegex: 'src/(proposals|panel)/__tests__/.*\\.spec\\.ts$'
+      testRegex: 'src/(proposals|panel|hypotheses)/__tests__/.*\\.spec\\.ts$'
     }
   ]
 };
