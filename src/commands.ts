@@ -24,4 +24,6 @@ export namespace CommandIDs {
   export const fixError = 'claude:fix-error';
   /** Propose the next cell of the analysis after the active one. */
   export const continueFromHere = 'claude:continue-from-here';
+  /** Show the hypothesis ledger of the notebook in focus. */
+  export const showHypotheses = 'claude:show-hypotheses';
 }

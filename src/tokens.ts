@@ -257,8 +257,10 @@ export interface INotebookContextService {
   proposals(): IProposalQueue | null;
   /** How the notebook in focus names a cell ("cell #3"). */
   cellLabel(cellId: string): string;
-  /** Emitted when the notebook in focus changes or its proposals do. */
+  /** Emitted when the notebook in focus changes or its proposals or hypotheses do. */
   readonly proposalsChanged: ISignal<INotebookContextService, void>;
+  /** The hypotheses of the notebook in focus. */
+  hypotheses(): INotebookHypotheses | null;
 }
 
 /**
@@ -415,4 +417,66 @@ export interface IHypothesis {
   provenance: { model: string; requestId: string | null; toolUseId: string; createdAt: string };
   /** When it was last changed. */
   updatedAt: string;
+}
+
+/**
+ * A hypothesis Claude proposed, as the scientist reviews it on its card.
+ */
+export interface IHypothesisProposal {
+  /** The record as it would be stored if accepted. */
+  readonly hypothesis: IHypothesis;
+  readonly status: 'pending' | 'accepted' | 'rejected' | 'failed';
+  readonly reason?: string;
+}
+
+/**
+ * One row of the ledger: a hypothesis with its evidence judged across the family of tests run.
+ */
+export interface IHypothesisLedgerRow {
+  readonly hypothesis: IHypothesis;
+  /** The raw p-value, or null when no test has reported one. */
+  readonly pValue: number | null;
+  /** The p-value adjusted for every test run in the notebook, or null. */
+  readonly adjustedP: number | null;
+  /** The status from the raw p-value and the record's criteria. */
+  readonly computed: HypothesisStatus;
+  /** The status after the multiple-testing correction. */
+  readonly corrected: HypothesisStatus;
+  /** What the ledger shows: the scientist's override, else the corrected status. */
+  readonly effective: HypothesisStatus;
+  /** Why, in a few words. */
+  readonly reason: string;
+}
+
+/**
+ * Multiple-testing corrections the ledger offers.
+ */
+export type CorrectionMethod = 'holm' | 'bh';
+
+/**
+ * The hypotheses of one notebook: proposals waiting for the scientist, and the ledger kept
+ * in the notebook's metadata.
+ */
+export interface INotebookHypotheses {
+  readonly proposals: ReadonlyArray<IHypothesisProposal>;
+  /** The ledger rows under a correction. */
+  rows(method: CorrectionMethod): IHypothesisLedgerRow[];
+  /** Emitted when a proposal or the ledger changes. */
+  readonly changed: ISignal<INotebookHypotheses, void>;
+  /** Accept for testing: insert its statement and test cells (running the test only if asked). */
+  accept(id: string, options?: { run?: boolean }): Promise<void>;
+  reject(id: string, reason?: string): void;
+  /** The scientist's verdict over the computed one, with a note that is kept. */
+  override(id: string, status: HypothesisStatus, note: string): void;
+  clearOverride(id: string): void;
+  /** The ledger as a Markdown report citing the test cells. */
+  report(method: CorrectionMethod): string;
+  /** Insert the report as a Markdown cell at the end of the notebook (the scientist's click). */
+  insertReport(method: CorrectionMethod): string | null;
+  /** Save the report beside the notebook; resolves to the file's path. */
+  saveReport(method: CorrectionMethod): Promise<string>;
+  /** Show a cell of the notebook. */
+  revealCell(cellId: string): void;
+  /** Run a hypothesis' test cell (the scientist's click). */
+  runTest(id: string): Promise<void>;
 }

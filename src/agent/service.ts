@@ -11,6 +11,7 @@ import type { IImageCandidate } from '../context/outputs';
 import { KernelInspector } from '../kernel/inspector';
 import type { IClaudeSettings, IContextImage, INotebookContextService, ISentContext } from '../tokens';
 import { ContextSelection, gatherContext, type INotebookContextInputs } from './context';
+import { NotebookHypotheses } from './hypotheses';
 import { NotebookProposals, type IRunOutcome } from './proposals';
 import { NotebookTools } from './tools';
 
@@ -21,6 +22,7 @@ export class NotebookContextService implements INotebookContextService {
     this._toImage = options.toImage;
     this._serverSettings = options.serverSettings;
     this._runCell = options.runCell;
+    this._saveText = options.saveText;
     this._tracker.currentChanged.connect(() => this._proposalsChanged.emit(), this);
     this._tracker.currentChanged.connect(() => this._changed.emit(), this);
     this._tracker.activeCellChanged.connect(() => this._changed.emit(), this);
@@ -43,6 +45,11 @@ export class NotebookContextService implements INotebookContextService {
   proposals(): NotebookProposals | null {
     const panel = this._tracker.currentWidget;
     return panel ? this._proposalsOf(panel) : null;
+  }
+
+  hypotheses(): NotebookHypotheses | null {
+    const panel = this._tracker.currentWidget;
+    return panel ? this._hypothesesOf(panel) : null;
   }
 
   cellLabel(cellId: string): string {
@@ -74,6 +81,7 @@ export class NotebookContextService implements INotebookContextService {
       notebookDir: () => PathExt.dirname(panel.context.localPath),
       inspectVariable: (kernel, request) => this._inspector.inspectVariable(kernel, request),
       proposals: this._proposalsOf(panel),
+      hypotheses: this._hypothesesOf(panel),
       files: (route, params) => Private.getJSON(this._serverSettings, `claude/files/${route}`, params)
     });
   }
@@ -96,8 +104,38 @@ export class NotebookContextService implements INotebookContextService {
     return proposals;
   }
 
+  private _hypothesesOf(panel: NotebookPanel): NotebookHypotheses {
+    let hypotheses = this._hypotheses.get(panel);
+    if (!hypotheses) {
+      const cellLabel = (cellId: string) => {
+        const index = panel.content.widgets.findIndex(cell => cell.model.id === cellId);
+        return index >= 0 ? `cell #${index + 1}` : `cell ${cellId}`;
+      };
+      hypotheses = new NotebookHypotheses({
+        notebook: () => (panel.isDisposed ? null : panel.content.model),
+        notebookPath: () => panel.context.path,
+        cellLabel,
+        runCell: cellId => (this._runCell ? this._runCell(panel, cellId) : Promise.resolve(Private.cannotRun)),
+        revealCell: cellId => Private.revealCell(panel, cellId),
+        saveText: (path, text) =>
+          this._saveText ? this._saveText(path, text) : Promise.reject(new Error('Saving files is not available here.'))
+      });
+      hypotheses.changed.connect(() => {
+        if (this._tracker.currentWidget === panel) {
+          this._proposalsChanged.emit();
+        }
+      }, this);
+      panel.disposed.connect(() => {
+        hypotheses!.cancelPending();
+        hypotheses!.dispose();
+      });
+      this._hypotheses.set(panel, hypotheses);
+    }
+    return hypotheses;
+  }
+
   /**
-   * Emitted when the proposals of the notebook in focus change.
+   * Emitted when the proposals or hypotheses of the notebook in focus change.
    */
   get proposalsChanged(): Signal<this, void> {
     return this._proposalsChanged;
@@ -136,6 +174,8 @@ export class NotebookContextService implements INotebookContextService {
   private _previewInspector = new KernelInspector({ timeoutMs: 3000, busyWaitMs: 0 });
   private _selections = new WeakMap<NotebookPanel, ContextSelection>();
   private _proposals = new WeakMap<NotebookPanel, NotebookProposals>();
+  private _hypotheses = new WeakMap<NotebookPanel, NotebookHypotheses>();
+  private _saveText?: NotebookContextService.IOptions['saveText'];
   private _proposalsChanged = new Signal<this, void>(this);
   private _runCell?: NotebookContextService.IOptions['runCell'];
   private _changed = new Signal<this, void>(this);
@@ -149,6 +189,8 @@ export namespace NotebookContextService {
     toImage?: (id: string, title: string, candidate: IImageCandidate) => Promise<IContextImage | null>;
     /** Run a cell of a notebook in its kernel (called only after the scientist approves). */
     runCell?: (panel: NotebookPanel, cellId: string) => Promise<IRunOutcome>;
+    /** Save a text file under the Jupyter root (a report the scientist asked for). */
+    saveText?: (path: string, text: string) => Promise<string>;
   }
 }
 
@@ -175,6 +217,14 @@ namespace Private {
       throw new Error(body?.error?.message ?? body?.message ?? `The Jupyter server answered ${response.status}.`);
     }
     return body;
+  }
+
+  export function revealCell(panel: NotebookPanel, cellId: string): void {
+    const index = panel.content.widgets.findIndex(cell => cell.model.id === cellId);
+    if (index >= 0) {
+      panel.content.activeCellIndex = index;
+      void panel.content.scrollToItem(index);
+    }
   }
 
   export function selectedCellIds(panel: NotebookPanel): string[] {

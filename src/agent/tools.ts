@@ -13,6 +13,8 @@ import { redactSecrets } from '../context/redact';
 import { formatVariableDetail } from '../kernel/summary';
 import type { IVariableRequest, KernelVariableResult } from '../kernel/types';
 import type { IClaudeTools, IToolCallInfo, IToolDefinition, IToolResult } from '../tokens';
+import { HYPOTHESIS_INPUT_SCHEMA } from '../hypotheses/record';
+import type { NotebookHypotheses } from './hypotheses';
 import type { NotebookProposals } from './proposals';
 
 /**
@@ -39,6 +41,8 @@ export interface INotebookToolInputs {
   notebookDir(): string;
   /** Where proposals wait for the scientist (none: the write tools are not offered). */
   proposals?: NotebookProposals;
+  /** The notebook's hypotheses (none: the hypothesis tools are not offered). */
+  hypotheses?: NotebookHypotheses;
   /** GET a `claude/files/...` route of the Jupyter server; resolves to its JSON or throws with its message. */
   files(route: 'list' | 'head', params: Record<string, string>): Promise<any>;
 }
@@ -148,6 +152,30 @@ const PROPOSAL_TOOLS: IToolDefinition[] = [
   }
 ];
 
+const HYPOTHESIS_TOOLS: IToolDefinition[] = [
+  {
+    name: 'propose_hypothesis',
+    description:
+      'Propose a testable hypothesis as a record: statement, context, variables, relationship, H0 and H1, and a falsification test (method, Python code that leaves its result in a dict named `result`, alpha, alternative, expected direction, smallest effect that would count). The scientist reviews it; if accepted, a Markdown cell stating it and a code cell with the test are inserted. Nothing runs without their click. Its status is computed from the test\'s result, not from your words. Read the ledger first (read_hypotheses) so you do not repeat a tested idea.',
+    input_schema: {
+      ...(HYPOTHESIS_INPUT_SCHEMA as IToolDefinition['input_schema']),
+      properties: {
+        ...((HYPOTHESIS_INPUT_SCHEMA as any).properties ?? {}),
+        after_cell_id: {
+          type: ['string', 'null'],
+          description: 'The cell the statement and test cells go after (default: the end of the notebook).'
+        }
+      }
+    }
+  },
+  {
+    name: 'read_hypotheses',
+    description:
+      "Read the notebook's hypothesis ledger: every hypothesis with its status, evidence (statistic, p, effect, n) and verdict after the multiple-testing correction across the tests run.",
+    input_schema: { type: 'object', properties: {} }
+  }
+];
+
 const PROPOSAL_KINDS: Record<string, 'insert' | 'replace' | 'delete' | 'run'> = {
   insert_cell: 'insert',
   replace_cell: 'replace',
@@ -162,11 +190,16 @@ export class NotebookTools implements IClaudeTools {
   constructor(private readonly _inputs: INotebookToolInputs) {}
 
   definitions(): IToolDefinition[] {
-    return this._inputs.proposals ? [...DEFINITIONS, ...PROPOSAL_TOOLS] : DEFINITIONS;
+    return [
+      ...DEFINITIONS,
+      ...(this._inputs.proposals ? PROPOSAL_TOOLS : []),
+      ...(this._inputs.hypotheses ? HYPOTHESIS_TOOLS : [])
+    ];
   }
 
   cancelPending(): void {
     this._inputs.proposals?.cancelPending();
+    this._inputs.hypotheses?.cancelPending();
   }
 
   describe(name: string, input: unknown): string {
@@ -193,6 +226,10 @@ export class NotebookTools implements IClaudeTools {
         return `Proposed deleting cell ${this._cellLabel(String(args.cell_id))}`;
       case 'run_cell':
         return `Asked to run cell ${this._cellLabel(String(args.cell_id))}`;
+      case 'propose_hypothesis':
+        return `Proposed a hypothesis: ${Private.clip(String(args.statement ?? ''), 80)}`;
+      case 'read_hypotheses':
+        return 'Read the hypothesis ledger';
       default:
         return name;
     }
@@ -213,7 +250,21 @@ export class NotebookTools implements IClaudeTools {
           })
         );
       }
+      if (name === 'propose_hypothesis' && this._inputs.hypotheses) {
+        return this._bounded(
+          await this._inputs.hypotheses.propose(input, {
+            toolUseId: call?.toolUseId ?? '',
+            model: call?.model ?? '',
+            requestId: call?.requestId ?? null
+          })
+        );
+      }
       switch (name) {
+        case 'read_hypotheses':
+          result = this._inputs.hypotheses
+            ? this._inputs.hypotheses.readForClaude()
+            : { content: 'Hypotheses are not available here.', isError: true };
+          break;
         case 'read_cell':
           result = this._readCell(String(args.cell_id ?? ''));
           break;
@@ -340,6 +391,10 @@ export class NotebookTools implements IClaudeTools {
 }
 
 namespace Private {
+  export function clip(text: string, max: number): string {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  }
+
   export function renderListing(listing: any, notebookDir: string): IToolResult {
     // Paths as Claude gives them back: relative to the notebook's folder.
     const rows = (listing.entries ?? []).map(

@@ -17,7 +17,11 @@ export function systemPrompt(notebookName: string | null, customInstructions: st
     'Be precise and brief. Prefer code the scientist can run and check.',
     'Write code in fenced Markdown blocks with the language named (```python).',
     'Never claim a result you have not seen in an output; say what to run to find out.',
-    'Nothing you write changes the notebook or runs in the kernel unless the scientist accepts it.'
+    'Nothing you write changes the notebook or runs in the kernel unless the scientist accepts it.',
+    'When you suggest a hypothesis, propose it as a record with propose_hypothesis (when the tool is available): ' +
+      'a falsification test whose code leaves its result in a dict named `result` ' +
+      '(statistic, statistic_name, p_value, effect_size, ci, ci_level, n). Its verdict comes from that result, ' +
+      'corrected for the other tests in the notebook; read_hypotheses shows what was already tested.'
   ];
   if (customInstructions.trim()) {
     lines.push('', "The scientist's own instructions:", customInstructions.trim());

@@ -9,6 +9,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import type { IModelChoice } from '../claude/models';
 import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
 import { ContextBar } from './context';
+import { HypothesisArea, HypothesisLedgerView } from './hypothesis';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
@@ -41,7 +42,18 @@ export class ClaudePanel extends Panel {
     if (service) {
       this._proposals = new ProposalArea({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
       this.addWidget(this._proposals);
-      const follow = () => this._proposals!.setQueue(service.proposals());
+      this._hypothesisArea = new HypothesisArea({ trans: this._trans });
+      this.addWidget(this._hypothesisArea);
+      this._ledger = new HypothesisLedgerView({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
+      this._ledger.hide();
+      this.addWidget(this._ledger);
+      const follow = () => {
+        this._proposals!.setQueue(service.proposals());
+        const hypotheses = service.hypotheses();
+        this._hypothesisArea!.setSource(hypotheses);
+        this._ledger!.setSource(hypotheses);
+        this._syncLedgerButton(hypotheses?.rows('holm').length ?? 0);
+      };
       service.proposalsChanged.connect(follow, this);
       follow();
       this._contextBar = new ContextBar({ service, trans: this._trans });
@@ -89,6 +101,30 @@ export class ClaudePanel extends Panel {
     this._input.value = '';
     void this.conversation.send(text);
     this._syncButtons();
+  }
+
+  /**
+   * Show the hypothesis ledger instead of the chat (or the chat again).
+   */
+  showLedger(show: boolean): void {
+    if (!this._ledger) {
+      return;
+    }
+    this.node.classList.toggle('jp-mod-ledger', show);
+    this._ledgerButton.setAttribute('aria-pressed', String(show));
+    if (show) {
+      this._ledger.refresh();
+      this._ledger.show();
+    } else {
+      this._ledger.hide();
+    }
+  }
+
+  /**
+   * Whether the ledger is shown.
+   */
+  get ledgerShown(): boolean {
+    return this.node.classList.contains('jp-mod-ledger');
   }
 
   /**
@@ -149,7 +185,16 @@ export class ClaudePanel extends Panel {
     selectWrapper.appendChild(this._modelSelect);
     const tools = document.createElement('div');
     tools.className = 'jp-Claude-headerTools';
-    tools.append(selectWrapper, newChat);
+    this._ledgerButton.type = 'button';
+    this._ledgerButton.className = 'jp-Claude-ledgerToggle jp-mod-styled';
+    this._ledgerButton.setAttribute('aria-pressed', 'false');
+    this._ledgerButton.title = this._trans.__('The hypotheses of this notebook, their evidence and verdicts');
+    this._ledgerButton.addEventListener('click', () => this.showLedger(!this.ledgerShown));
+    this._syncLedgerButton(0);
+    if (!this._registry.notebookContext) {
+      this._ledgerButton.hidden = true;
+    }
+    tools.append(selectWrapper, this._ledgerButton, newChat);
     header.node.append(title, tools);
     return header;
   }
@@ -268,6 +313,12 @@ export class ClaudePanel extends Panel {
     this._log.node.appendChild(this._empty);
   }
 
+  private _syncLedgerButton(count: number): void {
+    const label = count ? this._trans.__('Hypotheses (%1)', count) : this._trans.__('Hypotheses');
+    this._ledgerButton.textContent = label;
+    this._ledgerButton.setAttribute('aria-label', label);
+  }
+
   private _syncButtons(): void {
     const busy = this.conversation.isBusy;
     this._send.disabled = busy || !this._input.value.trim();
@@ -300,6 +351,9 @@ export class ClaudePanel extends Panel {
   private _conversation: IConversation | null = null;
   private _contextBar: ContextBar | null = null;
   private _proposals: ProposalArea | null = null;
+  private _hypothesisArea: HypothesisArea | null = null;
+  private _ledger: HypothesisLedgerView | null = null;
+  private _ledgerButton = document.createElement('button');
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
   private _label = document.createElement('span');

@@ -71,7 +71,11 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
           settings: () => registry.settings,
           serverSettings,
           toImage: imageForClaude,
-          runCell: runCellInKernel
+          runCell: runCellInKernel,
+          saveText: async (path, text) => {
+            await app.serviceManager.contents.save(path, { type: 'file', format: 'text', content: text });
+            return path;
+          }
         })
       : null;
     const registry: ConversationRegistry = new ConversationRegistry({

@@ -88,6 +88,14 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         panel.focusInput();
       }
     });
+    app.commands.addCommand(CommandIDs.showHypotheses, {
+      label: trans.__('Show Hypothesis Ledger'),
+      caption: trans.__('The hypotheses of the notebook in focus, their evidence and corrected verdicts'),
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.showLedger(true);
+      }
+    });
     app.commands.addCommand(CommandIDs.stop, {
       label: trans.__('Stop Claude'),
       caption: trans.__('Stop the answer that is streaming, keeping what arrived'),
@@ -95,7 +103,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => registry.current.stop()
     });
     if (palette) {
-      for (const command of [CommandIDs.openPanel, CommandIDs.newChat, CommandIDs.stop]) {
+      for (const command of [CommandIDs.openPanel, CommandIDs.newChat, CommandIDs.stop, CommandIDs.showHypotheses]) {
         palette.addItem({ command, category });
       }
     }
