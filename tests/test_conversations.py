@@ -333,9 +333,9 @@ async def test_routes_refuse_a_symlink_out_of_the_store(jp_fetch, jp_root_dir, t
     assert list(outside.iterdir()) == []
 
 
-async def test_route_refuses_bad_json_and_too_large_bodies(jp_fetch, claude_config):
+async def test_route_refuses_bad_json(jp_fetch):
     code, err = await call(jp_fetch, "PUT", "c1", body="{not json")
-    assert code == 400
+    assert code == 400 and err["error"]["type"] == "invalid_request_error"
 
 
 @pytest.mark.parametrize("claude_config", [{"max_request_bytes": 1000}])
@@ -400,15 +400,18 @@ async def test_deleting_the_notebook_keeps_its_conversations(jp_fetch, jp_root_d
     assert code == 200 and ids(got) == ["q1"]
 
 
-async def test_a_new_server_over_the_same_root_reads_what_was_saved(jp_fetch, jp_root_dir, jp_configurable_serverapp):
-    await call(jp_fetch, "PUT", "c1", body=conversation(turn("q1", text="still there?")))
-    # A second server app (as after a restart) over the same root.
-    from jupyterlab_claude.config import ClaudeProxy
-    from jupyterlab_claude.handlers import ConversationStore
+@pytest.fixture
+def saved_before_start(jp_root_dir):
+    """Files on disk before the server starts (set up before ``jp_fetch`` starts it)."""
+    store.save_conversation(str(store_dir(jp_root_dir)), NB, "c1", conversation(turn("q1", text="still there?")))
 
-    folder = ConversationStore(ClaudeProxy()).folder(str(jp_root_dir))
-    assert [c["title"] for c in store.list_conversations(folder, NB)] == ["still there?"]
-    assert ids(store.read_conversation(folder, NB, "c1")) == ["q1"]
+
+async def test_a_server_started_later_reads_what_was_saved(saved_before_start, jp_fetch):
+    """As after a restart: the store is only files, so a new server serves what an old one saved."""
+    code, listed = await call(jp_fetch, "GET")
+    assert [c["title"] for c in listed["conversations"]] == ["still there?"]
+    code, got = await call(jp_fetch, "GET", "c1")
+    assert code == 200 and ids(got) == ["q1"]
 
 
 # -- authentication --------------------------------------------------------------------
