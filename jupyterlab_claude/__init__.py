@@ -6,6 +6,7 @@ except ImportError:  # _version.py is written by the build; a plain checkout has
     __version__ = "dev"
 
 from .config import ClaudeProxy
+from .conversations import follow_contents_events
 from .handlers import setup_handlers
 from .proxy import describe_host
 
@@ -21,7 +22,9 @@ def _jupyter_server_extension_points():
 def _load_jupyter_server_extension(server_app):
     """Register the ``claude/`` proxy routes on the Jupyter server."""
     config = ClaudeProxy(config=server_app.config)
-    server_app.web_app.settings["claude_proxy"] = setup_handlers(server_app.web_app, config)
+    state = setup_handlers(server_app.web_app, config)
+    server_app.web_app.settings["claude_proxy"] = state
+    follow_contents_events(server_app, state.conversations)
     server_app.log.info(
         "jupyterlab_claude %s: proxying Claude API requests to %s (credentials %s)",
         __version__,

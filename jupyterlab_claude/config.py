@@ -51,6 +51,12 @@ class ClaudeProxy(Configurable):
         stay refused either way.""",
     ).tag(config=True)
 
+    conversations_dir = Unicode(
+        ".jupyter-claude/conversations",
+        help="""Folder where conversations are saved, relative to the Jupyter root (or absolute).
+        A notebook's conversations are in ``<folder>/<notebook path>/<conversation id>.json``.""",
+    ).tag(config=True)
+
     @default("api_key")
     def _default_api_key(self) -> str:
         return os.environ.get("ANTHROPIC_API_KEY", "").strip()

@@ -14,7 +14,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado.iostream import StreamClosedError
 
-from . import files, proxy
+from . import conversations, files, proxy
 from .config import ClaudeProxy
 
 #: Model ids as the API issues them; anything else under claude/v1/models/ is a 404.
@@ -31,6 +31,7 @@ class ProxyState:
 
     def __init__(self, config: ClaudeProxy):
         self.config = config
+        self.conversations = ConversationStore(config)
         self._client: Optional[httpx.AsyncClient] = None
 
     @property
@@ -285,6 +286,115 @@ class FilesHeadHandler(FilesBaseHandler):
         )
 
 
+class ConversationStore:
+    """Where conversations are saved, and one lock per conversation file in this process."""
+
+    def __init__(self, config: ClaudeProxy):
+        self.config = config
+        self._locks: Dict[str, asyncio.Lock] = {}
+        #: Held while a rename is followed, so saves wait for the folder to be in place.
+        self.moving = asyncio.Lock()
+
+    def folder(self, root_dir: str) -> str:
+        return conversations.store_root(root_dir, self.config.conversations_dir)
+
+    def lock(self, path: str) -> asyncio.Lock:
+        lock = self._locks.get(path)
+        if lock is None:
+            lock = self._locks[path] = asyncio.Lock()
+        return lock
+
+
+class ConversationsBaseHandler(APIHandler):
+    """Saved conversations of a notebook; authorised like the contents API (read / write)."""
+
+    auth_resource = "contents"
+
+    def initialize(self, state: ProxyState) -> None:
+        self.state = state
+
+    @property
+    def store(self) -> str:
+        root = getattr(self.contents_manager, "root_dir", None) or self.settings.get("server_root_dir")
+        if not root:
+            raise files.Refused("The Jupyter server has no root folder, so conversations cannot be saved.")
+        return self.state.conversations.folder(root)
+
+    async def run_store(self, fn: Any, *args: Any, lock: Optional[str] = None, status: int = 200, **kwargs: Any) -> None:
+        """Run a store function off the event loop, holding the conversation's lock if given."""
+        loop = asyncio.get_running_loop()
+        try:
+            store = self.store
+            if lock is not None:
+                path = conversations.conversation_file(store, self.get_query_argument("notebook", ""), lock)
+                async with self.state.conversations.moving:
+                    pass  # a rename being followed finishes first
+                async with self.state.conversations.lock(path):
+                    result = await loop.run_in_executor(None, lambda: fn(store, *args, **kwargs))
+            else:
+                result = await loop.run_in_executor(None, lambda: fn(store, *args, **kwargs))
+        except files.FileToolError as exc:
+            self.set_status(exc.status)
+            self.finish(proxy.error_json(exc.error_type, exc.message))
+            return
+        except OSError as exc:
+            self.log.warning("Claude conversations: %s failed: %s", fn.__name__, type(exc).__name__)
+            self.set_status(500)
+            self.finish(proxy.error_json("api_error", f"The server could not save or read that conversation ({type(exc).__name__})."))
+            return
+        self.set_status(status)
+        if status == 204:
+            self.finish()
+        else:
+            self.finish(json.dumps(result))
+
+
+class ConversationsListHandler(ConversationsBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        notebook = self.get_query_argument("notebook", "")
+        await self.run_store(lambda store: {"conversations": conversations.list_conversations(store, notebook)})
+
+
+class ConversationHandler(ConversationsBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, conversation_id: str) -> None:
+        notebook = self.get_query_argument("notebook", "")
+        await self.run_store(conversations.read_conversation, notebook, conversation_id)
+
+    @tornado.web.authenticated
+    @authorized
+    async def put(self, conversation_id: str) -> None:
+        limit = self.state.config.max_request_bytes
+        if len(self.request.body) > limit:
+            self.set_status(413)
+            self.finish(proxy.error_json("request_too_large", proxy.request_too_large_message(len(self.request.body), limit)))
+            return
+        try:
+            body = json.loads(self.request.body or b"null")
+        except ValueError:
+            self.set_status(400)
+            self.finish(proxy.error_json("invalid_request_error", "The body is not valid JSON."))
+            return
+        notebook = self.get_query_argument("notebook", "")
+        await self.run_store(
+            conversations.save_conversation,
+            notebook,
+            conversation_id,
+            body,
+            lock=conversation_id,
+            secrets=self.state.config.secrets,
+        )
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self, conversation_id: str) -> None:
+        notebook = self.get_query_argument("notebook", "")
+        await self.run_store(conversations.delete_conversation, notebook, conversation_id, lock=conversation_id, status=204)
+
+
 class NotFoundHandler(ClaudeBaseHandler):
     """Everything else under ``claude/``: arbitrary paths are never forwarded."""
 
@@ -314,6 +424,8 @@ def setup_handlers(web_app: Any, config: ClaudeProxy) -> ProxyState:
             (url_path_join(base, "status"), StatusHandler, args),
             (url_path_join(base, "files", "list"), FilesListHandler, args),
             (url_path_join(base, "files", "head"), FilesHeadHandler, args),
+            (url_path_join(base, "conversations"), ConversationsListHandler, args),
+            (url_path_join(base, "conversations", "([^/]+)"), ConversationHandler, args),
             (url_path_join(base, "(.*)"), NotFoundHandler, args),
         ],
     )

@@ -186,6 +186,8 @@ export interface IToolCallInfo {
 export interface IChatTurn {
   readonly id: string;
   readonly role: 'user' | 'assistant';
+  /** When it was asked or answered (ISO time); orders turns merged from two tabs. */
+  created?: string;
   /** Markdown text (for the assistant, what has arrived so far). */
   text: string;
   /** Extended thinking text, if any. */
@@ -211,6 +213,8 @@ export interface IChatTurn {
  * The conversation attached to one notebook.
  */
 export interface IConversation extends IDisposable {
+  /** The conversation's id (the name of its saved file); New chat starts a new one. */
+  readonly id: string;
   /** The turns, oldest first. */
   readonly turns: ReadonlyArray<IChatTurn>;
   /** Whether an answer is streaming. */
@@ -319,6 +323,41 @@ export interface IConversationRegistry {
   readonly settingsChanged: ISignal<IConversationRegistry, IClaudeSettings>;
   /** The notebook context questions carry, when notebooks are available. */
   readonly notebookContext: INotebookContextService | null;
+  /** The saved conversations of the notebook in focus, when conversations are saved. */
+  readonly history: IConversationHistory | null;
+}
+
+/**
+ * A saved conversation, as listed.
+ */
+export interface IConversationSummary {
+  id: string;
+  /** The first question. */
+  title: string;
+  created: string;
+  updated: string;
+  /** How many turns it has. */
+  turns: number;
+}
+
+/**
+ * The saved conversations of the notebook in focus, and how saving goes.
+ */
+export interface IConversationHistory {
+  /** Whether the conversation in focus is saved (false for the general chat). */
+  readonly available: boolean;
+  /** `error`: the last save failed; it is tried again with the next one. */
+  readonly saveState: 'idle' | 'saving' | 'saved' | 'error';
+  /** Why the last save failed, said plainly. */
+  readonly saveError: string | null;
+  /** Emitted when the save state or the conversation in focus changes. */
+  readonly changed: ISignal<IConversationHistory, void>;
+  /** The saved conversations of the notebook in focus, newest first. */
+  list(): Promise<IConversationSummary[]>;
+  /** Show a saved conversation in place of the one in focus. */
+  open(id: string): Promise<void>;
+  /** Delete a saved conversation; deleting the one in focus starts a new chat. */
+  remove(id: string): Promise<void>;
 }
 
 /**

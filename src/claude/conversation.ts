@@ -53,6 +53,28 @@ export class Conversation implements IConversation {
     this._contextSource = options.context ?? null;
     this._tools = options.tools ?? null;
     this._trans = options.trans ?? nullTranslator.load('jupyterlab_claude');
+    this._id = options.id ?? newConversationId();
+  }
+
+  /**
+   * The id of this conversation (its saved file's name); `clear()` starts a new one.
+   */
+  get id(): string {
+    return this._id;
+  }
+
+  /**
+   * When the conversation began (ISO time).
+   */
+  get created(): string {
+    return this._created;
+  }
+
+  /**
+   * Answers replaced by Retry: a saved copy must not bring them back.
+   */
+  get removedTurnIds(): ReadonlyArray<string> {
+    return this._removed;
   }
 
   get turns(): ReadonlyArray<IChatTurn> {
@@ -99,7 +121,50 @@ export class Conversation implements IConversation {
     this._tools = tools;
   }
 
+  /**
+   * Hold questions until `ready` settles (the saved conversation is being loaded).
+   */
+  waitFor(ready: Promise<unknown>): void {
+    const gate = ready.then(
+      () => undefined,
+      () => undefined
+    );
+    this._loading = gate;
+    void gate.then(() => {
+      if (this._loading === gate) {
+        this._loading = null;
+      }
+    });
+  }
+
+  /**
+   * Show a saved conversation in place of this one (nothing happens while answering).
+   */
+  restore(saved: Conversation.ISaved): boolean {
+    if (this.isBusy || this._isDisposed) {
+      return false;
+    }
+    this._id = saved.id;
+    this._created = saved.created || new Date().toISOString();
+    this._turns = saved.turns.map(turn => ({ ...turn }));
+    this._removed = [...(saved.removedTurnIds ?? [])];
+    this._changed.emit(null);
+    return true;
+  }
+
+  /**
+   * Take another id while nothing has been said yet (to join a conversation by its id).
+   */
+  adoptId(id: string): void {
+    if (!this._turns.length) {
+      this._id = id;
+    }
+  }
+
   async send(text: string): Promise<void> {
+    if (this._loading) {
+      await this._loading;
+    }
     const question = text.trim();
     if (!question || this.isBusy || this._isDisposed) {
       return;
@@ -107,6 +172,7 @@ export class Conversation implements IConversation {
     const turn: IChatTurn = {
       id: UUID.uuid4(),
       role: 'user',
+      created: new Date().toISOString(),
       text: question,
       thinking: '',
       status: 'done'
@@ -146,6 +212,7 @@ export class Conversation implements IConversation {
       return;
     }
     // The failed answer is replaced by a new one to the same question.
+    this._removed.push(last.id);
     this._turns.pop();
     this._changed.emit(null);
     await this._answer();
@@ -166,6 +233,10 @@ export class Conversation implements IConversation {
   clear(): void {
     this.stop();
     this._turns = [];
+    this._removed = [];
+    // A new chat is a new conversation: the one before stays saved under its own id.
+    this._id = newConversationId();
+    this._created = new Date().toISOString();
     this._changed.emit(null);
   }
 
@@ -229,6 +300,7 @@ export class Conversation implements IConversation {
     const turn: IChatTurn = {
       id: UUID.uuid4(),
       role: 'assistant',
+      created: new Date().toISOString(),
       text: '',
       thinking: '',
       status: 'stopped'
@@ -241,6 +313,7 @@ export class Conversation implements IConversation {
     const turn: IChatTurn = {
       id: UUID.uuid4(),
       role: 'assistant',
+      created: new Date().toISOString(),
       text: '',
       thinking: '',
       status: 'streaming',
@@ -407,6 +480,10 @@ export class Conversation implements IConversation {
     return Promise.all(results);
   }
 
+  private _id: string;
+  private _created = new Date().toISOString();
+  private _removed: string[] = [];
+  private _loading: Promise<void> | null = null;
   private _client: IStreamingClient;
   private _getSettings: () => IClaudeSettings;
   private _label: string;
@@ -426,7 +503,19 @@ export class Conversation implements IConversation {
  * The namespace for `Conversation` statics.
  */
 export namespace Conversation {
+  /**
+   * A conversation as saved: enough to show it again and to continue it exactly.
+   */
+  export interface ISaved {
+    id: string;
+    created: string;
+    turns: IChatTurn[];
+    removedTurnIds?: string[];
+  }
+
   export interface IOptions {
+    /** The conversation's id (a new one if not given). */
+    id?: string;
     /** The SDK client. */
     client: IStreamingClient;
     /** The settings in force, read at each request. */
@@ -440,6 +529,13 @@ export namespace Conversation {
     /** The tools Claude may call. */
     tools?: IClaudeTools | null;
   }
+}
+
+/**
+ * A new conversation id: letters, digits and '-', usable as a file name.
+ */
+export function newConversationId(): string {
+  return UUID.uuid4();
 }
 
 /**

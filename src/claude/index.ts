@@ -5,3 +5,5 @@ export * from './prompts';
 export * from './registry';
 export * from './settings';
 export * from './models';
+export * from './persistence';
+export * from './store';

@@ -12,6 +12,8 @@ import type {
   ISentContext
 } from '../tokens';
 import { Conversation, type IStreamingClient } from './conversation';
+import { ConversationHistory, ConversationSaver } from './persistence';
+import type { IConversationStore } from './store';
 import { DEFAULT_SETTINGS } from './settings';
 
 /**
@@ -25,6 +27,9 @@ export class ConversationRegistry implements IConversationRegistry {
     this._contextSource = options.contextSource ?? null;
     this._toolsFor = options.toolsFor ?? null;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
+    this._store = options.store ?? null;
+    this._pathOf = options.pathOf ?? null;
+    this._saveDelayMs = options.saveDelayMs;
     this._client = this._createClient(this._settings);
     this._general = this._create('');
     this._current = this._general;
@@ -50,6 +55,17 @@ export class ConversationRegistry implements IConversationRegistry {
     return this._notebookContext;
   }
 
+  get history(): ConversationHistory | null {
+    return this._store ? this._history : null;
+  }
+
+  /**
+   * The saver of a notebook's conversation (when conversations are saved).
+   */
+  saverFor(key: object): ConversationSaver | null {
+    return this._savers.get(key) ?? null;
+  }
+
   /**
    * Set the notebook context service (wired once, at start).
    */
@@ -67,6 +83,19 @@ export class ConversationRegistry implements IConversationRegistry {
       conversation.setContextSource(this._contextSource ? this._contextSource(key) : null);
       conversation.setTools(this._toolsFor ? this._toolsFor(key) : null);
       this._byKey.set(key, conversation);
+      if (this._store && this._pathOf) {
+        const pathOf = this._pathOf;
+        const saver = new ConversationSaver({
+          conversation,
+          store: this._store,
+          path: () => pathOf(key),
+          delayMs: this._saveDelayMs,
+          trans: this._trans
+        });
+        this._savers.set(key, saver);
+        // A question asked while the saved chat loads waits for it.
+        conversation.waitFor(saver.ready);
+      }
     }
     conversation.label = label;
     return conversation;
@@ -76,10 +105,15 @@ export class ConversationRegistry implements IConversationRegistry {
    * Put a notebook's conversation in focus (`null`: the general conversation).
    */
   activate(key: object | null, label = ''): IConversation {
+    const known = key ? this._byKey.has(key) : true;
     const next = key ? this.conversationFor(key, label) : this._general;
     if (next !== this._current) {
       this._current = next;
+      this._history.follow(key ? (this._savers.get(key) ?? null) : null);
       this._currentChanged.emit(next);
+      if (known && key) {
+        void this._savers.get(key)?.refresh();
+      }
     }
     return next;
   }
@@ -96,6 +130,8 @@ export class ConversationRegistry implements IConversationRegistry {
     if (conversation === this._current) {
       this.activate(null);
     }
+    this._savers.get(key)?.dispose();
+    this._savers.delete(key);
     conversation.dispose();
   }
 
@@ -143,6 +179,11 @@ export class ConversationRegistry implements IConversationRegistry {
   private _current: Conversation;
   // Keyed by notebook widget; a Map (not WeakMap) so settings changes reach every conversation.
   private _byKey = new Map<object, Conversation>();
+  private _savers = new Map<object, ConversationSaver>();
+  private _history = new ConversationHistory();
+  private _store: IConversationStore | null;
+  private _pathOf: ((key: object) => string | null) | null;
+  private _saveDelayMs: number | undefined;
   private _currentChanged = new Signal<this, IConversation>(this);
   private _settingsChanged = new Signal<this, IClaudeSettings>(this);
 }
@@ -159,5 +200,11 @@ export namespace ConversationRegistry {
     contextSource?: (key: object) => () => Promise<ISentContext | null>;
     /** The tools Claude may call about a notebook. */
     toolsFor?: (key: object) => IClaudeTools;
+    /** Where notebooks' conversations are saved (none: not saved). */
+    store?: IConversationStore;
+    /** A notebook's current path relative to the Jupyter root. */
+    pathOf?: (key: object) => string | null;
+    /** How long after an answer ends it is saved (ms). */
+    saveDelayMs?: number;
   }
 }

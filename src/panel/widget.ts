@@ -9,6 +9,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import type { IModelChoice } from '../claude/models';
 import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
 import { ContextBar } from './context';
+import { HistoryList } from './history';
 import { HypothesisArea, HypothesisLedgerView } from './hypothesis';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
@@ -34,6 +35,15 @@ export class ClaudePanel extends Panel {
     this.node.setAttribute('aria-label', this._trans.__('Claude'));
 
     this.addWidget(this._buildHeader());
+    const history = this._registry.history;
+    if (history) {
+      this._history = new HistoryList({ history, trans: this._trans, currentId: () => this.conversation.id });
+      this.addWidget(this._history);
+      this._saveStatus.className = 'jp-Claude-saveStatus';
+      this._saveStatus.setAttribute('role', 'status');
+      this._saveStatus.hidden = true;
+      history.changed.connect(this._onSaveState, this);
+    }
     this._log.addClass('jp-Claude-log');
     this._log.node.setAttribute('role', 'log');
     this._log.node.setAttribute('aria-label', this._trans.__('Conversation with Claude'));
@@ -180,6 +190,12 @@ export class ClaudePanel extends Panel {
       this.conversation.clear();
       this.focusInput();
     });
+    this._historyButton.type = 'button';
+    this._historyButton.className = 'jp-Claude-historyButton jp-mod-styled';
+    this._historyButton.textContent = this._trans.__('History');
+    this._historyButton.title = this._trans.__('Saved chats of this notebook');
+    this._historyButton.setAttribute('aria-label', this._trans.__('History'));
+    this._historyButton.addEventListener('click', () => this._history?.toggle());
     const selectWrapper = document.createElement('div');
     selectWrapper.className = 'jp-select-wrapper jp-Claude-modelWrapper';
     selectWrapper.appendChild(this._modelSelect);
@@ -191,11 +207,15 @@ export class ClaudePanel extends Panel {
     this._ledgerButton.title = this._trans.__('The hypotheses of this notebook, their evidence and verdicts');
     this._ledgerButton.addEventListener('click', () => this.showLedger(!this.ledgerShown));
     this._syncLedgerButton(0);
-    if (!this._registry.notebookContext) {
-      this._ledgerButton.hidden = true;
+    tools.append(selectWrapper);
+    if (this._registry.notebookContext) {
+      tools.append(this._ledgerButton);
     }
-    tools.append(selectWrapper, this._ledgerButton, newChat);
-    header.node.append(title, tools);
+    if (this._registry.history) {
+      tools.append(this._historyButton);
+    }
+    tools.append(newChat);
+    header.node.append(title, tools, this._saveStatus);
     return header;
   }
 
@@ -273,6 +293,11 @@ export class ClaudePanel extends Panel {
     for (const turn of this.conversation.turns) {
       this._addView(turn);
     }
+    this.node.dataset.conversationId = this.conversation.id;
+    if (this._history && !this._history.isHidden) {
+      void this._history.refresh();
+    }
+    this._onSaveState();
     this._label.textContent = this.conversation.label
       ? this._trans.__('Chat for %1', this.conversation.label)
       : this._trans.__('General chat (no notebook open)');
@@ -303,6 +328,23 @@ export class ClaudePanel extends Panel {
     if (!turn || log.scrollHeight - log.scrollTop - log.clientHeight < 80) {
       requestAnimationFrame(() => (log.scrollTop = log.scrollHeight));
     }
+  }
+
+  private _onSaveState(): void {
+    const history = this._registry.history;
+    if (!history) {
+      return;
+    }
+    this.node.dataset.saveState = history.saveState;
+    this._historyButton.disabled = !history.available;
+    if (!history.available && this._history && !this._history.isHidden) {
+      this._history.hide();
+    }
+    const failed = history.saveState === 'error' && history.available;
+    this._saveStatus.textContent = failed
+      ? `${history.saveError ?? ''} ${this._trans.__('The chat stays here; it is saved again with the next answer.')}`
+      : '';
+    this._saveStatus.hidden = !failed;
   }
 
   private _renderEmpty(): void {
@@ -350,6 +392,9 @@ export class ClaudePanel extends Panel {
   private _proposeCode?: (source: string, mode: 'insert' | 'replace') => void;
   private _conversation: IConversation | null = null;
   private _contextBar: ContextBar | null = null;
+  private _history: HistoryList | null = null;
+  private _historyButton = document.createElement('button');
+  private _saveStatus = document.createElement('div');
   private _proposals: ProposalArea | null = null;
   private _hypothesisArea: HypothesisArea | null = null;
   private _ledger: HypothesisLedgerView | null = null;

@@ -13,6 +13,7 @@ import { createClaudeClient } from '../claude/client';
 import { imageForClaude } from '../panel/images';
 import { ConversationRegistry } from '../claude/registry';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
+import { ServerConversationStore } from '../claude/store';
 import { IConversationRegistry } from '../tokens';
 
 /**
@@ -83,7 +84,10 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       settings: DEFAULT_SETTINGS,
       trans,
       contextSource: context ? key => context.sourceFor(key as NotebookPanel) : undefined,
-      toolsFor: context ? key => context.toolsFor(key as NotebookPanel) : undefined
+      toolsFor: context ? key => context.toolsFor(key as NotebookPanel) : undefined,
+      // Read at each save, so a renamed notebook saves under its new path.
+      store: new ServerConversationStore(serverSettings),
+      pathOf: key => (key as NotebookPanel).context.localPath
     });
     registry.setNotebookContext(context);
 

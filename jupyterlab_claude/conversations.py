@@ -1,0 +1,458 @@
+"""Saved conversations: one readable JSON file per conversation, beside the notebook's path.
+
+Pure logic, no Tornado: the handlers in ``handlers.py`` call these and turn
+:class:`files.FileToolError` into JSON errors. A notebook ``analysis/run.ipynb`` keeps its
+conversations in ``<store>/analysis/run.ipynb/<conversation id>.json``, where ``<store>`` is
+``<Jupyter root>/.jupyter-claude/conversations`` unless configured otherwise.
+
+Every notebook path is relative to the Jupyter root, ends in ``.ipynb``, and is refused if
+it is absolute or climbs with ``..``; every folder is checked (through symlinks) to stay
+inside the store. Files are written atomically (a temporary file in the same folder, fsync,
+``os.replace``), so a reader never sees half a file. Two writers of one conversation (two
+browser tabs) are merged turn by turn rather than one overwriting the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .files import BadRequest, FileToolError, Missing, Refused, is_within, split_relative
+
+#: Format of the files; bumped if it ever changes incompatibly.
+FORMAT_VERSION = 1
+#: Conversation ids (and the names of their files).
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: Turn ids (UUIDs in practice).
+TURN_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+#: The longest title kept (the first question's first line).
+TITLE_LENGTH = 100
+REDACTED = "[redacted]"
+
+
+# -- paths -----------------------------------------------------------------------------
+
+
+def validate_id(conversation_id: str) -> str:
+    if not isinstance(conversation_id, str) or not ID_PATTERN.match(conversation_id):
+        raise BadRequest("A conversation id is 1 to 64 letters, digits, '-' or '_'.")
+    return conversation_id
+
+
+def notebook_parts(notebook: str) -> List[str]:
+    """The components of a notebook path relative to the Jupyter root."""
+    if not isinstance(notebook, str) or not notebook.strip():
+        raise BadRequest("Give the 'notebook' path relative to the Jupyter root.")
+    parts = split_relative(notebook)
+    if not parts or not parts[-1].lower().endswith(".ipynb"):
+        raise BadRequest("Conversations belong to notebooks: the path must end in .ipynb.")
+    return parts
+
+
+def store_root(root_dir: str, folder: str) -> str:
+    """The absolute store folder: ``folder`` under ``root_dir`` (or ``folder`` if absolute)."""
+    return os.path.join(os.path.expanduser(root_dir), os.path.expanduser(folder))
+
+
+def notebook_dir(store: str, notebook: str) -> str:
+    """The folder holding a notebook's conversations, refused if it would leave the store."""
+    parts = notebook_parts(notebook)
+    real_store = os.path.realpath(store)
+    path = os.path.join(real_store, *parts)
+    # Symlinks inside the store must not lead out of it (whether or not the folder exists yet).
+    check_store_path(os.path.realpath(path), real_store, parts)
+    return path
+
+
+def check_store_path(real: str, real_store: str, parts: Sequence[str]) -> None:
+    if not is_within(real, real_store):
+        raise Refused(f"'{'/'.join(parts)}' resolves (through a symlink) outside the conversations folder.")
+
+
+def conversation_file(store: str, notebook: str, conversation_id: str) -> str:
+    folder = notebook_dir(store, notebook)
+    path = os.path.join(folder, validate_id(conversation_id) + ".json")
+    check_store_path(os.path.realpath(path), os.path.realpath(store), notebook_parts(notebook))
+    return path
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def read_json(path: str) -> Optional[Dict[str, Any]]:
+    """A stored conversation, or None if there is none (or it is not a conversation)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("turns"), list) else None
+
+
+def read_conversation(store: str, notebook: str, conversation_id: str) -> Dict[str, Any]:
+    data = read_json(conversation_file(store, notebook, conversation_id))
+    if data is None:
+        raise Missing(f"No saved conversation '{conversation_id}' for '{notebook}'.")
+    # Where the file is decides which notebook it belongs to (it may have been moved).
+    data["notebook"] = "/".join(notebook_parts(notebook))
+    data["id"] = conversation_id
+    return data
+
+
+def summary(data: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "id": data.get("id"),
+        "title": data.get("title", ""),
+        "created": data.get("created"),
+        "updated": data.get("updated"),
+        "turns": len(data.get("turns", [])),
+    }
+
+
+def list_conversations(store: str, notebook: str) -> List[Dict[str, Any]]:
+    """Summaries of a notebook's conversations, most recently updated first."""
+    folder = notebook_dir(store, notebook)
+    real_store = os.path.realpath(store)
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    for entry in entries:
+        name, ext = os.path.splitext(entry.name)
+        if ext != ".json" or not ID_PATTERN.match(name) or entry.is_symlink() or not entry.is_file():
+            continue
+        if not is_within(os.path.realpath(entry.path), real_store):
+            continue
+        data = read_json(entry.path)
+        if data is None:
+            continue
+        data["id"] = name
+        found.append(summary(data))
+    found.sort(key=lambda s: (s.get("updated") or "", s.get("created") or "", s["id"]), reverse=True)
+    return found
+
+
+# -- merging ---------------------------------------------------------------------------
+
+
+def validate_incoming(body: Any) -> Dict[str, Any]:
+    """Check the shape of a conversation sent by the browser."""
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object (a conversation).")
+    turns = body.get("turns", [])
+    if not isinstance(turns, list):
+        raise BadRequest("'turns' must be a list.")
+    for turn in turns:
+        if not isinstance(turn, dict):
+            raise BadRequest("Each turn must be an object.")
+        if not isinstance(turn.get("id"), str) or not TURN_ID_PATTERN.match(turn["id"]):
+            raise BadRequest("Each turn needs an 'id' of letters, digits, '-', '_', '.' or ':'.")
+        if turn.get("role") not in ("user", "assistant"):
+            raise BadRequest("A turn's 'role' is 'user' or 'assistant'.")
+        if not isinstance(turn.get("text", ""), str):
+            raise BadRequest("A turn's 'text' must be a string.")
+    removed = body.get("removed_turns", [])
+    if not isinstance(removed, list) or not all(isinstance(r, str) for r in removed):
+        raise BadRequest("'removed_turns' must be a list of turn ids.")
+    return body
+
+
+def _groups(turns: Sequence[Dict[str, Any]]) -> List[List[str]]:
+    """Turn ids grouped as a question followed by its answers (a leading answer alone)."""
+    groups: List[List[str]] = []
+    for turn in turns:
+        if turn["role"] == "user" or not groups:
+            groups.append([turn["id"]])
+        else:
+            groups[-1].append(turn["id"])
+    return groups
+
+
+def merge(stored: Optional[Dict[str, Any]], incoming: Dict[str, Any], now: Optional[str] = None) -> Dict[str, Any]:
+    """The union of a stored conversation and an incoming one, by turn id.
+
+    An incoming turn replaces the stored turn with the same id; turns another writer added
+    are kept. Each question stays followed by its own answers, and questions are ordered by
+    when they were asked (``created``), then by where they stood. Turns either side removed
+    (a failed answer replaced by Retry) stay removed.
+    """
+    now = now or now_iso()
+    stored = stored or {}
+    stored_turns = [t for t in stored.get("turns", []) if isinstance(t, dict) and isinstance(t.get("id"), str)]
+    incoming_turns = incoming.get("turns", [])
+    removed = list(dict.fromkeys([*stored.get("removed_turns", []), *incoming.get("removed_turns", [])]))
+    gone = set(removed)
+
+    by_id: Dict[str, Dict[str, Any]] = {}
+    for turn in stored_turns:
+        by_id[turn["id"]] = turn
+    for turn in incoming_turns:
+        by_id[turn["id"]] = turn
+
+    # Union of the groups, keyed by their first turn, in first-seen order.
+    order: Dict[str, List[str]] = {}
+    position: Dict[str, int] = {}
+    for source in (stored_turns, incoming_turns):
+        for group in _groups(source):
+            head = group[0]
+            members = order.setdefault(head, [])
+            position.setdefault(head, len(position))
+            for turn_id in group:
+                if turn_id not in members:
+                    members.append(turn_id)
+
+    def created_of(head: str) -> str:
+        value = by_id[head].get("created")
+        return value if isinstance(value, str) else ""
+
+    heads = sorted(order, key=lambda h: (created_of(h) or "\uffff", position[h]))
+    if not all(created_of(h) for h in heads):
+        # Without times on every question, keep the order the turns stood in.
+        heads = sorted(order, key=lambda h: position[h])
+    turns: List[Dict[str, Any]] = []
+    seen = set()
+    for head in heads:
+        for turn_id in order[head]:
+            if turn_id in seen or turn_id in gone:
+                continue
+            seen.add(turn_id)
+            turns.append(by_id[turn_id])
+
+    created = [c for c in (stored.get("created"), incoming.get("created")) if isinstance(c, str) and c]
+    model = incoming.get("model") or stored.get("model") or ""
+    for turn in reversed(turns):
+        if turn.get("role") == "assistant" and turn.get("model"):
+            model = turn["model"]
+            break
+    return {
+        "version": FORMAT_VERSION,
+        "id": incoming.get("id") or stored.get("id"),
+        "notebook": incoming.get("notebook") or stored.get("notebook"),
+        "title": title_of(turns) or incoming.get("title") or stored.get("title") or "",
+        "created": min(created) if created else now,
+        "updated": now,
+        "model": model,
+        "turns": turns,
+        "removed_turns": removed,
+    }
+
+
+def title_of(turns: Iterable[Dict[str, Any]]) -> str:
+    """The first question's first line, cut short."""
+    for turn in turns:
+        if turn.get("role") == "user" and isinstance(turn.get("text"), str) and turn["text"].strip():
+            line = turn["text"].strip().splitlines()[0].strip()
+            return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+    return ""
+
+
+def scrub(value: Any, secrets: Sequence[str]) -> Any:
+    """``value`` with every secret replaced in every string (keys never reach the browser anyway)."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret:
+                value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, list):
+        return [scrub(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k, secrets): scrub(v, secrets) for k, v in value.items()}
+    return value
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def atomic_write_json(path: str, data: Dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON so that ``path`` is either the old file or the new one."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: str) -> None:
+    # Make the rename itself durable; not every platform can open a folder.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_conversation(
+    store: str,
+    notebook: str,
+    conversation_id: str,
+    incoming: Any,
+    secrets: Sequence[str] = (),
+    now: Optional[str] = None,
+) -> Dict[str, Any]:
+    """Merge ``incoming`` into the stored conversation and write it; returns what was written."""
+    path = conversation_file(store, notebook, conversation_id)
+    incoming = dict(validate_incoming(incoming))
+    incoming["id"] = conversation_id
+    incoming["notebook"] = "/".join(notebook_parts(notebook))
+    merged = merge(read_json(path), incoming, now)
+    merged["notebook"] = incoming["notebook"]
+    merged = scrub(merged, secrets)
+    atomic_write_json(path, merged)
+    return merged
+
+
+def delete_conversation(store: str, notebook: str, conversation_id: str) -> None:
+    path = conversation_file(store, notebook, conversation_id)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        raise Missing(f"No saved conversation '{conversation_id}' for '{notebook}'.")
+    prune_empty(os.path.dirname(path), store)
+
+
+def prune_empty(folder: str, store: str) -> None:
+    """Remove ``folder`` and its parents while they are empty, stopping at the store."""
+    real_store = os.path.realpath(store)
+    folder = os.path.realpath(folder)
+    while folder != real_store and is_within(folder, real_store):
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty (or gone)
+            return
+        folder = os.path.dirname(folder)
+
+
+# -- following renames -----------------------------------------------------------------
+
+
+def _store_path(store: str, path: str) -> Tuple[str, List[str]]:
+    """The store folder mirroring any root-relative path (a notebook or a folder of them)."""
+    parts = split_relative(path)
+    if not parts:
+        raise BadRequest("The root itself cannot be moved.")
+    real_store = os.path.realpath(store)
+    target = os.path.join(real_store, *parts)
+    check_store_path(os.path.realpath(target), real_store, parts)
+    return target, parts
+
+
+def move_notebook(store: str, source: str, destination: str) -> bool:
+    """Follow a rename of a notebook (or of a folder of notebooks): move its conversations.
+
+    Returns whether there was anything to move. If the destination already has
+    conversations, files are moved one by one and a conversation with the same id is merged.
+    """
+    src, _ = _store_path(store, source)
+    dst, _ = _store_path(store, destination)
+    if not os.path.isdir(src) or os.path.islink(src):
+        return False
+    _move_tree(src, dst)
+    prune_empty(os.path.dirname(src), store)
+    _repoint(dst, store)
+    return True
+
+
+def _move_tree(src: str, dst: str) -> None:
+    if not os.path.exists(dst):
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        os.replace(src, dst)
+        return
+    for entry in list(os.scandir(src)):
+        target = os.path.join(dst, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            _move_tree(entry.path, target)
+        elif not os.path.exists(target):
+            os.replace(entry.path, target)
+        elif entry.name.endswith(".json"):
+            theirs = read_json(entry.path)
+            ours = read_json(target)
+            if theirs is not None:
+                atomic_write_json(target, merge(ours, theirs))
+            os.unlink(entry.path)
+    try:
+        os.rmdir(src)
+    except OSError:
+        pass
+
+
+def _repoint(folder: str, store: str) -> None:
+    """Rewrite the ``notebook`` field of every conversation below ``folder`` after a move."""
+    real_store = os.path.realpath(store)
+    for dirpath, _dirs, names in os.walk(folder):
+        notebook = os.path.relpath(dirpath, real_store).replace(os.sep, "/")
+        for name in names:
+            stem, ext = os.path.splitext(name)
+            if ext != ".json" or not ID_PATTERN.match(stem):
+                continue
+            path = os.path.join(dirpath, name)
+            data = read_json(path)
+            if data is not None and data.get("notebook") != notebook:
+                data["notebook"] = notebook
+                atomic_write_json(path, data)
+
+
+# -- the Jupyter server's contents events ----------------------------------------------
+
+#: Events the contents manager emits after each successful action.
+CONTENTS_EVENTS_SCHEMA = "https://events.jupyter.org/jupyter_server/contents_service/v1"
+
+
+def follow_contents_events(server_app: Any, conversations_store: Any) -> None:
+    """Move a notebook's conversations when the notebook (or its folder) is renamed or moved.
+
+    A deleted notebook keeps its conversations: it may be restored (from the trash, from
+    version control), and they can be deleted from the panel's history.
+    """
+    event_logger = getattr(server_app, "event_logger", None)
+    if event_logger is None:  # pragma: no cover - jupyter_server < 2 has no events
+        return
+
+    async def on_contents_event(logger: Any, schema_id: str, data: Dict[str, Any]) -> None:
+        if data.get("action") != "rename" or not data.get("source_path"):
+            return
+        source, destination = data["source_path"].strip("/"), data["path"].strip("/")
+        root = getattr(server_app.contents_manager, "root_dir", None) or server_app.root_dir
+        store = conversations_store.folder(root)
+        try:
+            async with conversations_store.moving:
+                moved = await asyncio.get_running_loop().run_in_executor(
+                    None, move_notebook, store, source, destination
+                )
+        except (FileToolError, OSError) as exc:
+            server_app.log.warning("Claude conversations: could not follow %s -> %s: %s", source, destination, exc)
+            return
+        if moved:
+            server_app.log.info("Claude conversations: followed %s -> %s", source, destination)
+
+    event_logger.add_listener(schema_id=CONTENTS_EVENTS_SCHEMA, listener=on_contents_event)
