@@ -55,6 +55,37 @@ test.describe('the Claude panel', () => {
     await expect(panel.getByRole('button', { name: 'New chat' })).toBeVisible();
   });
 
+  test('its shortcut can be remapped in the keyboard shortcut settings', async ({ page }) => {
+    const panel = claudePanel(page);
+    // What Settings › Keyboard Shortcuts writes: the old binding disabled, a new one added.
+    await page.evaluate(async () => {
+      const settings = await (window as any).galata.getPlugin('@jupyterlab/apputils-extension:settings');
+      await settings.set('@jupyterlab/shortcuts-extension:shortcuts', 'shortcuts', [
+        { command: 'claude:open-panel', keys: ['Alt Shift C'], selector: 'body', disabled: true },
+        { command: 'claude:open-panel', keys: ['Alt Shift J'], selector: 'body' }
+      ]);
+    });
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (window as any).jupyterapp.commands.keyBindings
+            .filter((b: any) => b.command === 'claude:open-panel')
+            .map((b: any) => b.keys.join(' '))
+        )
+      )
+      .toEqual(['Alt Shift J']);
+    await page.locator('#jp-main-dock-panel').click();
+    await page.keyboard.press('Alt+Shift+C');
+    await page.waitForTimeout(500);
+    await expect(panel).toBeHidden();
+    await page.keyboard.press('Alt+Shift+J');
+    await expect(panel).toBeVisible();
+    await page.evaluate(async () => {
+      const settings = await (window as any).galata.getPlugin('@jupyterlab/apputils-extension:settings');
+      await settings.remove('@jupyterlab/shortcuts-extension:shortcuts', 'shortcuts');
+    });
+  });
+
   test('shows the model in use, listed from the upstream', async ({ page }) => {
     const panel = await openPanel(page);
     const model = panel.getByRole('combobox', { name: 'Model' });
