@@ -53,13 +53,15 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       setupFiles: [],
-      testRegex: 'src/(claude|context|kernel|agent)/__tests__/.*\\.spec\\.ts$'
+      testRegex: 'src/(claude|context|kernel|agent)/__tests__/.*\\.spec\\.ts$',
+      // The agent's hypotheses run on a real NotebookModel: see the project below.
+      testPathIgnorePatterns: ['/node_modules/', 'src/agent/__tests__/hypotheses\\.spec\\.ts$']
     },
     {
       // Logic on JupyterLab's own models (a real NotebookModel) needs its DOM shims.
       ...common,
       displayName: 'jupyterlab',
-      testRegex: 'src/(proposals|panel|hypotheses)/__tests__/.*\\.spec\\.ts$'
+      testRegex: 'src/((proposals|panel|hypotheses)/__tests__/.*|agent/__tests__/hypotheses)\\.spec\\.ts$'
     }
   ]
 };
