@@ -228,7 +228,17 @@ namespace Private {
     }
     if ('error' in outcome) {
       const dead = kernel.isDisposed || kernel.status === 'dead';
-      return failure(dead ? 'dead' : 'error', dead ? 'The kernel stopped during the inspection.' : `The inspection request failed: ${outcome.error}`);
+      // A restart cancels every request in flight: the kernel died or was restarted meanwhile.
+      const restarted =
+        /Canceled future/i.test(String(outcome.error)) ||
+        ['starting', 'restarting', 'autorestarting'].includes(kernel.status);
+      if (dead || restarted) {
+        return failure(
+          dead ? 'dead' : 'restarting',
+          'The kernel stopped or restarted during the inspection; its variables were not read.'
+        );
+      }
+      return failure('error', `The inspection request failed: ${outcome.error}`);
     }
     const content = outcome.reply.content;
     if (content.status !== 'ok') {

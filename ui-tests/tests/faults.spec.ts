@@ -42,7 +42,7 @@ test.beforeEach(async ({ request }) => {
   await resetMock(request);
 });
 
-test('the kernel dies while Claude inspects it: the question still goes, saying so, and the next one works', async ({
+test('the kernel dies while Claude inspects it: the question still goes, without stale data, and the next one works', async ({
   page,
   request,
   tmpPath
@@ -72,8 +72,14 @@ test('the kernel dies while Claude inspects it: the question still goes, saying 
   expect(sent).toHaveLength(1);
   const question = JSON.stringify(sent[0].body.messages);
   expect(question).toContain('What is in my kernel?');
-  // Said plainly: from the browser a dying kernel first looks busy, then restarts.
-  expect(question).toMatch(/Kernel data: not available \((busy|dead|restarting|timeout)\)/);
+  // Which inspection the death hits depends on timing: the question says the kernel died or
+  // restarted during it, or was not available (from the browser a dying kernel first looks
+  // busy), or carries the restarted kernel's empty namespace. Never the dead kernel's variables.
+  expect(question).toMatch(
+    /Kernel data: not available \((busy|dead|restarting|timeout)\)|Kernel variables \(python [\d.]+\): 0 of 0 shown/
+  );
+  expect(question).not.toMatch(/inspection request failed/);
+  expect(question).not.toMatch(/doomed|Doomed/);
 
   // The panel goes on while the kernel restarts; the next question says where the kernel is.
   // (After an automatic restart, this JupyterLab keeps showing the kernel as "starting".)
