@@ -37,9 +37,13 @@ export class NotebookContextService implements INotebookContextService {
     return this._changed;
   }
 
-  preview(): Promise<ISentContext | null> {
+  async preview(): Promise<ISentContext | null> {
     const panel = this._tracker.currentWidget;
-    return panel ? gatherContext(this._inputs(panel, this._previewInspector)) : Promise.resolve(null);
+    if (!panel) {
+      return null;
+    }
+    await Private.loaded(panel);
+    return gatherContext(this._inputs(panel, this._previewInspector));
   }
 
   proposals(): NotebookProposals | null {
@@ -67,7 +71,11 @@ export class NotebookContextService implements INotebookContextService {
    * Where the questions of a notebook get their context from.
    */
   sourceFor(panel: NotebookPanel): () => Promise<ISentContext | null> {
-    return () => gatherContext(this._inputs(panel, this._inspector));
+    return async () => {
+      // A question asked while a large notebook is still loading waits for its cells.
+      await Private.loaded(panel);
+      return gatherContext(this._inputs(panel, this._inspector));
+    };
   }
 
   /**
@@ -217,6 +225,22 @@ namespace Private {
       throw new Error(body?.error?.message ?? body?.message ?? `The Jupyter server answered ${response.status}.`);
     }
     return body;
+  }
+
+  /**
+   * Wait until the notebook's content is loaded (bounded: a notebook that never loads is
+   * described as it is).
+   */
+  export async function loaded(panel: NotebookPanel, ms = 30000): Promise<void> {
+    if (panel.context.isReady) {
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      panel.context.ready.catch(() => undefined),
+      new Promise<void>(resolve => (timer = setTimeout(resolve, ms)))
+    ]);
+    clearTimeout(timer);
   }
 
   export function revealCell(panel: NotebookPanel, cellId: string): void {
