@@ -472,19 +472,19 @@ export interface IHypothesisProposal {
  * One row of the ledger: a hypothesis with its evidence judged across the family of tests run.
  */
 export interface IHypothesisLedgerRow {
-  readonly hypothesis: IHypothesis;
+  hypothesis: IHypothesis;
   /** The raw p-value, or null when no test has reported one. */
-  readonly pValue: number | null;
-  /** The p-value adjusted for every test run in the notebook, or null. */
-  readonly adjustedP: number | null;
-  /** The status from the raw p-value and the record's criteria. */
-  readonly computed: HypothesisStatus;
-  /** The status after the multiple-testing correction. */
-  readonly corrected: HypothesisStatus;
-  /** What the ledger shows: the scientist's override, else the corrected status. */
-  readonly effective: HypothesisStatus;
-  /** Why, in a few words. */
-  readonly reason: string;
+  rawP: number | null;
+  /** The p-value adjusted across the family (every test run in the notebook), or null. */
+  adjustedP: number | null;
+  /** The status from the raw p-value and the record's criteria (ignoring any override). */
+  status: HypothesisStatus;
+  /** The status from the adjusted p-value: the verdict to report. */
+  correctedStatus: HypothesisStatus;
+  /** What the ledger shows: the scientist's override, else the corrected verdict. */
+  effectiveStatus: HypothesisStatus;
+  /** Why the corrected verdict is what it is, in a short sentence. */
+  reason: string;
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { INotebookModel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 import { HypothesisActions } from '../hypotheses/actions';
-import { buildLedger, ledgerForClaude, ledgerToMarkdown, type ILedgerRow } from '../hypotheses/ledger';
+import { buildLedger, ledgerForClaude, ledgerToMarkdown } from '../hypotheses/ledger';
 import { HypothesisLedger } from '../hypotheses/model';
 import { createHypothesis, validateHypothesisInput } from '../hypotheses/record';
 import type {
@@ -56,15 +56,8 @@ export class NotebookHypotheses implements INotebookHypotheses {
   }
 
   rows(method: CorrectionMethod): IHypothesisLedgerRow[] {
-    return this._rows(method).map(row => ({
-      hypothesis: row.hypothesis,
-      pValue: row.rawP,
-      adjustedP: row.adjustedP,
-      computed: row.status,
-      corrected: row.correctedStatus,
-      effective: row.effectiveStatus,
-      reason: row.reason
-    }));
+    const ledger = this.ledger;
+    return ledger ? buildLedger(ledger.hypotheses, method) : [];
   }
 
   /**
@@ -168,7 +161,7 @@ export class NotebookHypotheses implements INotebookHypotheses {
   }
 
   report(method: CorrectionMethod): string {
-    return ledgerToMarkdown(this._rows(method), method, {
+    return ledgerToMarkdown(this.rows(method), method, {
       notebookPath: this._options.notebookPath(),
       cellLabel: (cellId: string) => this._options.cellLabel(cellId)
     });
@@ -208,7 +201,7 @@ export class NotebookHypotheses implements INotebookHypotheses {
    * The `read_hypotheses` tool: the ledger as Claude reads it.
    */
   readForClaude(method: CorrectionMethod = 'holm'): IToolResult {
-    const rows = this._rows(method);
+    const rows = this.rows(method);
     if (!rows.length) {
       return { content: 'No hypotheses are recorded in this notebook yet.' };
     }
@@ -220,11 +213,6 @@ export class NotebookHypotheses implements INotebookHypotheses {
     this._ledger?.dispose();
     this._ledger = null;
     Signal.clearData(this);
-  }
-
-  private _rows(method: CorrectionMethod): ILedgerRow[] {
-    const ledger = this.ledger;
-    return ledger ? buildLedger(ledger.hypotheses, method) : [];
   }
 
   private _verdictLine(id: string): string {
@@ -239,7 +227,7 @@ export class NotebookHypotheses implements INotebookHypotheses {
     if (!evidence) {
       return 'No result was reported by the test cell.';
     }
-    return `Computed status: ${row.computed} (p = ${row.pValue ?? 'none'}); after Holm's correction across the notebook: ${row.corrected}.`;
+    return `Computed status: ${row.status} (p = ${row.rawP ?? 'none'}); after Holm's correction across the notebook: ${row.correctedStatus}.`;
   }
 
   private _anchor(notebook: INotebookModel, id: string): string | null {

@@ -2,37 +2,19 @@
  * The hypothesis ledger: every hypothesis with its evidence, corrected for multiple testing
  * across the family of tests that ran, as rows, as a Markdown report and as text for Claude.
  */
-import type { HypothesisStatus, IHypothesis } from '../tokens';
+import type {
+  CorrectionMethod,
+  IHypothesis,
+  IHypothesisLedgerRow as ILedgerRow
+} from '../tokens';
 import { benjaminiHochberg, holm } from './correction';
 import { assessHypothesis, effectiveStatus, formatNumber } from './status';
 
 /**
- * The multiple-testing correction: Holm (family-wise error) or Benjamini–Hochberg (false
- * discovery rate).
+ * The multiple-testing correction (Holm: family-wise error; Benjamini–Hochberg: false
+ * discovery rate), and one hypothesis in the ledger.
  */
-export type CorrectionMethod = 'holm' | 'bh';
-
-/**
- * One hypothesis in the ledger.
- */
-export interface ILedgerRow {
-  hypothesis: IHypothesis;
-  /** The raw p-value, if its test reported one. */
-  rawP: number | null;
-  /** The p-value adjusted across the family, if it is in the family. */
-  adjustedP: number | null;
-  /** The status from the raw p-value (computed, ignoring the override). */
-  status: HypothesisStatus;
-  /** The status from the adjusted p-value: the verdict to report. */
-  correctedStatus: HypothesisStatus;
-  /**
-   * What the ledger shows: the scientist's override if any, else the corrected verdict
-   * (unlike `effectiveStatus(h)`, which falls back on the record's raw-p status).
-   */
-  effectiveStatus: HypothesisStatus;
-  /** Why the corrected verdict is what it is, in a short sentence. */
-  reason: string;
-}
+export type { CorrectionMethod, IHypothesisLedgerRow as ILedgerRow } from '../tokens';
 
 /**
  * The ledger rows, in the order given. The family is every hypothesis whose test reported a

@@ -111,17 +111,10 @@ export const HYPOTHESIS_INPUT_SCHEMA: {
 /**
  * A validated `propose_hypothesis` input, in the record's own field names.
  */
-export interface IHypothesisInput {
-  statement: string;
-  context: string;
-  variables: string[];
-  relationship: string;
-  h0: string;
-  h1: string;
-  test: IHypothesisTest;
-  rationale: string;
-  assumptions: string[];
-}
+export type IHypothesisInput = Pick<
+  IHypothesis,
+  'statement' | 'context' | 'variables' | 'relationship' | 'h0' | 'h1' | 'test' | 'rationale' | 'assumptions'
+>;
 
 /**
  * The outcome of checking a tool input.

@@ -269,7 +269,7 @@ export class HypothesisLedgerView extends Widget {
       return;
     }
     const rows = source.rows(this._method);
-    const tested = rows.filter(r => r.pValue !== null).length;
+    const tested = rows.filter(r => r.adjustedP !== null).length;
 
     const bar = document.createElement('div');
     bar.className = 'jp-Claude-ledgerBar';
@@ -345,14 +345,14 @@ export class HypothesisLedgerView extends Widget {
     const item = document.createElement('li');
     item.className = 'jp-Claude-ledgerRow';
     item.dataset.hypothesisId = h.id;
-    item.dataset.status = row.effective;
+    item.dataset.status = row.effectiveStatus;
 
     const head = document.createElement('div');
     head.className = 'jp-Claude-ledgerHead';
     const badge = document.createElement('span');
     badge.className = 'jp-Claude-ledgerStatus';
-    badge.dataset.status = row.effective;
-    badge.textContent = statusLabel(t, row.effective);
+    badge.dataset.status = row.effectiveStatus;
+    badge.textContent = statusLabel(t, row.effectiveStatus);
     const statement = document.createElement('span');
     statement.className = 'jp-Claude-ledgerStatement';
     statement.textContent = h.statement;
@@ -367,7 +367,7 @@ export class HypothesisLedgerView extends Widget {
     } else if (e) {
       const parts = [
         e.statistic !== null ? `${e.statisticName ?? t.__('statistic')} = ${Private.num(e.statistic)}` : '',
-        `p = ${formatP(row.pValue)}`,
+        `p = ${formatP(row.rawP)}`,
         row.adjustedP !== null ? t.__('adjusted p = %1', formatP(row.adjustedP)) : '',
         e.effectSize !== null
           ? t.__('effect %1', Private.num(e.effectSize)) +
@@ -385,8 +385,8 @@ export class HypothesisLedgerView extends Widget {
     verdict.className = 'jp-Claude-ledgerVerdict';
     verdict.textContent = t.__(
       'On its own: %1 · after correction: %2',
-      statusLabel(t, row.computed),
-      statusLabel(t, row.corrected)
+      statusLabel(t, row.status),
+      statusLabel(t, row.correctedStatus)
     );
     item.appendChild(verdict);
     if (h.override) {

@@ -88,7 +88,7 @@ describe('NotebookHypotheses', () => {
     expect(result.content).toContain(`accepted hypothesis ${id}`);
     expect(result.content).toContain(`code cell id=${record.testCellId}`);
     expect(result.content).toMatch(/has not run/);
-    expect(hypotheses.rows('holm')[0].computed).toBe('accepted');
+    expect(hypotheses.rows('holm')[0].status).toBe('accepted');
   });
 
   it('goes after the cell Claude named when it is still there', async () => {
@@ -132,7 +132,7 @@ describe('NotebookHypotheses', () => {
     const result = await pending;
     expect(ran).toBe(notebook.getMetadata('claude').hypotheses[id].testCellId);
     expect(result.content).toMatch(/Computed status: supported/);
-    expect(hypotheses.rows('bh')[0]).toMatchObject({ computed: 'supported', corrected: 'supported', effective: 'supported' });
+    expect(hypotheses.rows('bh')[0]).toMatchObject({ status: 'supported', correctedStatus: 'supported', effectiveStatus: 'supported' });
   });
 
   it('records nothing on reject, and passes the reason to Claude', async () => {
