@@ -9,18 +9,33 @@ Every notebook path is relative to the Jupyter root, ends in ``.ipynb``, and is 
 it is absolute or climbs with ``..``; every folder is checked (through symlinks) to stay
 inside the store. Files are written atomically (a temporary file in the same folder, fsync,
 ``os.replace``), so a reader never sees half a file. Two writers of one conversation (two
-browser tabs) are merged turn by turn rather than one overwriting the other.
+browser tabs) are merged turn by turn rather than one overwriting the other; the
+read-merge-write holds an OS file lock (``<store>.lock``, beside the store), so that holds
+across server processes sharing one root too (JupyterHub on a shared filesystem).
+
+A body is checked before anything walks it recursively: at most ``MAX_DEPTH`` deep, the
+shape of a conversation, no ``NaN`` / ``Infinity`` (not JSON; browsers cannot read them
+back). Text with lone UTF-16 surrogates (an emoji cut in half) is repaired (each becomes
+U+FFFD) and saved, with a warning in the reply, rather than losing the chat.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import math
 import os
 import re
 import tempfile
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+try:  # POSIX (and NFS, where Linux maps flock to byte-range locks)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
 
 from .files import BadRequest, FileToolError, Missing, Refused, is_within, split_relative
 
@@ -33,6 +48,13 @@ TURN_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 #: The longest title kept (the first question's first line).
 TITLE_LENGTH = 100
 REDACTED = "[redacted]"
+#: The deepest nesting a saved body may have; a real conversation is under 20 deep.
+MAX_DEPTH = 64
+#: A turn's statuses (``IChatTurn.status`` in the front end).
+TURN_STATUSES = ("streaming", "done", "stopped", "cut", "error")
+#: A UTF-16 surrogate on its own: JSON may carry one (``"\\ud83d"``) but UTF-8 cannot.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
 # -- paths -----------------------------------------------------------------------------
@@ -92,10 +114,11 @@ def read_json(path: str) -> Optional[Dict[str, Any]]:
     """A stored conversation, or None if there is none (or it is not a conversation)."""
     try:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            # Files written before NaN was refused may hold bare NaN / Infinity: read them as null.
+            data = json.load(f, parse_constant=lambda _name: None)
     except FileNotFoundError:
         return None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("turns"), list) else None
 
@@ -147,26 +170,118 @@ def list_conversations(store: str, notebook: str) -> List[Dict[str, Any]]:
 # -- merging ---------------------------------------------------------------------------
 
 
+def parse_body(raw: bytes) -> Any:
+    """The JSON body of a save; NaN, Infinity and bodies nested too deep to parse are refused."""
+
+    def refuse(name: str) -> Any:
+        raise BadRequest(f"The body contains {name}, which is not JSON; send null instead.")
+
+    try:
+        return json.loads(raw or b"null", parse_constant=refuse)
+    except RecursionError:
+        raise BadRequest(_too_deep())
+    except ValueError:  # also UnicodeDecodeError
+        raise BadRequest("The body is not valid JSON.")
+
+
+def _too_deep() -> str:
+    return f"The body is nested more than {MAX_DEPTH} levels deep; a conversation never is."
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    """Refuse values nested deeper than ``limit`` or holding NaN / Infinity, without recursing."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise BadRequest(f"The body contains {item!r}, which is not JSON; send null instead.")
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                raise BadRequest(_too_deep())
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, float)))
+
+
+def repair_text(value: Any) -> Tuple[Any, int]:
+    """``value`` with every lone surrogate replaced by U+FFFD, and how many were replaced.
+
+    Only called once ``check_depth`` has passed, so the recursion is bounded.
+    """
+    if isinstance(value, str):
+        fixed, count = LONE_SURROGATE.subn(REPLACEMENT, value)
+        return fixed, count
+    if isinstance(value, list):
+        total = 0
+        items = []
+        for item in value:
+            fixed, count = repair_text(item)
+            items.append(fixed)
+            total += count
+        return items, total
+    if isinstance(value, dict):
+        total = 0
+        fields = {}
+        for key, item in value.items():
+            fixed_key, key_count = repair_text(key)
+            fixed, count = repair_text(item)
+            fields[fixed_key] = fixed
+            total += key_count + count
+        return fields, total
+    return value, 0
+
+
+def _optional(value: Dict[str, Any], key: str, kinds: Any, message: str) -> None:
+    if key in value and value[key] is not None and (not isinstance(value[key], kinds) or isinstance(value[key], bool)):
+        raise BadRequest(message)
+
+
 def validate_incoming(body: Any) -> Dict[str, Any]:
-    """Check the shape of a conversation sent by the browser."""
+    """Check the shape of a conversation sent by the browser (``IStoredConversation``)."""
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object (a conversation).")
+    check_depth(body)
+    _optional(body, "version", int, "'version' must be a number.")
+    for key in ("id", "notebook", "title", "created", "updated", "model"):
+        _optional(body, key, str, f"'{key}' must be a string.")
     turns = body.get("turns", [])
     if not isinstance(turns, list):
         raise BadRequest("'turns' must be a list.")
     for turn in turns:
-        if not isinstance(turn, dict):
-            raise BadRequest("Each turn must be an object.")
-        if not isinstance(turn.get("id"), str) or not TURN_ID_PATTERN.match(turn["id"]):
-            raise BadRequest("Each turn needs an 'id' of letters, digits, '-', '_', '.' or ':'.")
-        if turn.get("role") not in ("user", "assistant"):
-            raise BadRequest("A turn's 'role' is 'user' or 'assistant'.")
-        if not isinstance(turn.get("text", ""), str):
-            raise BadRequest("A turn's 'text' must be a string.")
+        validate_turn(turn)
     removed = body.get("removed_turns", [])
     if not isinstance(removed, list) or not all(isinstance(r, str) for r in removed):
         raise BadRequest("'removed_turns' must be a list of turn ids.")
     return body
+
+
+def validate_turn(turn: Any) -> None:
+    """Check the shape of one turn (``IChatTurn``); fields it does not know are kept as they are."""
+    if not isinstance(turn, dict):
+        raise BadRequest("Each turn must be an object.")
+    if not isinstance(turn.get("id"), str) or not TURN_ID_PATTERN.match(turn["id"]):
+        raise BadRequest("Each turn needs an 'id' of letters, digits, '-', '_', '.' or ':'.")
+    if turn.get("role") not in ("user", "assistant"):
+        raise BadRequest("A turn's 'role' is 'user' or 'assistant'.")
+    for key in ("text", "thinking", "created", "model", "requestId", "stopReason"):
+        _optional(turn, key, str, f"A turn's '{key}' must be a string.")
+    if "status" in turn and turn["status"] not in TURN_STATUSES:
+        raise BadRequest(f"A turn's 'status' is one of {', '.join(TURN_STATUSES)}.")
+    for key in ("error", "usage", "context"):
+        _optional(turn, key, dict, f"A turn's '{key}' must be an object.")
+    usage = turn.get("usage") or {}
+    if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in usage.values()):
+        raise BadRequest("A turn's 'usage' holds numbers.")
+    _optional(turn, "toolCalls", list, "A turn's 'toolCalls' must be a list.")
+    if not all(isinstance(call, dict) for call in turn.get("toolCalls") or []):
+        raise BadRequest("Each tool call must be an object.")
+    _optional(turn, "exchange", list, "A turn's 'exchange' must be a list of messages.")
+    for message in turn.get("exchange") or []:
+        if (
+            not isinstance(message, dict)
+            or message.get("role") not in ("user", "assistant")
+            or not isinstance(message.get("content"), list)
+        ):
+            raise BadRequest("Each message of a turn's 'exchange' has a 'role' (user or assistant) and a 'content' list.")
 
 
 def _groups(turns: Sequence[Dict[str, Any]]) -> List[List[str]]:
@@ -284,7 +399,7 @@ def atomic_write_json(path: str, data: Dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, ensure_ascii=False)
+            json.dump(data, f, indent=2, ensure_ascii=False, allow_nan=False)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
@@ -312,6 +427,37 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def store_lock(store: str) -> Iterator[None]:
+    """Hold the store's OS file lock: one read-merge-write at a time, across processes.
+
+    The lock file sits beside the store (``<store>.lock``) so that the store holds only
+    conversations. An in-process lock alone lost turns when two servers shared one root.
+    """
+    path = os.path.normpath(os.path.abspath(store)) + ".lock"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:  # pragma: no cover - Windows: LK_LOCK gives up after 10 s, so keep trying
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+        yield
+    finally:
+        # Closing the file releases the lock (flock) on every platform.
+        if fcntl is None:  # pragma: no cover
+            try:
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+            except OSError:
+                pass
+        os.close(fd)
+
+
 def save_conversation(
     store: str,
     notebook: str,
@@ -320,25 +466,38 @@ def save_conversation(
     secrets: Sequence[str] = (),
     now: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """Merge ``incoming`` into the stored conversation and write it; returns what was written."""
+    """Merge ``incoming`` into the stored conversation and write it; returns what was written.
+
+    If text had to be repaired, the reply (not the file) carries ``warnings`` saying so.
+    """
     path = conversation_file(store, notebook, conversation_id)
-    incoming = dict(validate_incoming(incoming))
+    incoming, repaired = repair_text(validate_incoming(incoming))
     incoming["id"] = conversation_id
     incoming["notebook"] = "/".join(notebook_parts(notebook))
-    merged = merge(read_json(path), incoming, now)
-    merged["notebook"] = incoming["notebook"]
-    merged = scrub(merged, secrets)
-    atomic_write_json(path, merged)
+    with store_lock(store):
+        merged = merge(read_json(path), incoming, now)
+        merged["notebook"] = incoming["notebook"]
+        merged = scrub(merged, secrets)
+        atomic_write_json(path, merged)
+    if repaired:
+        merged = {
+            **merged,
+            "warnings": [
+                f"{repaired} broken character{'s' if repaired != 1 else ''} (half of an emoji or other "
+                "character cut in two) replaced by U+FFFD before saving."
+            ],
+        }
     return merged
 
 
 def delete_conversation(store: str, notebook: str, conversation_id: str) -> None:
     path = conversation_file(store, notebook, conversation_id)
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        raise Missing(f"No saved conversation '{conversation_id}' for '{notebook}'.")
-    prune_empty(os.path.dirname(path), store)
+    with store_lock(store):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            raise Missing(f"No saved conversation '{conversation_id}' for '{notebook}'.")
+        prune_empty(os.path.dirname(path), store)
 
 
 def prune_empty(folder: str, store: str) -> None:
@@ -375,11 +534,12 @@ def move_notebook(store: str, source: str, destination: str) -> bool:
     """
     src, _ = _store_path(store, source)
     dst, _ = _store_path(store, destination)
-    if not os.path.isdir(src) or os.path.islink(src):
-        return False
-    _move_tree(src, dst)
-    prune_empty(os.path.dirname(src), store)
-    _repoint(dst, store)
+    with store_lock(store):
+        if not os.path.isdir(src) or os.path.islink(src):
+            return False
+        _move_tree(src, dst)
+        prune_empty(os.path.dirname(src), store)
+        _repoint(dst, store)
     return True
 
 

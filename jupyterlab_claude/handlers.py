@@ -287,7 +287,11 @@ class FilesHeadHandler(FilesBaseHandler):
 
 
 class ConversationStore:
-    """Where conversations are saved, and one lock per conversation file in this process."""
+    """Where conversations are saved, and one lock per conversation file in this process.
+
+    The store's functions also take an OS file lock, which is what keeps two server
+    processes apart; this one only keeps waiting saves off the executor's threads.
+    """
 
     def __init__(self, config: ClaudeProxy):
         self.config = config
@@ -373,10 +377,10 @@ class ConversationHandler(ConversationsBaseHandler):
             self.finish(proxy.error_json("request_too_large", proxy.request_too_large_message(len(self.request.body), limit)))
             return
         try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError:
-            self.set_status(400)
-            self.finish(proxy.error_json("invalid_request_error", "The body is not valid JSON."))
+            body = conversations.parse_body(self.request.body)
+        except files.FileToolError as exc:
+            self.set_status(exc.status)
+            self.finish(proxy.error_json(exc.error_type, exc.message))
             return
         notebook = self.get_query_argument("notebook", "")
         await self.run_store(

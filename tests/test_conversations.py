@@ -451,3 +451,205 @@ async def test_cookie_authenticated_writes_need_the_xsrf_token(live, jp_root_dir
         assert r.status_code == 200
         r = await client.delete(url, headers={"Cookie": f"{login}; _xsrf=abc", "X-XSRFToken": "abc"})
         assert r.status_code == 204
+
+
+# -- odd text, odd bodies, several server processes --------------------------------------
+
+LONE = '{"turns": [{"id": "q1", "role": "user", "text": "cut \\ud83d here", "thinking": "", "status": "done"}]}'
+
+
+def test_lone_surrogates_are_repaired_and_saved(tmp_path):
+    """A cut emoji (a lone UTF-16 surrogate) is replaced by U+FFFD, not a failed save."""
+    saved = store.save_conversation(str(tmp_path), NB, "c1", json.loads(LONE))
+    assert saved["turns"][0]["text"] == "cut \ufffd here"
+    assert saved["warnings"] and "U+FFFD" in saved["warnings"][0]
+    on_disk = json.loads((tmp_path / "analysis" / "run.ipynb" / "c1.json").read_text(encoding="utf-8"))
+    assert on_disk["turns"][0]["text"] == "cut \ufffd here"
+    assert "warnings" not in on_disk
+    # A valid pair (escaped or not) is kept as it is.
+    pair = json.loads('{"turns": [{"id": "q2", "role": "user", "text": "\\ud83d\\ude00 \U0001f600"}]}')
+    saved = store.save_conversation(str(tmp_path), NB, "c2", pair)
+    assert saved["turns"][0]["text"] == "\U0001f600 \U0001f600" and "warnings" not in saved
+
+
+async def test_route_saves_a_chat_with_a_cut_emoji(jp_fetch, jp_root_dir):
+    code, saved = await call(jp_fetch, "PUT", "c1", body=LONE)
+    assert code == 200, saved
+    assert saved["turns"][0]["text"] == "cut \ufffd here"
+    assert "replaced" in saved["warnings"][0]
+    code, got = await call(jp_fetch, "GET", "c1")
+    assert code == 200 and got["turns"][0]["text"] == "cut \ufffd here"
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [65, 700, 100_000])
+async def test_route_refuses_deeply_nested_bodies(jp_fetch, jp_root_dir, depth):
+    body = '{"turns": [{"id": "q1", "role": "user", "text": "", "context": {"x": %s}}]}' % nested(depth)
+    code, err = await call(jp_fetch, "PUT", "c1", body=body)
+    assert code == 400, err
+    assert err["error"]["type"] == "invalid_request_error"
+    assert "nested" in err["error"]["message"]
+    assert not store_dir(jp_root_dir).exists() or not any(store_dir(jp_root_dir).rglob("*.json"))
+
+
+def test_depth_is_checked_before_anything_recursive(tmp_path):
+    deep: Any = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(BadRequest, match="nested"):
+        store.save_conversation(str(tmp_path), NB, "c1", conversation(turn("q1", context={"x": deep})), secrets=["k"])
+    # A body as deep as a real conversation is fine.
+    ok = conversation(turn("q1"), turn("a1", "assistant", exchange=[{"role": "assistant", "content": [
+        {"type": "tool_use", "id": "t", "name": "n", "input": {"a": [[[{"b": 1}]]]}}]}]))
+    assert ids(store.save_conversation(str(tmp_path), NB, "c2", ok)) == ["q1", "a1"]
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+async def test_route_refuses_nan_and_infinity(jp_fetch, jp_root_dir, literal):
+    body = '{"turns": [{"id": "q1", "role": "user", "text": "", "usage": {"inputTokens": %s}}]}' % literal
+    code, err = await call(jp_fetch, "PUT", "c1", body=body)
+    assert code == 400, err
+    assert literal.lstrip("-") in err["error"]["message"]
+    assert not store_dir(jp_root_dir).exists() or not any(store_dir(jp_root_dir).rglob("*.json"))
+
+
+def test_nan_is_never_written(tmp_path):
+    with pytest.raises(BadRequest):
+        store.save_conversation(str(tmp_path), NB, "c1", conversation(turn("q1", usage={"inputTokens": float("nan")})))
+    assert not any(tmp_path.rglob("*.json"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"turns": [], "title": {"x": 1}},
+        {"turns": [], "version": "1"},
+        {"turns": [], "created": 5},
+        {"turns": [], "model": []},
+        {"turns": [{"id": "q1", "role": "user", "thinking": 5}]},
+        {"turns": [{"id": "q1", "role": "user", "status": "sideways"}]},
+        {"turns": [{"id": "q1", "role": "user", "created": 5}]},
+        {"turns": [{"id": "q1", "role": "user", "usage": "lots"}]},
+        {"turns": [{"id": "q1", "role": "user", "context": []}]},
+        {"turns": [{"id": "a1", "role": "assistant", "toolCalls": {}}]},
+        {"turns": [{"id": "a1", "role": "assistant", "exchange": [{"role": "system", "content": []}]}]},
+        {"turns": [{"id": "a1", "role": "assistant", "exchange": [{"role": "user", "content": "x"}]}]},
+    ],
+)
+def test_the_shape_of_a_conversation_is_checked(tmp_path, body):
+    with pytest.raises(BadRequest):
+        store.save_conversation(str(tmp_path), NB, "c1", body)
+
+
+@pytest.mark.parametrize("claude_config", [{"max_request_bytes": 4000}])
+async def test_route_caps_the_body_with_a_clear_message(jp_fetch, claude_config, jp_root_dir):
+    code, err = await call(jp_fetch, "PUT", "c1", body=conversation(turn("q1", text="\U0001f600" * 2000)))
+    assert code == 413
+    assert err["error"]["type"] == "request_too_large" and "max_request_bytes" in err["error"]["message"]
+    code, _ = await call(jp_fetch, "PUT", "c1", body=conversation(turn("q1", text="x" * 3000)))
+    assert code == 200
+
+
+def _save_turns(folder: str, worker: int, count: int, start) -> None:
+    start.wait()
+    for n in range(count):
+        body = conversation(
+            turn(f"q{worker}-{n}", created=f"2026-01-01T10:{worker:02d}:{n:02d}.000Z"),
+            turn(f"a{worker}-{n}", "assistant"),
+        )
+        store.save_conversation(folder, NB, "shared", body)
+
+
+def test_two_processes_saving_at_once_lose_nothing(tmp_path):
+    """Two server processes sharing one root (JupyterHub on a shared filesystem) save one chat."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Event()
+    workers = [ctx.Process(target=_save_turns, args=(str(tmp_path), w, 30, start)) for w in range(2)]
+    for p in workers:
+        p.start()
+    start.set()
+    for p in workers:
+        p.join(60)
+        assert p.exitcode == 0
+    data = store.read_conversation(str(tmp_path), NB, "shared")
+    expected = {f"{k}{w}-{n}" for w in range(2) for n in range(30) for k in "qa"}
+    assert set(ids(data)) == expected and len(ids(data)) == 120
+    assert not [p for p in (tmp_path / "analysis" / "run.ipynb").iterdir() if p.name.startswith(".tmp-")]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    """Two real Jupyter servers (two processes) with the extension, sharing one root."""
+    import subprocess
+    import sys
+    import time
+    import secrets as _secrets
+
+    root = tmp_path / "root"
+    root.mkdir()
+    token = _secrets.token_hex(16)
+    procs, urls = [], []
+    for i in range(2):
+        port = _free_port()
+        runtime = tmp_path / f"runtime-{i}"
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_CONFIG_DIR": str(tmp_path / f"config-{i}")}
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+                 f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
+                 "--ServerApp.jpserver_extensions={'jupyterlab_claude': True}"],
+                env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"server-{i}.log", "wb"),
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}/")
+    try:
+        deadline = time.monotonic() + 60
+        for url, proc in zip(urls, procs):
+            while True:
+                assert proc.poll() is None, (tmp_path / "server-0.log").read_text()
+                assert time.monotonic() < deadline, "the servers did not start"
+                try:
+                    if httpx.get(url + "claude/status", headers={"Authorization": f"token {token}"}).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.3)
+        yield {"urls": urls, "token": token, "root": root}
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(15)
+            except Exception:
+                proc.kill()
+
+
+async def test_two_jupyter_servers_sharing_a_root_lose_no_turns(two_servers):
+    urls, token = two_servers["urls"], two_servers["token"]
+    headers = {"Authorization": f"token {token}"}
+    count = 24
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        async def ask(n: int):
+            body = conversation(turn(f"q{n}", created=f"2026-01-01T10:00:{n:02d}.000Z"), turn(f"a{n}", "assistant"))
+            url = urls[n % 2] + f"claude/conversations/shared?notebook={NB}"
+            return await client.put(url, headers=headers, content=json.dumps(body))
+
+        replies = await asyncio.gather(*(ask(n) for n in range(count)))
+        assert [r.status_code for r in replies] == [200] * count
+        got = (await client.get(urls[0] + f"claude/conversations/shared?notebook={NB}", headers=headers)).json()
+    assert ids(got) == [x for n in range(count) for x in (f"q{n}", f"a{n}")]
