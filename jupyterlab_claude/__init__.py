@@ -5,6 +5,7 @@ try:
 except ImportError:  # _version.py is written by the build; a plain checkout has none
     __version__ = "dev"
 
+from . import credentials
 from .config import ClaudeProxy
 from .conversations import follow_contents_events
 from .handlers import setup_handlers
@@ -22,6 +23,9 @@ def _jupyter_server_extension_points():
 def _load_jupyter_server_extension(server_app):
     """Register the ``claude/`` proxy routes on the Jupyter server."""
     config = ClaudeProxy(config=server_app.config)
+    if not config.keep_credentials_in_environment:
+        # Before any kernel or terminal starts: they inherit the server's environment.
+        config.environment = credentials.take_from_environment()
     state = setup_handlers(server_app.web_app, config)
     server_app.web_app.settings["claude_proxy"] = state
     follow_contents_events(server_app, state.conversations)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from traitlets import Bool, Float, Int, Unicode, default
+from traitlets import Bool, Dict, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 
@@ -16,13 +16,14 @@ class ClaudeProxy(Configurable):
 
     api_key = Unicode(
         help="""Anthropic API key sent upstream as ``x-api-key``.
-        Defaults to the ANTHROPIC_API_KEY environment variable of the server process.""",
+        Defaults to the ANTHROPIC_API_KEY environment variable of the server process (which the
+        extension then removes from the environment, so kernels and terminals do not inherit it).""",
     ).tag(config=True)
 
     auth_token = Unicode(
         help="""Bearer token sent upstream as ``Authorization: Bearer ...`` (for gateways that want
         that instead of x-api-key). Used only when no api_key is set.
-        Defaults to the ANTHROPIC_AUTH_TOKEN environment variable.""",
+        Defaults to the ANTHROPIC_AUTH_TOKEN environment variable (removed from the environment like the key).""",
     ).tag(config=True)
 
     base_url = Unicode(
@@ -51,19 +52,34 @@ class ClaudeProxy(Configurable):
         stay refused either way.""",
     ).tag(config=True)
 
+    keep_credentials_in_environment = Bool(
+        False,
+        help="""Leave ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN in the server's environment, where
+        every kernel and terminal it starts inherits them (and any cell can print them). By default
+        the extension reads them when it loads and removes them; set this only if another server
+        extension needs to read them from the environment later.""",
+    ).tag(config=True)
+
+    #: Credential variables taken out of the environment at start-up (see credentials.py); the
+    #: defaults below read these first, because the environment no longer has them.
+    environment = Dict()
+
     conversations_dir = Unicode(
         ".jupyter-claude/conversations",
         help="""Folder where conversations are saved, relative to the Jupyter root (or absolute).
         A notebook's conversations are in ``<folder>/<notebook path>/<conversation id>.json``.""",
     ).tag(config=True)
 
+    def _from_environment(self, name: str) -> str:
+        return (self.environment.get(name) or os.environ.get(name, "")).strip()
+
     @default("api_key")
     def _default_api_key(self) -> str:
-        return os.environ.get("ANTHROPIC_API_KEY", "").strip()
+        return self._from_environment("ANTHROPIC_API_KEY")
 
     @default("auth_token")
     def _default_auth_token(self) -> str:
-        return os.environ.get("ANTHROPIC_AUTH_TOKEN", "").strip()
+        return self._from_environment("ANTHROPIC_AUTH_TOKEN")
 
     @default("base_url")
     def _default_base_url(self) -> str:
