@@ -26,6 +26,9 @@ def _load_jupyter_server_extension(server_app):
     if not config.keep_credentials_in_environment:
         # Before any kernel or terminal starts: they inherit the server's environment.
         config.environment = credentials.take_from_environment()
+        copies = credentials.remove_copies(config.secrets)
+        if copies:
+            server_app.log.info("jupyterlab_claude: removed copies of the credentials from the environment: %s", copies)
     state = setup_handlers(server_app.web_app, config)
     server_app.web_app.settings["claude_proxy"] = state
     follow_contents_events(server_app, state.conversations)

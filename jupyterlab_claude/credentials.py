@@ -12,10 +12,13 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-from typing import Dict, MutableMapping, Optional, Sequence
+from typing import Dict, List, MutableMapping, Optional, Sequence
 
 #: Environment variables holding credentials. ``ANTHROPIC_BASE_URL`` is not a secret and stays.
 CREDENTIAL_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+
+#: Shortest credential looked for inside longer values (shorter ones only as a whole value).
+MIN_CONTAINED_SECRET = 16
 
 #: Every value taken so far in this process, so a second load of the extension (a test run, a
 #: launcher that builds two server apps) still finds the credentials after the first emptied them.
@@ -40,6 +43,27 @@ def take_from_environment(environ: Optional[MutableMapping[str, str]] = None) ->
     if real and removed:
         wipe_exec_environment(removed)
     return dict(_taken)
+
+
+def remove_copies(secrets: Sequence[str], environ: Optional[MutableMapping[str, str]] = None) -> List[str]:
+    """Remove every other variable holding a credential (``MY_KEY=$ANTHROPIC_API_KEY``, a header line).
+
+    A variable counts when its value is the credential, or contains it and the credential is long
+    enough (16+ characters) not to turn up in unrelated values by chance. Returns the names removed.
+    """
+    real = environ is None
+    environ = os.environ if environ is None else environ
+    secrets = [s for s in (s.strip() for s in secrets) if s]
+    names = [
+        name
+        for name, value in list(environ.items())
+        if any(value.strip() == s or (len(s) >= MIN_CONTAINED_SECRET and s in value) for s in secrets)
+    ]
+    for name in names:
+        environ.pop(name, None)
+    if real and names:
+        wipe_exec_environment(names)
+    return names
 
 
 def wipe_exec_environment(names: Sequence[str]) -> bool:

@@ -51,6 +51,9 @@ def key_in_environment(monkeypatch, api_key: str, auth_token: str) -> Dict[str, 
     """The server's environment as an admin sets it, before the server starts."""
     monkeypatch.setenv("ANTHROPIC_API_KEY", api_key)
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", auth_token)
+    # Copies under names the extension cannot know (MY_KEY=$ANTHROPIC_API_KEY, a header line).
+    monkeypatch.setenv("MY_CLAUDE_KEY", api_key)
+    monkeypatch.setenv("GATEWAY_HEADERS", f"x-api-key: {api_key}")
     return {"ANTHROPIC_API_KEY": api_key, "ANTHROPIC_AUTH_TOKEN": auth_token}
 
 
@@ -145,7 +148,7 @@ async def test_terminal_environment_has_no_key(jp_serverapp, key_in_environment)
 async def test_server_keeps_the_key_and_still_authenticates_upstream(
     jp_serverapp, jp_fetch, mock, api_key, auth_token, key_in_environment
 ):
-    for name in CREDENTIAL_NAMES:
+    for name in CREDENTIAL_NAMES + ("MY_CLAUDE_KEY", "GATEWAY_HEADERS"):
         assert name not in os.environ  # taken out of the environment children inherit
     config = jp_serverapp.web_app.settings["claude_proxy"].config
     assert (config.api_key, config.auth_token) == (api_key, auth_token)
@@ -211,3 +214,18 @@ def test_taking_twice_keeps_the_first_values(monkeypatch, api_key):
     assert credentials.take_from_environment() == {"ANTHROPIC_API_KEY": api_key}
     assert "ANTHROPIC_API_KEY" not in os.environ
     assert credentials.take_from_environment() == {"ANTHROPIC_API_KEY": api_key}
+
+
+def test_copies_of_a_credential_are_removed_whatever_their_name(api_key):
+    from jupyterlab_claude import credentials
+
+    environ = {
+        "MY_KEY": f" {api_key}\n",
+        "HEADERS": f"Authorization: Bearer {api_key}",
+        "SHORT": "abc",
+        "HAS_SHORT": "xabcx",
+        "PATH": "/usr/bin",
+    }
+    removed = credentials.remove_copies([api_key, "abc"], environ)
+    assert sorted(removed) == ["HEADERS", "MY_KEY", "SHORT"]
+    assert environ == {"HAS_SHORT": "xabcx", "PATH": "/usr/bin"}  # a short token only as a whole value

@@ -1,0 +1,92 @@
+/*
+ * The API key lives only in the Jupyter server process. The server is started with
+ * ANTHROPIC_API_KEY in its environment (playwright.config.js); cells and a terminal that print
+ * every environment they can reach never show it, and Claude still answers.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import { ask, lastAnswer, recordedRequests, resetMock, TEST_KEY } from './helpers';
+
+const PROBES = [
+  // IPython's magic, as a user would type it.
+  '%env',
+  // Everything the kernel process inherited.
+  "import os\nprint('\\n'.join(f'{k}={v}' for k, v in sorted(os.environ.items())))",
+  // The environment block the server got at exec time, readable by the same user.
+  "print(open(f'/proc/{os.getppid()}/environ', 'rb').read().decode('utf-8', 'replace').replace('\\0', '\\n'))",
+  // A child of the kernel (what `!env` or a package's subprocess sees).
+  "import subprocess\nprint(subprocess.run(['env'], capture_output=True, text=True).stdout)"
+];
+
+function notebook(): string {
+  return JSON.stringify({
+    cells: PROBES.map((source, i) => ({
+      cell_type: 'code',
+      id: `probe-${i}`,
+      source,
+      metadata: {},
+      outputs: [],
+      execution_count: null
+    })),
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+test.use({ autoGoto: true });
+
+test('no cell, terminal or child process sees the key, and Claude still answers', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  expect(TEST_KEY.length).toBeGreaterThan(20);
+  await resetMock(request);
+  await page.contents.uploadContent(notebook(), 'text', `${tmpPath}/keys.ipynb`);
+  expect(await page.notebook.open('keys.ipynb')).toBe(true);
+  for (let i = 0; i < PROBES.length; i++) {
+    await page.notebook.runCell(i);
+  }
+  const outputs = (await page.locator('.jp-OutputArea-output').allTextContents()).join('\n');
+  // The probes really printed the environments (the non-secret upstream URL is there)...
+  expect(outputs.split('ANTHROPIC_BASE_URL').length - 1).toBeGreaterThanOrEqual(PROBES.length);
+  // ...and neither the key nor its variable.
+  expect(outputs).not.toContain(TEST_KEY);
+  expect(outputs).not.toContain('ANTHROPIC_API_KEY');
+
+  // A real terminal through the server (terminado gives its shell a copy of the server's environment).
+  const terminal = await page.evaluate(async () => {
+    const created = await (await fetch('/api/terminals', { method: 'POST' })).json();
+    const ws = new WebSocket(`ws://${location.host}/terminals/websocket/${created.name}`);
+    const text: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`terminal timed out: ${text.join('')}`)), 30000);
+      ws.onopen = () => ws.send(JSON.stringify(['stdin', 'env; echo __DONE$((40+2))__\r']));
+      ws.onmessage = event => {
+        const [kind, data] = JSON.parse(event.data);
+        if (kind === 'stdout') {
+          text.push(data);
+          if (text.join('').includes('__DONE42__')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        }
+      };
+      ws.onerror = () => reject(new Error('terminal websocket failed'));
+    });
+    ws.close();
+    await fetch(`/api/terminals/${created.name}`, { method: 'DELETE' });
+    return text.join('');
+  });
+  expect(terminal).toContain('ANTHROPIC_BASE_URL');
+  expect(terminal).not.toContain(TEST_KEY);
+  expect(terminal).not.toContain('ANTHROPIC_API_KEY');
+
+  // The server itself still has the key: the question goes upstream with it.
+  await ask(page, 'Hello');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  await expect(lastAnswer(page)).not.toBeEmpty();
+  const sent = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sent[sent.length - 1].headers['x-api-key']).toBe(TEST_KEY);
+});
