@@ -140,6 +140,9 @@ test('an answer loading from another origin in 30 ways requests nothing before a
     )
   ).toEqual([]);
 
+  // Link host names are not looked up ahead of a click either (where the browser honours it).
+  await expect(page.locator('head meta[http-equiv="x-dns-prefetch-control"]')).toHaveAttribute('content', 'off');
+
   // The saved chat reopens through the same path: still nothing.
   await reloadWith(page, path);
   await expect(lastAnswer(page)).toContainText('A data image is fine');
