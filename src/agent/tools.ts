@@ -16,6 +16,7 @@ import type { IClaudeTools, IToolCallInfo, IToolDefinition, IToolResult } from '
 import { HYPOTHESIS_INPUT_SCHEMA } from '../hypotheses/record';
 import type { NotebookHypotheses } from './hypotheses';
 import type { NotebookProposals } from './proposals';
+import { boundaryBefore, clipText, cutText } from '../unicode';
 
 /**
  * The longest text one tool result may carry.
@@ -303,7 +304,8 @@ export class NotebookTools implements IClaudeTools {
   private _bounded(result: IToolResult): IToolResult {
     let content = redactSecrets(result.content).text;
     if (content.length > MAX_RESULT_CHARS) {
-      content = `${content.slice(0, MAX_RESULT_CHARS)}\n… [${(content.length - MAX_RESULT_CHARS).toLocaleString()} characters cut]`;
+      const kept = cutText(content, MAX_RESULT_CHARS);
+      content = `${kept}\n… [${(content.length - kept.length).toLocaleString()} characters cut]`;
     }
     return { ...result, content };
   }
@@ -368,7 +370,11 @@ export class NotebookTools implements IClaudeTools {
     const text = summariseOutput(output, 5_000_000).text;
     const pages = Math.max(1, Math.ceil(text.length / OUTPUT_PAGE_CHARS));
     const p = Math.min(Math.max(0, Math.floor(page) || 0), pages - 1);
-    const body = text.slice(p * OUTPUT_PAGE_CHARS, (p + 1) * OUTPUT_PAGE_CHARS);
+    // Pages start and end on the same character boundaries, so they tile the text exactly.
+    const body = text.slice(
+      boundaryBefore(text, p * OUTPUT_PAGE_CHARS),
+      boundaryBefore(text, (p + 1) * OUTPUT_PAGE_CHARS)
+    );
     return {
       content: `Output ${outputIndex} of cell #${index + 1} (id=${id}), page ${p + 1} of ${pages}:\n${body}`
     };
@@ -392,7 +398,7 @@ export class NotebookTools implements IClaudeTools {
 
 namespace Private {
   export function clip(text: string, max: number): string {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+    return clipText(text, max);
   }
 
   export function renderListing(listing: any, notebookDir: string): IToolResult {

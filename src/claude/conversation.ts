@@ -36,6 +36,7 @@ import type {
 export const MAX_TOOL_ROUNDS = 8;
 import { describeError, isUserAbort } from './errors';
 import { systemPrompt } from './prompts';
+import { cutText, wellFormedDeep } from '../unicode';
 
 /**
  * The part of the SDK the conversation needs.
@@ -293,7 +294,8 @@ export class Conversation implements IConversation {
     if (settings.effort !== 'default') {
       params.output_config = { effort: settings.effort };
     }
-    return params;
+    // Whatever cut text on the way (a kernel, a tool, a pasted half emoji), the API gets Unicode.
+    return wellFormedDeep(params);
   }
 
   private _pushStopped(): void {
@@ -468,7 +470,7 @@ export class Conversation implements IConversation {
         }
       }
       shown.status = result.isError ? 'error' : 'done';
-      shown.preview = result.content.slice(0, 400);
+      shown.preview = cutText(result.content, 400);
       this._changed.emit(turn);
       return {
         type: 'tool_result',

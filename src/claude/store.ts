@@ -9,6 +9,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import type { IChatTurn, IConversationSummary, TurnStatus } from '../tokens';
 import type { Conversation } from './conversation';
 import { PROXY_PATH } from './client';
+import { cutText, wellFormedDeep } from '../unicode';
 
 /**
  * The format of the saved files.
@@ -50,7 +51,9 @@ export interface IConversationStore {
 export function toStored(conversation: Conversation, notebook: string): IStoredConversation {
   const turns = conversation.turns
     .filter(turn => turn.status !== 'streaming')
-    .map(turn => JSON.parse(JSON.stringify(turn)) as IChatTurn);
+    .map(turn => JSON.parse(JSON.stringify(turn)) as IChatTurn)
+    // Half a character (from a tool or kernel that cut text) would make the save fail.
+    .map(turn => wellFormedDeep(turn));
   const model = [...turns].reverse().find(t => t.role === 'assistant' && t.model)?.model ?? '';
   return {
     version: STORE_VERSION,
@@ -100,7 +103,7 @@ export function fromStored(stored: IStoredConversation): Conversation.ISaved {
 export function titleOf(turns: ReadonlyArray<IChatTurn>): string {
   const first = turns.find(t => t.role === 'user' && t.text.trim());
   const line = first ? first.text.trim().split('\n')[0].trim() : '';
-  return line.length > 100 ? `${line.slice(0, 99).trimEnd()}…` : line;
+  return line.length > 100 ? `${cutText(line, 99).trimEnd()}…` : line;
 }
 
 /**

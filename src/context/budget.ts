@@ -5,6 +5,7 @@ import type { ICell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
 import { cellIdOf, ICellOutline, lastError, outlineNotebook } from './notebook';
 import { IImageCandidate, IOutputSummary, summariseOutput } from './outputs';
 import { redactSecrets } from './redact';
+import { clipText } from '../unicode';
 import { CHARS_PER_TOKEN, estimateTokens, formatCount, formatNumber, headTail, joinMultiline } from './text';
 
 /**
@@ -611,7 +612,7 @@ namespace Private {
   }
 
   export function outlineRow(row: ICellOutline, lines: number): string {
-    const summary = row.outputSummary.length > 200 ? row.outputSummary.slice(0, 199) + '…' : row.outputSummary;
+    const summary = clipText(row.outputSummary, 200);
     const size = row.lineCount > lines && lines > 0 ? ` (${formatCount(row.lineCount, 'line')})` : '';
     const head = `#${row.index + 1} ${row.kind}${executed(row)} id=${row.id}${size}${summary ? ` → ${summary}` : ''}`;
     const first = row.firstLines.slice(0, lines).filter(line => line.trim() !== '');

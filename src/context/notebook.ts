@@ -5,6 +5,7 @@ import type { ICell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
 import { describeOutput, errorText, imageTokens } from './outputs';
 import { redactSecrets } from './redact';
 import { approximateTokens, estimateTokens, headTail, CHARS_PER_TOKEN, joinMultiline } from './text';
+import { clipText } from '../unicode';
 
 /**
  * One row of the notebook outline.
@@ -76,7 +77,7 @@ export function outlineNotebook(nb: INotebookContent, options: IOutlineOptions =
     const lines = source.split('\n');
     const firstLines = lines
       .slice(0, keep)
-      .map(line => (line.length > maxLine ? line.slice(0, maxLine - 1) + '…' : line))
+      .map(line => clipText(line, maxLine))
       .map(line => redactSecrets(line).text);
     const outputs: IOutput[] = cell.cell_type === 'code' ? ((cell.outputs as IOutput[]) ?? []) : [];
     return {

@@ -4,6 +4,7 @@
  */
 import type { IOutput, IMimeBundle } from '@jupyterlab/nbformat';
 import { redactSecrets } from './redact';
+import { clipText, cutText } from '../unicode';
 import { htmlToText, readHtmlTable, readShape, renderTable } from './table';
 import {
   CHARS_PER_TOKEN,
@@ -425,7 +426,7 @@ namespace Private {
     if (mime === 'text/plain' || TEXT_TYPES.includes(mime)) {
       const text = typeof value === 'string' || Array.isArray(value) ? joinMultiline(value as any) : JSON.stringify(value);
       const lines = lineCount(text);
-      const first = oneLine(stripAnsi(text.slice(0, 400)).split('\n')[0], 80);
+      const first = oneLine(stripAnsi(cutText(text, 400)).split('\n')[0], 80);
       return lines > 1 ? `${first} … (${formatCount(lines, 'line')})` : first;
     }
     return `${mime} ${formatBytes(sizeOf(value))}`;
@@ -447,7 +448,7 @@ namespace Private {
 
   export function oneLine(text: string, max: number): string {
     const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+    return clipText(flat, max);
   }
 
   function sizeOf(value: unknown): number {

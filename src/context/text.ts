@@ -1,6 +1,7 @@
 /*
  * Plain-text helpers for what Claude reads: ANSI stripping, token estimates and head+tail elision.
  */
+import { cutText, cutTextEnd } from '../unicode';
 
 /**
  * Characters per token assumed for prose and code.
@@ -74,18 +75,19 @@ export function headTailOfParts(parts: string[], maxChars: number, linePerPart =
   }
   const room = maxChars - Private.MARKER_ROOM;
   if (room < 2) {
-    return maxChars > 1 ? Private.headWindow(parts, maxChars - 1).slice(0, maxChars - 1) + '…' : '';
+    return maxChars > 1 ? cutText(Private.headWindow(parts, maxChars - 1), maxChars - 1) + '…' : '';
   }
   const headBudget = Math.ceil(room / 2);
   const tailBudget = room - headBudget;
 
-  let head = Private.headWindow(parts, headBudget).slice(0, headBudget);
+  // Both cuts keep every character whole (half an emoji is not Unicode: see ../unicode).
+  let head = cutText(Private.headWindow(parts, headBudget), headBudget);
   const headCut = head.lastIndexOf('\n');
   if (headCut >= headBudget / 2) {
     head = head.slice(0, headCut + 1);
   }
   const tailWindow = Private.tailWindow(parts, tailBudget + 1);
-  let tail = tailBudget > 0 ? tailWindow.slice(tailWindow.length - tailBudget) : '';
+  let tail = tailBudget > 0 ? cutTextEnd(tailWindow, tailBudget) : '';
   const tailCut = tail.indexOf('\n');
   if (tailCut >= 0 && tailCut < tailBudget / 2) {
     tail = tail.slice(tailCut + 1);

@@ -9,6 +9,7 @@ import type {
 } from '../tokens';
 import { benjaminiHochberg, holm } from './correction';
 import { assessHypothesis, effectiveStatus, formatNumber } from './status';
+import { clipText, cutText } from '../unicode';
 
 /**
  * The multiple-testing correction (Holm: family-wise error; Benjamini–Hochberg: false
@@ -158,7 +159,7 @@ export function ledgerForClaude(
   if (shown < rows.length) {
     text += Private.more(rows.length - shown);
   }
-  return text.slice(0, maxChars);
+  return cutText(text, maxChars);
 }
 
 namespace Private {
@@ -207,7 +208,7 @@ namespace Private {
 
   export function clip(text: string, max: number): string {
     const line = oneLine(text);
-    return line.length <= max ? line : line.slice(0, max - 1) + '…';
+    return clipText(line, max);
   }
 
   export function more(count: number): string {

@@ -8,6 +8,7 @@ import type {
   KernelInspectionResult,
   KernelVariableResult
 } from './types';
+import { cutText } from '../unicode';
 
 /** Characters per token, a rough rule for English, code and numbers. */
 const CHARS_PER_TOKEN = 3.5;
@@ -90,7 +91,7 @@ function failureLine(result: IInspectionFailure): string {
 
 function clipToBudget(text: string, budgetTokens: number): string {
   const chars = Math.floor(budgetTokens * CHARS_PER_TOKEN);
-  return text.length <= chars ? text : text.slice(0, Math.max(chars - 1, 0)) + '…';
+  return text.length <= chars ? text : cutText(text, Math.max(chars - 1, 0)) + '…';
 }
 
 /**
