@@ -36,6 +36,7 @@ OVERRIDABLE = (
     "stall_after_events",
     "body",
     "repeat_text_deltas",
+    "split_bytes",
 )
 
 DEFAULTS: Dict[str, Any] = {
@@ -49,6 +50,8 @@ DEFAULTS: Dict[str, Any] = {
     "body": None,
     # Duplicate the first text_delta N times (used by the benchmark for long streams).
     "repeat_text_deltas": None,
+    # Write each SSE event in pieces of N bytes, flushed separately (chunk-boundary tests).
+    "split_bytes": None,
 }
 
 #: HTTP status Anthropic uses for each error type (for non-streaming error events).

@@ -509,6 +509,19 @@ def build(out: Path) -> None:
         event_delay_ms=5,
     )
 
+    # A gateway that echoes the key it got into a 200 stream, in every form the proxy scrubs.
+    forms = ["", "|upper", "|lower", "|json_u", "|url", "|prefix40", "|base64", "|hex"]
+    echo_text = "Echoed: " + " ".join(f"form{i} {{{{header:x-api-key{f}}}}} ." for i, f in enumerate(forms))
+    echo = [message_start("msg_01EchoKeyStream00000001", 20)]
+    echo += text_block(0, echo_text, 1) + ending("end_turn", 40, 20)
+    write_sse(out / "echo_key_stream.sse", echo)
+    specs["echo_key_stream"] = fixture(
+        "echo_key_stream",
+        "A 200 stream echoing the request's x-api-key as is, upper/lower-cased, \\u-escaped, URL-encoded, "
+        "its first 40 characters, base64 and hex (proves the proxy scrubs 2xx streams).",
+        "echo_key_stream.sse",
+    )
+
     for name, spec in specs.items():
         (out / f"{name}.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 

@@ -18,7 +18,9 @@ Test control endpoints (not part of Anthropic's API):
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import re
 import secrets
 import string
 import threading
@@ -35,6 +37,7 @@ import tornado.web
 from .fixtures import (
     DEFAULT_FIXTURES_DIR,
     FixtureError,
+    SSEEvent,
     StreamError,
     assemble_message,
     list_fixtures,
@@ -62,12 +65,47 @@ def error_body(error_type: str, message: str, request_id: Optional[str] = None) 
     return body
 
 
+#: ``{{header:NAME}}`` or ``{{header:NAME|filter|filter...}}`` in fixture strings.
+_HEADER_TEMPLATE = re.compile(r"\{\{header:([A-Za-z0-9-]+)((?:\|[a-z_0-9]+)*)\}\}")
+
+
+def _echo_filter(value: str, name: str) -> str:
+    """The forms a careless gateway might echo a header in (proves the proxy scrubs each)."""
+    if name == "lower":
+        return value.lower()
+    if name == "upper":
+        return value.upper()
+    if name == "json_u":  # every character as a JSON \\u escape
+        return "".join("\\u%04x" % ord(c) for c in value)
+    if name == "url":  # every byte percent-encoded
+        return "".join("%%%02X" % b for b in value.encode())
+    if name == "base64":
+        return base64.b64encode(value.encode()).decode()
+    if name == "hex":
+        return value.encode().hex()
+    if name.startswith("prefix") and name[6:].isdigit():
+        return value[: int(name[6:])]
+    raise FixtureError(f"unknown echo filter {name!r}")
+
+
 def substitute_headers(value: Any, headers: Dict[str, str]) -> Any:
-    """Replace ``{{header:NAME}}`` in fixture strings with the received header (echo fixtures)."""
+    """Replace ``{{header:NAME|filters}}`` in fixture strings with the received header (echo fixtures).
+
+    Headers that were not received are left as written.
+    """
     if isinstance(value, str):
-        for name, header_value in headers.items():
-            value = value.replace("{{header:%s}}" % name, header_value)
-        return value
+        if "{{header:" not in value:
+            return value
+
+        def replace(match: "re.Match[str]") -> str:
+            header_value = headers.get(match.group(1).lower())
+            if header_value is None:
+                return match.group(0)
+            for name in filter(None, match.group(2).split("|")):
+                header_value = _echo_filter(header_value, name)
+            return header_value
+
+        return _HEADER_TEMPLATE.sub(replace, value)
     if isinstance(value, dict):
         return {k: substitute_headers(v, headers) for k, v in value.items()}
     if isinstance(value, list):
@@ -244,6 +282,8 @@ class _Base(tornado.web.RequestHandler):
                 body.setdefault("request_id", self.request_id)
             self.finish(json.dumps(body))
             return
+        if any("{{header:" in e.data for e in spec["events"]):
+            spec = dict(spec, events=[SSEEvent(e.event, substitute_headers(e.data, received)) for e in spec["events"]])
         if stream:
             await self._stream_events(spec)
             return
@@ -285,8 +325,18 @@ class _Base(tornado.web.RequestHandler):
                     return
                 if i and delay:
                     await asyncio.sleep(delay)
-                self.write(event.encode())
-                await self.flush()  # one event per write, as the real API sends them
+                data, split = event.encode(), spec.get("split_bytes")
+                if split:
+                    # Each event in pieces of ``split`` bytes, each flushed after a pause, so the
+                    # proxy reads them as separate chunks (a key may straddle two of them).
+                    for at in range(0, len(data), int(split)):
+                        if at:
+                            await asyncio.sleep(max(delay, 0.005))
+                        self.write(data[at : at + int(split)])
+                        await self.flush()
+                else:
+                    self.write(data)
+                    await self.flush()  # one event per write, as the real API sends them
                 if self.record_entry is not None:
                     self.record_entry["events_sent_monotonic"].append(time.monotonic())
         except tornado.iostream.StreamClosedError:
