@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover - Windows
     import msvcrt
 
 from .files import BadRequest, FileToolError, Missing, Refused, is_within, split_relative
+from .proxy import scrub_text
 
 #: Format of the files; bumped if it ever changes incompatibly.
 FORMAT_VERSION = 1
@@ -374,14 +375,12 @@ def title_of(turns: Iterable[Dict[str, Any]]) -> str:
 
 
 def scrub(value: Any, secrets: Sequence[str]) -> Any:
-    """``value`` with every secret replaced in every string (keys never reach the browser anyway)."""
+    """``value`` with every secret replaced in every string, in every form the proxy scrubs
+    (case-folded, escaped, encoded, a long prefix; keys never reach the browser anyway)."""
     if not secrets:
         return value
     if isinstance(value, str):
-        for secret in secrets:
-            if secret:
-                value = value.replace(secret, REDACTED)
-        return value
+        return scrub_text(value, secrets)
     if isinstance(value, list):
         return [scrub(v, secrets) for v in value]
     if isinstance(value, dict):

@@ -152,7 +152,9 @@ class ClaudeBaseHandler(APIHandler):
         if streaming:
             self.set_header("Cache-Control", "no-cache")
             self.set_header("X-Accel-Buffering", "no")  # stop reverse proxies (nginx) from buffering SSE
-        self._pump = asyncio.ensure_future(self._copy_body(response))
+        # 2xx bodies are scrubbed too (a gateway may echo the key into a stream), chunk by chunk.
+        scrubber = proxy.StreamScrubber(cfg.secrets)
+        self._pump = asyncio.ensure_future(self._copy_body(response, scrubber))
         try:
             await asyncio.wait_for(self._pump, remaining)
         except asyncio.CancelledError:
@@ -161,20 +163,28 @@ class ClaudeBaseHandler(APIHandler):
             return
         except (httpx.HTTPError, asyncio.TimeoutError) as exc:
             self.log.warning("Claude proxy: upstream stream ended early: %s", type(exc).__name__)
-            if streaming:
-                try:
+            try:
+                self.write(scrubber.flush())  # what was held back, before the error event
+                if streaming:
                     self.write(proxy.sse_error_event())
-                except RuntimeError:
-                    pass
+            except RuntimeError:
+                pass
         except StreamClosedError:
             return
         self.finish(set_content_type=content_type)
 
-    async def _copy_body(self, response: httpx.Response) -> None:
-        # No buffering: each upstream chunk (an SSE event, usually) is flushed as it arrives.
-        async for chunk in response.aiter_raw():
-            self.write(chunk)
-            await self.flush()
+    async def _copy_body(self, response: httpx.Response, scrubber: proxy.StreamScrubber) -> None:
+        # No buffering: each upstream chunk (an SSE event, usually) is flushed as it arrives;
+        # the scrubber holds back only a tail that could be the start of a credential.
+        # aiter_bytes (not raw): if an upstream compresses anyway, what is scrubbed is what is sent.
+        async for chunk in response.aiter_bytes():
+            out = scrubber.feed(chunk)
+            if out:
+                self.write(out)
+                await self.flush()
+        tail = scrubber.flush()
+        if tail:
+            self.write(tail)
 
 
 class MessagesHandler(ClaudeBaseHandler):
