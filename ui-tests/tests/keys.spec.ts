@@ -4,7 +4,7 @@
  * every environment they can reach never show it, and Claude still answers.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { ask, lastAnswer, recordedRequests, resetMock, TEST_KEY } from './helpers';
+import { ask, lastAnswer, queueFixture, recordedRequests, resetMock, TEST_KEY } from './helpers';
 
 const PROBES = [
   // IPython's magic, as a user would type it.
@@ -89,4 +89,34 @@ test('no cell, terminal or child process sees the key, and Claude still answers'
   const sent = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
   expect(sent.length).toBeGreaterThan(0);
   expect(sent[sent.length - 1].headers['x-api-key']).toBe(TEST_KEY);
+});
+
+test('an upstream echoing the key into a streamed answer shows [redacted], in the page and in every response', async ({
+  page,
+  request
+}) => {
+  await resetMock(request);
+  const bodies: Promise<string>[] = [];
+  page.on('response', response => {
+    bodies.push(
+      response
+        .body()
+        .then(b => b.toString('utf-8') + JSON.stringify(response.headers()))
+        .catch(() => '')
+    );
+  });
+  // The key as is, upper- and lower-cased, \u-escaped, URL-encoded, its first 40 characters, base64
+  // and hex, each event written in 7-byte pieces so forms straddle network chunks.
+  await queueFixture(request, 'echo_key_stream', { split_bytes: 7, event_delay_ms: 0 });
+  await ask(page, 'Hello');
+  const answer = lastAnswer(page);
+  await expect(answer).toHaveAttribute('data-status', 'done');
+  await expect(answer).toContainText('form7');
+  const text = (await answer.textContent()) ?? '';
+  expect(text.split('[redacted]').length - 1).toBe(8);
+  expect(text.toLowerCase()).not.toContain(TEST_KEY.slice(0, 16).toLowerCase());
+  const all = (await Promise.all(bodies)).join('\n');
+  expect(all).not.toContain(TEST_KEY);
+  expect(all.toLowerCase()).not.toContain(TEST_KEY.slice(0, 16).toLowerCase());
+  expect(all).not.toContain(Buffer.from(TEST_KEY).toString('base64').slice(0, 24));
 });
