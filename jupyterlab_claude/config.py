@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from traitlets import Bool, Dict, Float, Int, Unicode, default
+from traitlets import Bool, Dict, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 
@@ -48,8 +48,17 @@ class ClaudeProxy(Configurable):
     allow_hidden_files = Bool(
         False,
         help="""Let Claude's file tools list and read hidden files and folders (names starting with '.').
-        Files that may hold credentials (.ssh, .aws, .env*, *.pem, *.key, credentials*, .jupyter, ...)
+        Files that may hold credentials (.ssh, .aws, .kube, .docker, .git/config, .env*, *.env, *.pem, *.key,
+        credentials.*, secrets.*, service-account*.json, histories, .jupyter, ...)
         stay refused either way.""",
+    ).tag(config=True)
+
+    secret_file_patterns = List(
+        Unicode(),
+        default_value=[],
+        help="""More names that Claude's file tools always refuse, added to the built-in rules
+        (fnmatch patterns, case-insensitive, matched against every component of a path and of
+        what a symlink points to, e.g. ['*.sqlite', 'patients*', 'site_passwords.*']).""",
     ).tag(config=True)
 
     keep_credentials_in_environment = Bool(

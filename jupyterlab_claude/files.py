@@ -39,25 +39,146 @@ PARQUET_NEEDS_PYARROW = (
 
 #: Names (lower-cased, fnmatch patterns) that are secrets wherever they appear in a path.
 SECRET_NAME_PATTERNS: Tuple[str, ...] = (
+    # SSH, GPG and cloud credentials
     ".ssh",
     ".gnupg",
     ".aws",
-    ".env",
-    ".env.*",
-    ".netrc",
-    ".pgpass",
-    ".git-credentials",
-    "credentials",
-    "credentials.json",
+    ".azure",
+    ".kube",
+    ".docker",
+    ".gcloud",
+    ".terraform.d",
     "id_rsa*",
     "id_dsa*",
     "id_ecdsa*",
     "id_ed25519*",
     "*.pem",
     "*.key",
-    ".jupyter",  # jupyter_server_config.* may hold tokens and passwords
-    "jpserver-*",  # server info files in the runtime dir carry the login token
+    "*.ppk",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    "*.kdbx",
+    "kubeconfig",
+    "service-account*.json",
+    "service_account*.json",
+    "client_secret*.json",
+    "application_default_credentials.json",
+    # tokens and passwords of tools
+    ".netrc",
+    "_netrc",
+    ".pgpass",
+    ".my.cnf",
+    ".git-credentials",
+    ".npmrc",
+    ".pypirc",
+    ".yarnrc*",
+    ".vault-token",
+    "htpasswd",
+    ".htpasswd",
+    # environment and secret files under any name
+    ".env",
+    ".env.*",
+    "*.env",
+    ".envrc",
+    "credentials",
+    "credentials.*",
+    "secrets",
+    "secrets.*",
+    "secret.*",
+    "*.secret",
+    "*.secrets",
+    "token.json",
+    "*.token",
+    # shell and REPL histories (passwords typed on command lines)
+    ".*_history",
+    "fish_history",
+    ".history",
+    ".python_history",
+    # Jupyter's own config and runtime files (tokens, passwords, kernel keys)
+    ".jupyter",
+    "jupyter_*_config.json",
+    "jupyter_*_config.py",
+    "jpserver-*",
+    "kernel-*.json",
+    "nbserver-*",
 )
+
+#: Consecutive path components (lower-cased, fnmatch patterns) that are secrets together.
+SECRET_PATH_PATTERNS: Tuple[Tuple[str, ...], ...] = (
+    (".git", "config"),
+    (".config", "gcloud"),
+    (".config", "gh"),
+    (".config", "hub"),
+    (".ipython", "profile_*", "security"),
+)
+
+#: Suffixes of copies and backups: ``key.pem.bak`` is as secret as ``key.pem``.
+BACKUP_SUFFIXES: Tuple[str, ...] = (
+    "~",
+    ".bak",
+    ".backup",
+    ".old",
+    ".orig",
+    ".save",
+    ".sav",
+    ".swp",
+    ".swo",
+    ".tmp",
+    ".copy",
+    ".prev",
+    ".1",
+    ".2",
+)
+
+
+class SecretRules:
+    """The rules a path is checked against: the defaults plus the admin's own patterns.
+
+    ``extra_names`` are fnmatch patterns matched against every component of a path, in lower
+    case, like :data:`SECRET_NAME_PATTERNS` (``c.ClaudeProxy.secret_file_patterns``).
+    """
+
+    def __init__(self, extra_names: Sequence[str] = ()):
+        self.names: Tuple[str, ...] = SECRET_NAME_PATTERNS + tuple(p.lower() for p in extra_names if p)
+
+    def reason(self, parts: Sequence[str]) -> Optional[str]:
+        """Why a path (its components) is a secret, or None."""
+        lowered = [p.lower() for p in parts]
+        for name in lowered:
+            for candidate in _without_backup_suffixes(name):
+                for pattern in self.names:
+                    if fnmatch(candidate, pattern):
+                        return f"'{name}' matches '{pattern}', which may hold credentials"
+        for sequence in SECRET_PATH_PATTERNS:
+            n = len(sequence)
+            for i in range(len(lowered) - n + 1):
+                window = lowered[i : i + n]
+                if all(fnmatch(c, p) for c, p in zip(window, sequence)):
+                    return f"'{'/'.join(window)}' may hold credentials"
+        return None
+
+
+DEFAULT_RULES = SecretRules()
+
+
+def _without_backup_suffixes(name: str) -> List[str]:
+    """``name`` and what it was before each backup suffix was added (``a.pem.bak`` -> ``a.pem``)."""
+    names = [name]
+    changed = True
+    while changed:
+        changed = False
+        for suffix in BACKUP_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                names.append(name)
+                changed = True
+    # Editors' swap files: ``.key.pem.swp`` for ``key.pem``.
+    if name.startswith(".") and len(names) > 1:
+        names.append(name[1:])
+    return names
+
 
 FORMATS_BY_EXTENSION = {
     ".csv": "csv",
@@ -126,21 +247,13 @@ def split_relative(path: str) -> List[str]:
     return parts
 
 
-def secret_reason(parts: Sequence[str]) -> Optional[str]:
+def secret_reason(parts: Sequence[str], rules: Optional[SecretRules] = None) -> Optional[str]:
     """Why a path (its components) is a secret, or None."""
-    lowered = [p.lower() for p in parts]
-    for name in lowered:
-        for pattern in SECRET_NAME_PATTERNS:
-            if fnmatch(name, pattern):
-                return f"'{name}' matches '{pattern}', which may hold credentials"
-    for i in range(len(lowered) - 2):
-        if lowered[i] == ".ipython" and fnmatch(lowered[i + 1], "profile_*") and lowered[i + 2] == "security":
-            return "IPython profile 'security' folders hold kernel connection keys"
-    return None
+    return (rules or DEFAULT_RULES).reason(parts)
 
 
-def is_secret_name(name: str) -> bool:
-    return secret_reason([name]) is not None
+def is_secret_name(name: str, rules: Optional[SecretRules] = None) -> bool:
+    return secret_reason([name], rules) is not None
 
 
 def is_hidden_name(name: str) -> bool:
@@ -164,21 +277,38 @@ def _runtime_dir() -> Optional[str]:
         return None
 
 
-def check_real_path(real: str, real_root: str, parts: Sequence[str]) -> None:
-    """Refuse a resolved path outside the root, or whose resolved form is a secret."""
+def check_real_path(
+    real: str,
+    real_root: str,
+    parts: Sequence[str],
+    allow_hidden: bool = True,
+    rules: Optional[SecretRules] = None,
+) -> None:
+    """Refuse a resolved path outside the root, or whose resolved form is a secret or hidden.
+
+    What a link points to is judged, not only its name: ``notes.txt -> .env`` is a secret and
+    ``visible.txt -> .hidden_notes`` is hidden.
+    """
     if not is_within(real, real_root):
         # Never say where it points: that could itself reveal something outside the root.
         raise Refused(f"'{'/'.join(parts)}' resolves (through a symlink) outside the Jupyter root.")
     real_parts = [p for p in os.path.relpath(real, real_root).split(os.sep) if p not in ("", ".")]
-    reason = secret_reason(real_parts)
+    reason = secret_reason(real_parts, rules)
     if reason:
         raise Refused(f"'{'/'.join(parts)}' points to a file that may hold credentials ({reason}).")
+    if not allow_hidden and any(is_hidden_name(p) for p in real_parts):
+        raise Refused(
+            f"'{'/'.join(parts)}' points (through a symlink) to a hidden file; hidden files are not read "
+            "unless the server sets c.ClaudeProxy.allow_hidden_files = True."
+        )
     runtime = _runtime_dir()
     if runtime and is_within(real, runtime):
         raise Refused(f"'{'/'.join(parts)}' is in Jupyter's runtime folder, which holds tokens and kernel keys.")
 
 
-def resolve(root: str, path: str, allow_hidden: bool = False) -> Tuple[str, str]:
+def resolve(
+    root: str, path: str, allow_hidden: bool = False, rules: Optional[SecretRules] = None
+) -> Tuple[str, str]:
     """``(real absolute path, normalised relative path)`` of ``path`` under ``root``.
 
     Raises :class:`Refused` (absolute, ``..``, secret, hidden, outside the root through a
@@ -186,7 +316,7 @@ def resolve(root: str, path: str, allow_hidden: bool = False) -> Tuple[str, str]
     """
     parts = split_relative(path)
     rel = "/".join(parts)
-    reason = secret_reason(parts)
+    reason = secret_reason(parts, rules)
     if reason:
         raise Refused(f"'{rel}' is refused: {reason}.")
     if not allow_hidden and any(is_hidden_name(p) for p in parts):
@@ -196,7 +326,7 @@ def resolve(root: str, path: str, allow_hidden: bool = False) -> Tuple[str, str]
         )
     real_root = os.path.realpath(os.path.expanduser(root))
     real = os.path.realpath(os.path.join(real_root, *parts))
-    check_real_path(real, real_root, parts)
+    check_real_path(real, real_root, parts, allow_hidden, rules)
     if not os.path.exists(real):
         raise Missing(f"'{rel}' does not exist under the Jupyter root.")
     return real, rel
@@ -209,9 +339,15 @@ def _iso(mtime: float) -> str:
     return datetime.fromtimestamp(mtime, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def list_dir(root: str, path: str = "", allow_hidden: bool = False, max_entries: int = MAX_ENTRIES) -> Dict[str, Any]:
+def list_dir(
+    root: str,
+    path: str = "",
+    allow_hidden: bool = False,
+    max_entries: int = MAX_ENTRIES,
+    rules: Optional[SecretRules] = None,
+) -> Dict[str, Any]:
     """The entries of folder ``path``: folders first, then by name; hidden/secret ones counted."""
-    real, rel = resolve(root, path, allow_hidden)
+    real, rel = resolve(root, path, allow_hidden, rules)
     if not os.path.isdir(real):
         raise BadRequest(f"'{rel}' is a file, not a folder; use the head tool to read it.")
     real_root = os.path.realpath(os.path.expanduser(root))
@@ -221,14 +357,14 @@ def list_dir(root: str, path: str = "", allow_hidden: bool = False, max_entries:
         with os.scandir(real) as it:
             for entry in it:
                 name = entry.name
-                if is_secret_name(name) or (not allow_hidden and is_hidden_name(name)):
+                child_parts = (rel.split("/") if rel else []) + [name]
+                if secret_reason(child_parts, rules) or (not allow_hidden and is_hidden_name(name)):
                     hidden += 1
                     continue
                 try:
                     if entry.is_symlink():
                         target = os.path.realpath(entry.path)
-                        child_parts = (rel.split("/") if rel else []) + [name]
-                        check_real_path(target, real_root, child_parts)
+                        check_real_path(target, real_root, child_parts, allow_hidden, rules)
                         if not os.path.exists(target):
                             hidden += 1  # dangling link
                             continue
@@ -418,6 +554,7 @@ def head_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_hidden: bool = False,
     opener: Optional[Callable[..., Any]] = None,
+    rules: Optional[SecretRules] = None,
 ) -> Dict[str, Any]:
     """The start of a data file as text, reading at most ``max_bytes`` of it.
 
@@ -426,7 +563,7 @@ def head_file(
     """
     lines = max(1, min(int(lines), MAX_LINES))
     max_bytes = max(1, min(int(max_bytes), MAX_MAX_BYTES))
-    real, rel = resolve(root, path, allow_hidden)
+    real, rel = resolve(root, path, allow_hidden, rules)
     st = os.stat(real)
     if stat.S_ISDIR(st.st_mode):
         raise BadRequest(f"'{rel}' is a folder, not a file; use the list tool to see what it holds.")

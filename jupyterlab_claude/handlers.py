@@ -266,6 +266,7 @@ class FilesListHandler(FilesBaseHandler):
             files.list_dir,
             self.get_query_argument("path", ""),
             allow_hidden=self.state.config.allow_hidden_files,
+            rules=files.SecretRules(self.state.config.secret_file_patterns),
         )
 
 
@@ -293,6 +294,7 @@ class FilesHeadHandler(FilesBaseHandler):
             lines=lines,
             max_bytes=max_bytes,
             allow_hidden=self.state.config.allow_hidden_files,
+            rules=files.SecretRules(self.state.config.secret_file_patterns),
         )
 
 

@@ -152,10 +152,10 @@ def test_resolve_hidden_needs_the_setting_but_secrets_never_pass(tmp_path):
 def test_resolve_refuses_symlinks_out_of_the_root_without_saying_where(tmp_path):
     root = tmp_path / "root"
     root.mkdir()
-    outside = write(tmp_path, "outside/secret.txt", "top secret\n")
+    outside = write(tmp_path, "outside/private.txt", "top secret\n")
     os.symlink(outside, root / "link.txt")
     os.symlink(tmp_path / "outside", root / "linkdir")
-    for rel in ("link.txt", "linkdir/secret.txt", "linkdir"):
+    for rel in ("link.txt", "linkdir/private.txt", "linkdir"):
         with pytest.raises(files.Refused, match="outside the Jupyter root") as info:
             files.resolve(str(root), rel)
         assert str(tmp_path) not in info.value.message
@@ -411,12 +411,12 @@ async def test_absolute_path_is_refused_even_inside_the_root(jp_fetch, jp_root_d
 
 
 async def test_symlinks_out_of_the_root_are_refused(jp_fetch, jp_root_dir, tmp_path):
-    outside = write(tmp_path, "elsewhere/secret.txt", "do not read\n")
+    outside = write(tmp_path, "elsewhere/private.txt", "do not read\n")
     os.symlink("/etc/passwd", os.path.join(jp_root_dir, "passwd.txt"))
     os.symlink(outside, os.path.join(jp_root_dir, "notes.txt"))
     os.symlink(os.path.dirname(outside), os.path.join(jp_root_dir, "elsewhere"))
     write(jp_root_dir, "fine.txt", "ok\n")
-    for tool, path in [("head", "passwd.txt"), ("head", "notes.txt"), ("head", "elsewhere/secret.txt"), ("list", "elsewhere")]:
+    for tool, path in [("head", "passwd.txt"), ("head", "notes.txt"), ("head", "elsewhere/private.txt"), ("list", "elsewhere")]:
         code, body = await get(jp_fetch, tool, path=path)
         message = assert_error(code, body, 403, "permission_error", "outside the Jupyter root")
         assert "/etc" not in message and str(tmp_path / "elsewhere") not in message
@@ -448,3 +448,133 @@ async def test_unauthenticated_requests_are_refused(live_url, jp_root_dir, tool)
         r = await client.get(f"{live_url}claude/files/{tool}", params={"path": "a.csv" if tool == "head" else ""})
     assert r.status_code == 403
     assert b"planted-value" not in r.content and b"a.csv" not in r.content
+
+
+# -- secret files the first rules missed (issue: hardening, defect 5) --------------------
+
+MISSED_BY_DEFAULT = [
+    "credentials.yaml",
+    "credentials.txt",
+    "service-account.json",
+    "client_secret.json",
+    "client_secret_1234-abcd.apps.googleusercontent.com.json",
+    "putty/server.ppk",
+    "secrets.toml",
+    "app/secrets.yaml",
+    "certs/server.pem.bak",
+    "certs/server.key.orig",
+    "certs/.server.pem.swp",
+    "notes/credentials.json~",
+    "prod.env",
+    "deploy/staging.env",
+    "copied/kernel-3f2a1b.json",
+    "jupyter_server_config.json",
+    "old/jupyter_notebook_config.py",
+    "conf/kubeconfig",
+]
+
+MISSED_WITH_HIDDEN_ALLOWED = [
+    ".docker/config.json",
+    ".kube/config",
+    ".git/config",
+    ".npmrc",
+    ".pypirc",
+    ".bash_history",
+    ".zsh_history",
+    ".python_history",
+    ".my.cnf",
+    ".azure/accessTokens.json",
+    ".config/gcloud/application_default_credentials.json",
+    ".config/gh/hosts.yml",
+    ".vault-token",
+]
+
+
+@pytest.mark.parametrize("path", MISSED_BY_DEFAULT)
+def test_secret_files_the_first_rules_missed_are_refused(tmp_path, path):
+    write(tmp_path, path, "token=abc\n")
+    with pytest.raises(files.Refused, match="credentials"):
+        files.resolve(str(tmp_path), path)
+
+
+@pytest.mark.parametrize("path", MISSED_WITH_HIDDEN_ALLOWED)
+def test_secret_dotfiles_stay_refused_with_hidden_files_allowed(tmp_path, path):
+    write(tmp_path, path, "auth=abc\n")
+    with pytest.raises(files.Refused, match="credentials"):
+        files.resolve(str(tmp_path), path, allow_hidden=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["credentials_report.csv", "data/secret_santa_survey.csv", "price_history.csv", "env/analysis.py",
+     "git/config.py", "kernel.json", "config.json", "data.csv.bak", "environment.yml"],
+)
+def test_wider_rules_leave_ordinary_data_readable(tmp_path, path):
+    write(tmp_path, path, "a,b\n1,2\n")
+    assert files.resolve(str(tmp_path), path)[1] == path
+
+
+def test_a_visible_link_to_a_hidden_file_is_hidden(tmp_path):
+    write(tmp_path, ".hidden_notes", "private\n")
+    os.symlink(tmp_path / ".hidden_notes", tmp_path / "visible.txt")
+    with pytest.raises(files.Refused, match="hidden"):
+        files.resolve(str(tmp_path), "visible.txt")
+    # With hidden files allowed the target is an ordinary dotfile, so it is read.
+    assert files.resolve(str(tmp_path), "visible.txt", allow_hidden=True)[1] == "visible.txt"
+
+
+def test_a_visible_link_to_a_hidden_folder_is_hidden(tmp_path):
+    write(tmp_path, ".private/results.csv", "a\n1\n")
+    os.symlink(tmp_path / ".private", tmp_path / "shared")
+    with pytest.raises(files.Refused, match="hidden"):
+        files.resolve(str(tmp_path), "shared/results.csv")
+    listing = files.list_dir(str(tmp_path))
+    assert [e["name"] for e in listing["entries"]] == [] and listing["hidden"] == 2
+
+
+def test_links_to_secrets_under_innocent_names_are_refused_even_with_hidden_allowed(tmp_path):
+    write(tmp_path, ".kube/config", "token: abc\n")
+    write(tmp_path, "deploy/prod.env", "KEY=1\n")
+    os.symlink(tmp_path / ".kube" / "config", tmp_path / "cluster.yaml")
+    os.symlink(tmp_path / "deploy", tmp_path / "settings")
+    for rel in ("cluster.yaml", "settings/prod.env"):
+        with pytest.raises(files.Refused, match="credentials"):
+            files.resolve(str(tmp_path), rel, allow_hidden=True)
+    listing = files.list_dir(str(tmp_path), allow_hidden=True)
+    assert "cluster.yaml" not in [e["name"] for e in listing["entries"]]
+
+
+def test_listing_hides_what_reading_refuses(tmp_path):
+    names = {os.path.basename(path) for path in MISSED_BY_DEFAULT}
+    for name in names:
+        write(tmp_path, "all/" + name, "x\n")
+    write(tmp_path, "all/data.csv", "a\n1\n")
+    listing = files.list_dir(str(tmp_path), "all")
+    assert [e["name"] for e in listing["entries"]] == ["data.csv"]
+    assert listing["hidden"] == len(names)
+
+
+def test_the_admin_adds_patterns_of_their_own(tmp_path):
+    write(tmp_path, "clinic/Patients_2024.csv", "id\n1\n")
+    write(tmp_path, "clinic/summary.csv", "n\n1\n")
+    rules = files.SecretRules(["patients*"])
+    with pytest.raises(files.Refused, match="patients"):
+        files.resolve(str(tmp_path), "clinic/Patients_2024.csv", rules=rules)
+    assert files.resolve(str(tmp_path), "clinic/Patients_2024.csv")[1] == "clinic/Patients_2024.csv"
+    listing = files.list_dir(str(tmp_path), "clinic", rules=rules)
+    assert [e["name"] for e in listing["entries"]] == ["summary.csv"] and listing["hidden"] == 1
+    # The defaults stay in force beside the admin's own.
+    with pytest.raises(files.Refused):
+        files.resolve(str(tmp_path), "clinic/secrets.toml", rules=rules)
+
+
+@pytest.mark.parametrize("claude_config", [{"secret_file_patterns": ["*.sqlite"], "allow_hidden_files": True}])
+async def test_routes_apply_the_admins_patterns_and_the_wider_defaults(jp_fetch, jp_root_dir, claude_config):
+    write(jp_root_dir, "lab.sqlite", "x\n")
+    write(jp_root_dir, "secrets.toml", "token='abc'\n")
+    write(jp_root_dir, ".kube/config", "token: abc\n")
+    write(jp_root_dir, "data.csv", "a\n1\n")
+    code, body = await get(jp_fetch, "list")
+    assert [e["name"] for e in body["entries"]] == ["data.csv"] and body["hidden"] == 3
+    for path in ("lab.sqlite", "secrets.toml", ".kube/config"):
+        assert_error(*await get(jp_fetch, "head", path=path), 403, "permission_error", "credentials")
