@@ -15,12 +15,14 @@ REPLY_PREFIX = '{"inspector":"jupyterlab-claude"'
 
 
 def inspector_code(**params: Any) -> str:
-    """The wrapper python.ts builds: exec in a fresh dict, parameters as JSON."""
+    """The wrapper python.ts builds: exec in a fresh dict, parameters as JSON, and no name
+    looked up in the user's namespace (the frame of an unstarted generator gives the builtins
+    and the globals)."""
     return (
-        '__import__("builtins").exec('
+        '(lambda f: f.f_builtins["exec"]('
         + json.dumps(SOURCE)
-        + ', {"__name__": "__jupyterlab_claude_inspector__", '
-        + '"_USER_NS": __import__("builtins").globals(), "_PARAMS": '
+        + ', {"__builtins__": f.f_builtins, "__name__": "__jupyterlab_claude_inspector__", '
+        + '"_USER_NS": f.f_globals, "_PARAMS": '
         + json.dumps(json.dumps(params))
-        + "})"
+        + "}))((_ for _ in ()).gi_frame)"
     )

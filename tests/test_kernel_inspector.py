@@ -52,8 +52,10 @@ class Kernel:
         return "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
 
     def probe(self, expression: str) -> Any:
-        """Evaluate an expression silently and return it through JSON (binds no names)."""
-        messages, _ = self.execute(f'print(__import__("json").dumps({expression}))', silent=True)
+        """Evaluate an expression silently and return it through JSON (binds no names, and
+        works while the user's globals shadow `print` or `__import__`)."""
+        code = f'(lambda b: b["print"](b["__import__"]("json").dumps({expression})))((_ for _ in ()).gi_frame.f_builtins)'
+        messages, _ = self.execute(code, silent=True)
         text = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
         return json.loads(text)
 
@@ -382,3 +384,240 @@ def test_records_real_replies_for_the_front_end_tests(fresh_kernel):
     detail, text, _ = fresh_kernel.inspect(mode="detail", name="sales", column="price", start=10, stop=15)
     assert detail["variable"]["column_stats"]["count"] == 2_000_000
     record("python-detail-reply.json", text)
+
+
+# -- one odd variable costs only its own entry ------------------------------------------------
+#
+# Each case is user code run as a cell, and the names it binds. A plain variable defined after
+# it must still be described, the reply must carry no top-level error, and every odd variable
+# must still have an entry: a summary, or one marked as not summarisable with a short reason.
+
+ODD_VARIABLES = {
+    "class_module_is_an_int": (
+        "class ModuleFive:\n"
+        "    pass\n"
+        "ModuleFive.__module__ = 5\n"
+        "module_five = ModuleFive()\n",
+        ["module_five"],
+    ),
+    "len_raises_system_exit": (
+        "class ExitingLen:\n"
+        "    def __len__(self):\n"
+        "        raise SystemExit(3)\n"
+        "exiting_len = ExitingLen()\n",
+        ["exiting_len"],
+    ),
+    "user_global_named___import__": ("__import__ = lambda *a, **k: 1 / 0\n", []),
+    "user_globals_shadow_builtins": (
+        "len = type = isinstance = getattr = str = repr = id = dict = list = exec = globals = 'shadowed'\n"
+        "json = sys = 'shadowed module'\n"
+        "shadow_probe = [1, 2, 3]\n",
+        ["shadow_probe"],
+    ),
+    "pd_and_np_shadowed": (
+        "import pandas as _real_pd\n"
+        "pd = np = 'not the library'\n"
+        "frame_with_pd_shadowed = _real_pd.DataFrame({'a': [1, 2]})\n",
+        ["frame_with_pd_shadowed"],
+    ),
+    "class_property_raises": (
+        "class BadClass:\n"
+        "    @property\n"
+        "    def __class__(self):\n"
+        "        raise RuntimeError('no class')\n"
+        "bad_class = BadClass()\n",
+        ["bad_class"],
+    ),
+    "getattr_raises_base_exception": (
+        "class Stopper(BaseException):\n"
+        "    pass\n"
+        "class StoppingGetattr:\n"
+        "    def __getattr__(self, name):\n"
+        "        raise Stopper(name)\n"
+        "    shape = property(lambda self: self.missing)\n"
+        "stopping_getattr = StoppingGetattr()\n",
+        ["stopping_getattr"],
+    ),
+    "repr_returns_a_non_str": (
+        "class NumberRepr:\n"
+        "    def __repr__(self):\n"
+        "        return 42\n"
+        "class SneakyStr(str):\n"
+        "    def __len__(self):\n"
+        "        raise SystemExit('len of repr')\n"
+        "    def __getitem__(self, key):\n"
+        "        raise SystemExit('slice of repr')\n"
+        "class SneakyRepr:\n"
+        "    def __repr__(self):\n"
+        "        return SneakyStr('sneaky')\n"
+        "number_repr = NumberRepr()\n"
+        "sneaky_repr = SneakyRepr()\n",
+        ["number_repr", "sneaky_repr"],
+    ),
+    "sizeof_raises": (
+        "class BadSize:\n"
+        "    def __sizeof__(self):\n"
+        "        raise SystemExit('size')\n"
+        "bad_size = BadSize()\n",
+        ["bad_size"],
+    ),
+    "huge_ints": (
+        "huge_int = 10 ** 100000\n"
+        "class HugeShape:\n"
+        "    shape = (10 ** 5000, 2)\n"
+        "huge_shape = HugeShape()\n"
+        "huge_in_list = [10 ** 5000]\n",
+        ["huge_int", "huge_shape", "huge_in_list"],
+    ),
+    "classes_named_like_builtins": (
+        "class int:\n"
+        "    pass\n"
+        "class dict:\n"
+        "    def __len__(self):\n"
+        "        raise SystemExit('len')\n"
+        "fake_int = int()\n"
+        "fake_dict = dict()\n"
+        "fakes_in_a_list = [fake_int, fake_dict]\n",
+        ["fake_int", "fake_dict", "fakes_in_a_list"],
+    ),
+    "recursive_containers": (
+        "loop_list = [1]\n"
+        "loop_list.append(loop_list)\n"
+        "loop_dict = {'self': None}\n"
+        "loop_dict['self'] = loop_dict\n"
+        "class Node:\n"
+        "    def __repr__(self):\n"
+        "        return 'Node(%r)' % (self.next,)\n"
+        "loop_node = Node()\n"
+        "loop_node.next = loop_node\n",
+        ["loop_list", "loop_dict", "loop_node"],
+    ),
+    "frames_with_odd_column_names": (
+        "import pandas as _pd\n"
+        "dup_columns = _pd.DataFrame([[1, 2, 3]], columns=['a', 'a', 'b'])\n"
+        "int_columns = _pd.DataFrame([[1, 2]], columns=[0, 1.5])\n"
+        "tuple_columns = _pd.DataFrame([[1, 2]], columns=_pd.MultiIndex.from_tuples([('x', 1), ('x', 2)]))\n"
+        "object_columns = _pd.DataFrame([[1]], columns=[frozenset({1})])\n",
+        ["dup_columns", "int_columns", "tuple_columns", "object_columns"],
+    ),
+    "frame_subclass_whose_methods_raise": (
+        "import pandas as _pd\n"
+        "class Booby(_pd.DataFrame):\n"
+        "    @property\n"
+        "    def _constructor(self):\n"
+        "        return Booby\n"
+        "    def memory_usage(self, *a, **k):\n"
+        "        raise KeyboardInterrupt('memory')\n"
+        "    def itertuples(self, *a, **k):\n"
+        "        raise SystemExit('rows')\n"
+        "booby_frame = Booby({'a': [1, 2]})\n",
+        ["booby_frame"],
+    ),
+    "dict_property_raises": (
+        "class BadDict:\n"
+        "    @property\n"
+        "    def __dict__(self):\n"
+        "        raise SystemExit('dict')\n"
+        "bad_dict = BadDict()\n",
+        ["bad_dict"],
+    ),
+    "keyboard_interrupt_from_a_property": (
+        "class Interrupting:\n"
+        "    @property\n"
+        "    def shape(self):\n"
+        "        raise KeyboardInterrupt()\n"
+        "    def __len__(self):\n"
+        "        raise KeyboardInterrupt()\n"
+        "interrupting = Interrupting()\n",
+        ["interrupting"],
+    ),
+    "exception_whose_str_raises": (
+        "class Unprintable(Exception):\n"
+        "    def __str__(self):\n"
+        "        raise SystemExit('str')\n"
+        "class RaisesUnprintable:\n"
+        "    @property\n"
+        "    def shape(self):\n"
+        "        raise Unprintable()\n"
+        "    def __repr__(self):\n"
+        "        raise Unprintable()\n"
+        "raises_unprintable = RaisesUnprintable()\n",
+        ["raises_unprintable"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_VARIABLES))
+def test_one_odd_variable_costs_only_its_own_entry(kernel, case):
+    code, odd_names = ODD_VARIABLES[case]
+    if "pandas" in code:
+        pytest.importorskip("pandas")
+    names_before = set(kernel.probe("sorted(get_ipython().user_ns)"))
+    kernel.run(code + "plain_after_it = 42\n")
+    try:
+        started = time.monotonic()
+        reply, text, messages = kernel.inspect(budget_seconds=2.0, per_variable_seconds=0.5)
+        assert time.monotonic() - started < 10
+        assert "error" not in reply, reply["error"]
+        assert len(text.encode()) <= 65536
+        found = by_name(reply)
+        assert found["plain_after_it"]["value"] == "42"
+        for name in odd_names:
+            entry = found[name]
+            assert isinstance(entry["type"], str) and isinstance(entry["kind"], str)
+            if "error" in entry:
+                assert isinstance(entry["error"], str) and 0 < len(entry["error"]) <= 200
+        assert not [m for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == "stderr"]
+        # One detail request per odd variable answers too.
+        for name in odd_names:
+            detail, _, _ = kernel.inspect(mode="detail", name=name, stats=True)
+            assert detail["variable"]["name"] == name
+        # The kernel is still usable.
+        assert kernel.probe("6 * 7") == 42
+    finally:
+        # Undo the cell: drop every name it bound (the shadowing ones too) without using them.
+        kernel.execute(
+            "[get_ipython().user_ns.pop(n) for n in set(get_ipython().user_ns) - set(%r)]" % sorted(names_before),
+            silent=True,
+        )
+
+
+def test_odd_entries_are_marked_with_a_short_reason(kernel):
+    kernel.run(
+        "class ExitingLen:\n"
+        "    def __len__(self):\n"
+        "        raise SystemExit(3)\n"
+        "exiting_len = ExitingLen()\n"
+        "class ModuleFive:\n"
+        "    pass\n"
+        "ModuleFive.__module__ = 5\n"
+        "module_five = ModuleFive()\n"
+        "class Interrupting:\n"
+        "    def __repr__(self):\n"
+        "        raise KeyboardInterrupt()\n"
+        "interrupting = Interrupting()\n"
+    )
+    reply, _, _ = kernel.inspect()
+    found = by_name(reply)
+    assert found["exiting_len"]["length_error"] == "SystemExit"
+    assert found["module_five"]["type"] == "ModuleFive" and found["module_five"]["value"].startswith("<")
+    assert found["interrupting"]["error"] == "KeyboardInterrupt"
+    kernel.run("del ExitingLen, exiting_len, ModuleFive, module_five, Interrupting, interrupting")
+
+
+def test_odd_values_inside_containers_are_shown_not_fatal(kernel):
+    kernel.run(
+        "class SneakyStr(str):\n"
+        "    def __len__(self):\n"
+        "        raise SystemExit('len of repr')\n"
+        "class SneakyRepr:\n"
+        "    def __repr__(self):\n"
+        "        return SneakyStr('sneaky')\n"
+        "sneaky_repr = SneakyRepr()\n"
+        "huge_in_list = [10 ** 5000, 7]\n"
+    )
+    reply, _, _ = kernel.inspect()
+    found = by_name(reply)
+    assert found["sneaky_repr"]["value"] == "sneaky"
+    assert found["huge_in_list"]["value"] == "[<int of 16610 bits>, 7]"
+    kernel.run("del SneakyStr, SneakyRepr, sneaky_repr, huge_in_list")

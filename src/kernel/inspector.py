@@ -3,13 +3,23 @@
 The front end bundles this file as text (src/kernel/python.ts) and runs it with one silent,
 history-free request:
 
-    __import__("builtins").exec(SOURCE, {"__name__": "__jupyterlab_claude_inspector__",
-        "_USER_NS": __import__("builtins").globals(), "_PARAMS": "<JSON text>"})
+    (lambda f: f.f_builtins["exec"](SOURCE, {"__builtins__": f.f_builtins,
+        "__name__": "__jupyterlab_claude_inspector__", "_USER_NS": f.f_globals,
+        "_PARAMS": "<JSON text>"}))((_ for _ in ()).gi_frame)
 
-Everything below lives in that fresh dict, so the user's namespace gets no new names. It only
-looks at libraries the user already imported (it reads sys.modules and class names, and never
-imports pandas, numpy, polars, dask, xarray or pyspark), never computes lazy frames, and its
-cost does not grow with the number of rows. The reply is one JSON line on stdout.
+That line looks up no name in the user's namespace (the frame of an unstarted generator gives
+the real builtins and the user's globals), so a user global named `__import__`, `exec` or
+`globals` cannot break it. Everything below lives in the fresh dict, so the user's namespace
+gets no new names, and every name below resolves in that dict and then in the builtins passed
+explicitly: a user's `len`, `str`, `json` or `pd` is never used. It only looks at libraries the
+user already imported (it reads sys.modules and class names, and never imports pandas, numpy,
+polars, dask, xarray or pyspark), never computes lazy frames, and its cost does not grow with
+the number of rows. The reply is one JSON line on stdout.
+
+A variable whose code misbehaves in any way (raises anything, even SystemExit or
+KeyboardInterrupt, returns the wrong type, has a non-text `__module__`) costs only its own
+entry, which then carries an "error" with a short reason; the time limits still bound the
+whole inspection.
 """
 
 import itertools
@@ -152,6 +162,13 @@ class CappedRepr(reprlib.Repr):
         self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = 8
         self.maxdeque = self.maxarray = self.maxdict = 8
 
+    def repr1(self, x, level):
+        # reprlib picks its repr_<class name> method by name alone: a user class called "int"
+        # or "dict" gets the generic path, so those methods only see the real types.
+        if module_root(type(x)) in ("builtins", "collections", "array"):
+            return reprlib.Repr.repr1(self, x, level)
+        return self.repr_instance(x, level)
+
     def repr_dict(self, x, level):
         n = dict.__len__(x)
         if n == 0:
@@ -190,43 +207,102 @@ class CappedRepr(reprlib.Repr):
                 return type_name(x) + "(" + method(x, level) + ")"
         if issubclass(klass, (set, frozenset)):
             return type_name(x) + "(" + self._repr_unordered(x, level, "{", "}", self.maxset) + ")"
-        return reprlib.Repr.repr_instance(self, x, level)
+        return self.own_repr(x, self.maxother)
+
+    def own_repr(self, x, cap):
+        """The object's own repr, capped; one that raises or is not text shows as its type."""
+        try:
+            shown = text(repr(x), None)  # a str subclass is copied, so its methods never run
+        except Exception:
+            shown = None
+        if shown is None:
+            return "<%s instance at %#x>" % (class_name(type(x)), id(x))
+        if len(shown) > cap:
+            i = max(0, (cap - 3) // 2)
+            shown = shown[:i] + "..." + shown[len(shown) - max(0, cap - 3 - i):]
+        return shown
+
+    def repr_int(self, x, level):
+        # repr() of an int above 4300 digits raises, and takes quadratic time below that.
+        if int.bit_length(x) > 256:
+            return int_text(x)
+        return reprlib.Repr.repr_int(self, x, level)
+
+
+# Read a class's name and module through type's own descriptors, so a metaclass or a class
+# attribute cannot run code or hand back something that is not text.
+_TYPE_NAME = type.__dict__["__name__"].__get__
+_TYPE_MODULE = type.__dict__["__module__"].__get__
+
+
+def text(value, fallback="?"):
+    """An exact str: a str subclass is copied without running its methods; anything else is fallback."""
+    if type(value) is str:
+        return value
+    if issubclass(type(value), str):
+        return str.__str__(value)
+    return fallback
+
+
+def class_name(klass):
+    try:
+        return text(_TYPE_NAME(klass))
+    except Exception:
+        return "?"
 
 
 def module_root(klass):
-    return (getattr(klass, "__module__", None) or "").split(".")[0]
+    try:
+        return text(_TYPE_MODULE(klass), "").split(".")[0]
+    except Exception:
+        return ""
 
 
 def type_name(value):
     klass = type(value)
     root = module_root(klass)
-    return klass.__name__ if root in ("builtins", "") else root + "." + klass.__name__
+    name = class_name(klass)
+    return name if root in ("builtins", "") else root + "." + name
 
 
 def classify(value):
-    for klass in type(value).__mro__:
-        kind = KINDS.get((module_root(klass), klass.__name__))
+    for klass in type.__dict__["__mro__"].__get__(type(value)):
+        kind = KINDS.get((module_root(klass), class_name(klass)))
         if kind:
             return kind
     return "object"
 
 
-def clip(text, cap):
-    return text if len(text) <= cap else text[: max(cap - 1, 0)] + "\u2026"
+def clip(value, cap):
+    value = text(value, "<not text>")
+    return value if len(value) <= cap else value[: max(cap - 1, 0)] + "\u2026"
+
+
+def int_text(value):
+    # repr() of an int above 4300 digits raises, and takes quadratic time below that.
+    return "<int of %d bits>" % int.bit_length(value)
+
+
+def kind_of(value, bases):
+    """isinstance without the instance's own __class__ (a property there could run code)."""
+    return issubclass(type(value), bases)
 
 
 def plain(value):
-    """A JSON-safe Python value: numpy scalars unwrapped, NaN/inf as strings."""
-    if module_root(type(value)) == "numpy" and hasattr(value, "item"):
+    """A JSON-safe Python value: numpy scalars unwrapped, NaN/inf and huge ints as strings."""
+    if module_root(type(value)) == "numpy" and hasattr(type(value), "item"):
         try:
             value = value.item()
         except Exception:
-            return str(value)
-    if value is None or isinstance(value, (bool, int, str)):
+            return clip(str(value), 200)
+    if value is None or type(value) in (bool, str):
         return value
-    if isinstance(value, float):
+    if type(value) is int:
+        # json.dumps of an int above 4300 digits raises, and a long one says nothing useful.
+        return value if int.bit_length(value) <= 64 else int_text(value)
+    if type(value) is float:
         return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
-    return str(value)
+    return clip(str(value), 200)
 
 
 class Inspector:
@@ -241,28 +317,30 @@ class Inspector:
     def cell(self, value):
         cap = self.o["max_cell_chars"]
         try:
-            if module_root(type(value)) == "numpy" and hasattr(value, "item"):
+            if module_root(type(value)) == "numpy" and hasattr(type(value), "item"):
                 value = value.item()
-            if value is None or isinstance(value, str):
-                text = str(value)
-            elif isinstance(value, (bool, int, float)):
-                text = repr(value)
+            if value is None or kind_of(value, str):
+                shown = str(value)
+            elif kind_of(value, int) and int.bit_length(value) > 256:
+                shown = int_text(value)
+            elif kind_of(value, (bool, int, float)):
+                shown = repr(value)
             elif module_root(type(value)) in ("pandas", "datetime", "decimal"):
-                text = str(value)
+                shown = str(value)
             else:
-                text = self.cell_repr.repr(value)
+                shown = self.cell_repr.repr(value)
         except InspectionTimeout:
             raise
-        except Exception:
-            text = "<" + type_name(value) + ">"
-        return clip(text, cap)
+        except BaseException:  # one odd cell costs only itself, whatever it raises
+            shown = "<" + type_name(value) + ">"
+        return clip(shown, cap)
 
     def label(self, value):
         return self.cell(value)
 
     def sized_len(self, value):
         for base in SIZED_BUILTINS:
-            if isinstance(value, base):
+            if kind_of(value, base):
                 return base.__len__(value)  # the builtin's own length: no user __len__ runs
         return None
 
@@ -304,7 +382,7 @@ class Inspector:
         entry["columns"] = [[self.label(c), str(t)] for c, t in zip(df.columns[:k], dtypes)]
         if ncols > k:
             entry["columns_omitted"] = ncols - k
-        entry["index"] = {"type": type(df.index).__name__, "dtype": str(df.index.dtype)}
+        entry["index"] = {"type": class_name(type(df.index)), "dtype": str(df.index.dtype)}
         entry["memory_bytes"] = int(df.memory_usage(index=True, deep=False).sum())
         if any(str(t) == "object" for t in df.dtypes):
             entry["memory_note"] = "shallow: Python objects counted as pointers"
@@ -517,8 +595,8 @@ class Inspector:
             entry["columns_omitted"] = len(names) - k
 
     def describe_scalar(self, value, entry, detail):
-        if isinstance(value, int) and int.bit_length(value) > 256:
-            entry["value"] = "<int of %d bits>" % int.bit_length(value)
+        if kind_of(value, int) and int.bit_length(value) > 256:
+            entry["value"] = int_text(value)
         else:
             entry["value"] = clip(self.value_repr.repr(value), self.o["max_repr_chars"])
 
@@ -526,7 +604,7 @@ class Inspector:
         cap = self.o["max_repr_chars"]
         entry["length"] = self.sized_len(value)
         for base in (str, bytes, bytearray):
-            if isinstance(value, base):
+            if kind_of(value, base):
                 # Slice with the builtin first, so a long text is never rendered whole.
                 entry["value"] = clip(repr(base(base.__getitem__(value, slice(0, cap)))), cap + 3)
                 break
@@ -543,8 +621,8 @@ class Inspector:
                 entry["length"] = int(len(value))
             except InspectionTimeout:
                 raise
-            except Exception as exc:
-                entry["length_error"] = type(exc).__name__
+            except BaseException as exc:  # SystemExit or KeyboardInterrupt from a __len__ too
+                entry["length_error"] = class_name(type(exc))
         if hasattr(klass, "shape"):
             try:
                 entry["shape"] = [plain(d) for d in tuple(value.shape)]
@@ -552,8 +630,8 @@ class Inspector:
                     entry["dtype"] = str(value.dtype)
             except InspectionTimeout:
                 raise
-            except Exception as exc:
-                entry["shape_error"] = type(exc).__name__
+            except BaseException as exc:
+                entry["shape_error"] = class_name(type(exc))
         entry["value"] = clip(self.value_repr.repr(value), self.o["max_repr_chars"])
 
 
@@ -563,14 +641,18 @@ def user_variables(user_ns):
     try:
         shell = ipython.get_ipython() if ipython is not None else None
         hidden = getattr(shell, "user_ns_hidden", None) or {}
+        if type(hidden) is not dict:
+            hidden = {}
     except Exception:
-        pass
-    for name in list(user_ns):
-        if not isinstance(name, str) or name.startswith("_") or name in SKIPPED_NAMES:
+        hidden = {}
+    for key in list(dict.keys(user_ns)):
+        # A str subclass as a key is read as plain text, so none of its methods run.
+        name = text(key, None)
+        if name is None or name.startswith("_") or name in SKIPPED_NAMES:
             continue
         try:
-            value = user_ns[name]
-        except KeyError:
+            value = dict.__getitem__(user_ns, key)
+        except BaseException:
             continue
         if name in hidden and hidden[name] is value:
             continue
@@ -580,7 +662,17 @@ def user_variables(user_ns):
 
 
 def error_entry(name, value, message):
-    return {"name": name, "type": type_name(value), "kind": classify(value), "error": message}
+    """The entry of a variable that could not be summarised; reads nothing the value controls."""
+    try:
+        return {"name": name, "type": type_name(value), "kind": classify(value), "error": message}
+    except Exception:
+        return {"name": name, "type": "?", "kind": "object", "error": message}
+
+
+def check_encodable(entry):
+    """Raise unless the entry is plain JSON the browser can parse (no NaN, no huge int, no object)."""
+    json.dumps(entry, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return entry
 
 
 def run_guarded(guard, seconds, fn, *args):
@@ -593,16 +685,18 @@ def run_guarded(guard, seconds, fn, *args):
 
 
 def describe_safely(inspector, guard, name, value, seconds, detail):
+    """One variable's entry; whatever its code raises costs only this entry."""
     try:
-        return run_guarded(guard, seconds, inspector.describe, name, value, detail)
+        return run_guarded(guard, seconds, lambda: check_encodable(inspector.describe(name, value, detail)))
     except InspectionTimeout:
         return error_entry(name, value, "gave up after %.1f s" % seconds)
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt or a user's own BaseException too
+        kind = class_name(type(exc))
         try:
-            message = clip("%s: %s" % (type(exc).__name__, run_guarded(guard, 0.1, str, exc)), 200)
+            said = text(run_guarded(guard, 0.1, str, exc), "")
         except BaseException:
-            message = type(exc).__name__
-        return error_entry(name, value, message)
+            said = ""
+        return error_entry(name, value, clip(kind + ": " + said if said else kind, 200))
 
 
 def encoded_size(reply):
@@ -670,7 +764,10 @@ def libraries():
     for name in DATA_LIBRARIES:
         module = sys.modules.get(name)
         if module is not None:
-            found[name] = str(getattr(module, "__version__", ""))
+            try:
+                found[name] = clip(text(str(getattr(module, "__version__", "")), ""), 40)
+            except Exception:
+                found[name] = ""
     return found
 
 
@@ -694,7 +791,7 @@ def inspect(user_ns, params_json):
     try:
         if options["mode"] == "detail":
             name = options["name"]
-            if not isinstance(name, str) or name not in user_ns:
+            if type(name) is not str or name not in user_ns:
                 reply["error"] = "no variable named %r" % (name,)
             else:
                 seconds = max(options["budget_seconds"], options["per_variable_seconds"])
@@ -718,6 +815,8 @@ def inspect(user_ns, params_json):
                 variables.append(describe_safely(inspector, guard, name, value, seconds, False))
     except InspectionTimeout:
         reply["error"] = "interrupted by the time limit"
+    except BaseException as exc:  # e.g. the kernel interrupted between variables: keep what was found
+        reply["error"] = "interrupted by " + class_name(type(exc))
     finally:
         guard.uninstall()
     fit_reply(reply, options["max_reply_bytes"])

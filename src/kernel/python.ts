@@ -44,15 +44,18 @@ export function pythonParams(
 
 /**
  * One line of Python that runs the inspector in a fresh dict, so no name lands in the user's
- * namespace. JSON string literals are valid Python string literals for this ASCII source, and
- * the parameters travel as a JSON string the inspector decodes.
+ * namespace. It looks up no name there either: the frame of an unstarted generator gives the
+ * real builtins and the user's globals, so a user global named `__import__`, `exec` or
+ * `globals` cannot break it (the lambda's `f` and the generator's `_` are their own locals).
+ * JSON string literals are valid Python string literals for this ASCII source, and the
+ * parameters travel as a JSON string the inspector decodes.
  */
 export function buildPythonInspectorCode(params: Record<string, unknown>): string {
-  const builtins = '__import__("builtins")';
   return (
-    `${builtins}.exec(${JSON.stringify(PYTHON_INSPECTOR_SOURCE)}, ` +
-    `{"__name__": ${JSON.stringify(PYTHON_ENTRY_NAME)}, "_USER_NS": ${builtins}.globals(), ` +
-    `"_PARAMS": ${JSON.stringify(JSON.stringify(params))}})`
+    `(lambda f: f.f_builtins["exec"](${JSON.stringify(PYTHON_INSPECTOR_SOURCE)}, ` +
+    `{"__builtins__": f.f_builtins, "__name__": ${JSON.stringify(PYTHON_ENTRY_NAME)}, ` +
+    `"_USER_NS": f.f_globals, "_PARAMS": ${JSON.stringify(JSON.stringify(params))}}))` +
+    '((_ for _ in ()).gi_frame)'
   );
 }
 

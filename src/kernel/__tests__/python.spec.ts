@@ -64,6 +64,55 @@ describe('the Python inspector source', () => {
     });
   });
 
+  it('runs while user globals shadow its builtins, and an odd variable costs only its own entry', () => {
+    const code = buildPythonInspectorCode(pythonParams(DEFAULT_LIMITS));
+    const script = [
+      'import sys',
+      'err, _names, _repr = sys.stderr, lambda: sorted(vars(sys.modules["__main__"])), repr',
+      'class ModuleFive:',
+      '    pass',
+      'ModuleFive.__module__ = 5',
+      'module_five = ModuleFive()',
+      'class ExitingLen:',
+      '    def __len__(self):',
+      '        raise SystemExit(3)',
+      'exiting_len = ExitingLen()',
+      'class Interrupting:',
+      '    def __repr__(self):',
+      '        raise KeyboardInterrupt()',
+      'interrupting = Interrupting()',
+      '__import__ = exec = globals = lambda *a, **k: 1 / 0',
+      'len = type = isinstance = getattr = str = repr = print = "shadowed"',
+      'json = "not json"',
+      'after_them = 42',
+      'before = None',
+      'before = _names()',
+      code,
+      'err.write(_repr(_names() == before))'
+    ].join('\n');
+    const run = spawnSync(python(), ['-'], { input: script, encoding: 'utf-8' });
+    expect(run.stderr).toBe('True');
+    const parsed = parseReplyText(run.stdout);
+    expect(parsed.ok).toBe(true);
+    const inspection = toInspection((parsed as any).reply);
+    const byName = Object.fromEntries(inspection.variables.map(v => [v.name, v]));
+    expect(byName.after_them).toMatchObject({ kind: 'scalar', value: '42' });
+    expect(byName.module_five).toMatchObject({ type: 'ModuleFive', kind: 'object' });
+    expect(byName.exiting_len.lengthError).toBe('SystemExit');
+    expect(byName.interrupting).toEqual({
+      name: 'interrupting',
+      type: '__main__.Interrupting',
+      kind: 'object',
+      error: 'KeyboardInterrupt'
+    });
+    // The summary keeps every other variable and marks the odd one with its reason.
+    const text = formatKernelSummary(inspection, 4000);
+    expect(text).not.toContain('Kernel data: not available');
+    expect(text).toContain('| after_them | int |');
+    expect(text).toContain('not inspected: KeyboardInterrupt');
+    expect(text).toContain('len() raised SystemExit');
+  });
+
   it('asks for one variable in depth with the slice and column given', () => {
     const params = pythonParams(DEFAULT_LIMITS, { name: 'sales', column: 'price', start: 10, stop: 15 });
     expect(params).toMatchObject({ mode: 'detail', name: 'sales', column: 'price', start: 10, stop: 15, stats: false });
