@@ -65,6 +65,15 @@ SECRET_NAME_PATTERNS: Tuple[str, ...] = (
     "service_account*.json",
     "client_secret*.json",
     "application_default_credentials.json",
+    ".boto",
+    ".s3cfg",
+    ".dockercfg",
+    # Terraform state and variables keep provider credentials in plain text
+    ".terraformrc",
+    "terraform.rc",
+    "*.tfstate",
+    "*.tfvars",
+    "*.tfvars.json",
     # tokens and passwords of tools
     ".netrc",
     "_netrc",
@@ -75,6 +84,8 @@ SECRET_NAME_PATTERNS: Tuple[str, ...] = (
     ".pypirc",
     ".yarnrc*",
     ".vault-token",
+    "pip.conf",
+    "pip.ini",
     "htpasswd",
     ".htpasswd",
     # environment and secret files under any name
@@ -93,6 +104,7 @@ SECRET_NAME_PATTERNS: Tuple[str, ...] = (
     "*.token",
     # shell and REPL histories (passwords typed on command lines)
     ".*_history",
+    "*_history",  # a copied history; the whole name must end so, so price_history.csv is data
     "fish_history",
     ".history",
     ".python_history",
@@ -177,6 +189,9 @@ def _without_backup_suffixes(name: str) -> List[str]:
     # Editors' swap files: ``.key.pem.swp`` for ``key.pem``.
     if name.startswith(".") and len(names) > 1:
         names.append(name[1:])
+    # Emacs autosaves: ``#key.pem#`` for ``key.pem``.
+    if len(name) > 2 and name.startswith("#") and name.endswith("#"):
+        names.extend(_without_backup_suffixes(name[1:-1]))
     return names
 
 
@@ -351,6 +366,9 @@ def list_dir(
     if not os.path.isdir(real):
         raise BadRequest(f"'{rel}' is a file, not a folder; use the head tool to read it.")
     real_root = os.path.realpath(os.path.expanduser(root))
+    # The folder's real path, relative to the root: through a linked folder (``repo_meta ->
+    # .git``) a child's real path (``.git/config``) can be a secret its listed path is not.
+    real_rel = [p for p in os.path.relpath(real, real_root).split(os.sep) if p not in ("", ".")]
     visible: List[Tuple[bool, str, os.DirEntry]] = []
     hidden = 0
     try:
@@ -358,7 +376,11 @@ def list_dir(
             for entry in it:
                 name = entry.name
                 child_parts = (rel.split("/") if rel else []) + [name]
-                if secret_reason(child_parts, rules) or (not allow_hidden and is_hidden_name(name)):
+                if (
+                    secret_reason(child_parts, rules)
+                    or secret_reason(real_rel + [name], rules)
+                    or (not allow_hidden and is_hidden_name(name))
+                ):
                     hidden += 1
                     continue
                 try:

@@ -578,3 +578,66 @@ async def test_routes_apply_the_admins_patterns_and_the_wider_defaults(jp_fetch,
     assert [e["name"] for e in body["entries"]] == ["data.csv"] and body["hidden"] == 3
     for path in ("lab.sqlite", "secrets.toml", ".kube/config"):
         assert_error(*await get(jp_fetch, "head", path=path), 403, "permission_error", "credentials")
+
+
+# -- more credential files, and listings inside a linked folder ------------------------------
+
+MORE_SECRETS = [
+    # copied shell histories (passwords typed on command lines), without the leading dot
+    ("bash_history", False),
+    ("backup/psql_history", False),
+    # an editor's autosave of a key
+    ("certs/#server.pem#", False),
+    # Terraform state and variables hold provider credentials in plain text
+    ("infra/terraform.tfstate", False),
+    ("infra/terraform.tfstate.backup", False),
+    ("infra/prod.tfvars", False),
+    # pip's config often carries an index URL with a password
+    ("pip.conf", False),
+    (".pip/pip.conf", True),
+    (".config/pip/pip.conf", True),
+    # cloud and registry tool credentials
+    (".boto", True),
+    (".s3cfg", True),
+    (".dockercfg", True),
+    (".terraformrc", True),
+]
+
+
+@pytest.mark.parametrize("path,allow_hidden", MORE_SECRETS)
+def test_more_credential_files_are_refused(tmp_path, path, allow_hidden):
+    write(tmp_path, path, "password=abc\n")
+    with pytest.raises(files.Refused, match="credentials"):
+        files.resolve(str(tmp_path), path, allow_hidden=allow_hidden)
+    folder = os.path.dirname(path)
+    listing = files.list_dir(str(tmp_path), folder, allow_hidden=True)
+    assert os.path.basename(path) not in [e["name"] for e in listing["entries"]]
+
+
+@pytest.mark.parametrize("path", ["history.csv", "notes#1.txt", "pipeline.conf", "terraform_notes.md", "data/tfvars.csv"])
+def test_names_close_to_the_new_rules_stay_readable(tmp_path, path):
+    write(tmp_path, path, "a,b\n1,2\n")
+    assert files.resolve(str(tmp_path), path)[1] == path
+
+
+def test_listing_a_linked_folder_hides_what_reading_through_it_refuses(tmp_path):
+    """`repo_meta -> .git`: the folder itself is fine with hidden files allowed, but its
+    `config` is `.git/config`, so it must be neither read nor listed."""
+    write(tmp_path, ".git/config", "[remote]\nurl = https://user:pw@example.org/x\n")
+    write(tmp_path, ".git/HEAD", "ref: refs/heads/main\n")
+    os.symlink(tmp_path / ".git", tmp_path / "repo_meta")
+    with pytest.raises(files.Refused, match="credentials"):
+        files.resolve(str(tmp_path), "repo_meta/config", allow_hidden=True)
+    listing = files.list_dir(str(tmp_path), "repo_meta", allow_hidden=True)
+    assert [e["name"] for e in listing["entries"]] == ["HEAD"] and listing["hidden"] == 1
+
+
+def test_listing_a_linked_folder_with_hidden_files_off_hides_the_hidden_target(tmp_path):
+    write(tmp_path, "real/.private_notes", "x\n")
+    write(tmp_path, "real/table.csv", "a\n1\n")
+    os.symlink(tmp_path / "real", tmp_path / "alias")
+    os.symlink(tmp_path / "real" / ".private_notes", tmp_path / "real" / "notes.txt")
+    listing = files.list_dir(str(tmp_path), "alias")
+    assert [e["name"] for e in listing["entries"]] == ["table.csv"] and listing["hidden"] == 2
+    with pytest.raises(files.Refused, match="hidden"):
+        files.resolve(str(tmp_path), "alias/notes.txt")
