@@ -11,7 +11,7 @@ import { buildContext } from '../context/budget';
  * The reason given for a part the scientist removed (as the context builder words it).
  */
 const REMOVED = 'removed by the scientist';
-import type { IImageCandidate } from '../context/outputs';
+import type { IImageCandidate } from '../context/images';
 import { formatKernelSummary } from '../kernel/summary';
 import type { KernelInspectionResult } from '../kernel/types';
 import type {

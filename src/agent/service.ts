@@ -7,7 +7,7 @@ import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { PathExt, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
-import type { IImageCandidate } from '../context/outputs';
+import type { IImageCandidate } from '../context/images';
 import { KernelInspector } from '../kernel/inspector';
 import type { IClaudeSettings, IContextImage, INotebookContextService, ISentContext } from '../tokens';
 import { ContextSelection, gatherContext, type INotebookContextInputs } from './context';

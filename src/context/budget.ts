@@ -3,7 +3,8 @@
  */
 import type { ICell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
 import { cellIdOf, ICellOutline, lastError, outlineNotebook } from './notebook';
-import { IImageCandidate, IOutputSummary, summariseOutput } from './outputs';
+import type { IImageCandidate } from './images';
+import { IOutputSummary, summariseOutput } from './outputs';
 import { redactSecrets } from './redact';
 import { clipText } from '../unicode';
 import { CHARS_PER_TOKEN, estimateTokens, formatCount, formatNumber, headTail, joinMultiline } from './text';

@@ -2,7 +2,9 @@
  * The notebook at a glance: an outline of its cells and the last error it raised.
  */
 import type { ICell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
-import { describeOutput, errorText, imageTokens } from './outputs';
+import { imageTokens } from './images';
+import { describeOutput } from './outputs';
+import { errorText } from './traceback';
 import { redactSecrets } from './redact';
 import { approximateTokens, estimateTokens, headTail, CHARS_PER_TOKEN, joinMultiline } from './text';
 import { clipText } from '../unicode';

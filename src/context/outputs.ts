@@ -1,10 +1,12 @@
 /*
  * Summarising one notebook output for Claude: text clipped, tracebacks collapsed, tables made
- * compact, images described and offered as image blocks, everything else named.
+ * compact, images described and offered as image blocks (./images), errors with their tracebacks
+ * (./traceback), everything else named.
  */
 import type { IOutput, IMimeBundle } from '@jupyterlab/nbformat';
-import { redactSecrets } from './redact';
 import { clipText, cutText } from '../unicode';
+import { describeImage, type IImageCandidate, type IImageOptions, imageCandidate, imageSize, svgSize } from './images';
+import { redactSecrets } from './redact';
 import { htmlToText, readHtmlTable, readShape, renderTable } from './table';
 import {
   CHARS_PER_TOKEN,
@@ -18,6 +20,7 @@ import {
   lineCount,
   stripAnsi
 } from './text';
+import { errorText } from './traceback';
 
 /**
  * What an output is, as far as Claude is concerned.
@@ -31,29 +34,6 @@ export type OutputKind =
   | 'javascript'
   | 'html'
   | 'other';
-
-/**
- * An image output that may be sent to Claude as an image block.
- */
-export interface IImageCandidate {
-  /** `image/png`, `image/jpeg` or `image/svg+xml`. */
-  mimeType: string;
-  /** The image as stored in the notebook (base64 for PNG/JPEG, markup for SVG). */
-  base64: string;
-  /** Size of the image file in bytes. */
-  bytes: number;
-  /** Pixel width, when the header says it. */
-  width?: number;
-  /** Pixel height, when the header says it. */
-  height?: number;
-  /**
-   * Whether the browser must draw it on a canvas before sending: larger than the maximum
-   * dimension, or SVG (Claude takes raster images only).
-   */
-  needsDownsample: boolean;
-  /** Estimated image tokens once downsampled (`width × height / 750`). */
-  tokens: number;
-}
 
 /**
  * One output as Claude will read it.
@@ -75,10 +55,7 @@ export interface IOutputSummary {
 /**
  * Options for summarising outputs.
  */
-export interface IOutputOptions {
-  /** Longest image side sent without downsampling, in pixels (default 768). */
-  maxImageDimension?: number;
-}
+export type IOutputOptions = IImageOptions;
 
 /**
  * The MIME type of ipywidgets views.
@@ -120,112 +97,6 @@ export function summariseOutput(
  */
 export function describeOutput(output: IOutput): string {
   return redactSecrets(Private.describe(output)).text;
-}
-
-/**
- * The text of an error: `ename: evalue`, then the traceback with colours stripped and
- * repeated frames collapsed.
- */
-export function errorText(output: IOutput): string {
-  const ename = String(output.ename ?? 'Error');
-  const evalue = stripAnsi(String(output.evalue ?? ''));
-  const frames = Array.isArray(output.traceback)
-    ? (output.traceback as string[]).map(frame => String(frame))
-    : [];
-  // Identical coloured frames are identical plain frames, so collapse before stripping.
-  const body = collapseRepeatedFrames(frames)
-    .map(frame => stripAnsi(frame).replace(/\n+$/, ''))
-    .join('\n');
-  return body ? `${ename}: ${evalue}\n${body}` : `${ename}: ${evalue}`;
-}
-
-/**
- * Collapse runs of identical traceback frames (or identical cycles of up to four frames, as in
- * mutual recursion) to one copy and a line saying how often it repeated.
- */
-export function collapseRepeatedFrames(frames: string[]): string[] {
-  const result: string[] = [];
-  let i = 0;
-  while (i < frames.length) {
-    let collapsed = false;
-    for (let period = 1; period <= 4 && i + 2 * period <= frames.length; period++) {
-      let repeats = 1;
-      while (
-        i + (repeats + 1) * period <= frames.length &&
-        Private.sameRun(frames, i, i + repeats * period, period)
-      ) {
-        repeats++;
-      }
-      if (repeats >= 3 || (period === 1 && repeats >= 2)) {
-        result.push(...frames.slice(i, i + period));
-        const what = period === 1 ? 'previous frame' : `previous ${period} frames`;
-        const more = repeats - 1;
-        result.push(`[${what} repeated ${formatNumber(more)} more time${more === 1 ? '' : 's'}]`);
-        i += repeats * period;
-        collapsed = true;
-        break;
-      }
-    }
-    if (!collapsed) {
-      result.push(frames[i]);
-      i++;
-    }
-  }
-  return result;
-}
-
-/**
- * Pixel size of a PNG or JPEG from its base64 header bytes, without decoding the image.
- */
-export function imageSize(
-  mimeType: string,
-  base64: string
-): { width: number; height: number } | null {
-  if (mimeType === 'image/png') {
-    const bytes = Private.decodeBase64Prefix(base64, 24);
-    if (bytes.length < 24 || bytes[12] !== 0x49 || bytes[13] !== 0x48) {
-      return null; // not an IHDR chunk
-    }
-    return { width: Private.uint32(bytes, 16), height: Private.uint32(bytes, 20) };
-  }
-  if (mimeType === 'image/jpeg') {
-    const bytes = Private.decodeBase64Prefix(base64, 256 * 1024);
-    let at = 2;
-    while (at + 9 < bytes.length) {
-      if (bytes[at] !== 0xff) {
-        at++;
-        continue;
-      }
-      const marker = bytes[at + 1];
-      if (marker === 0xff) {
-        at++;
-        continue;
-      }
-      const isFrame =
-        marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-      if (isFrame) {
-        return {
-          height: (bytes[at + 5] << 8) | bytes[at + 6],
-          width: (bytes[at + 7] << 8) | bytes[at + 8]
-        };
-      }
-      at += 2 + ((bytes[at + 2] << 8) | bytes[at + 3]);
-    }
-    return null;
-  }
-  return null;
-}
-
-/**
- * Estimated tokens of an image once it fits within `maxDimension` (Claude counts about
- * `width × height / 750`; unknown sizes count as a full square).
- */
-export function imageTokens(width: number | undefined, height: number | undefined, maxDimension: number): number {
-  if (!width || !height) {
-    return Math.ceil((maxDimension * maxDimension) / 750);
-  }
-  const scale = Math.min(1, maxDimension / Math.max(width, height));
-  return Math.ceil((Math.round(width * scale) * Math.round(height * scale)) / 750);
 }
 
 namespace Private {
@@ -335,28 +206,6 @@ namespace Private {
     return `ipywidgets widget ${id ?? '(no model id)'}`;
   }
 
-  export function imageCandidate(mimeType: string, stored: string, options: IOutputOptions): IImageCandidate {
-    const maxDimension = options.maxImageDimension ?? 768;
-    const isSvg = mimeType === 'image/svg+xml';
-    const base64 = isSvg || stored.indexOf('\n') < 0 ? stored : stored.replace(/\s+/g, '');
-    const size = isSvg ? svgSize(base64) : imageSize(mimeType, base64);
-    const bytes = isSvg ? base64.length : base64Bytes(base64);
-    return {
-      mimeType,
-      base64,
-      bytes,
-      width: size?.width,
-      height: size?.height,
-      needsDownsample: isSvg || !size || Math.max(size.width, size.height) > maxDimension,
-      tokens: imageTokens(size?.width, size?.height, maxDimension)
-    };
-  }
-
-  export function describeImage(image: IImageCandidate): string {
-    const size = image.width && image.height ? ` ${image.width}×${image.height}` : '';
-    return `${image.mimeType}${size} (${formatBytes(image.bytes)})`;
-  }
-
   export function describe(output: IOutput): string {
     switch (output.output_type) {
       case 'stream': {
@@ -461,53 +310,4 @@ namespace Private {
     return JSON.stringify(value ?? null).length;
   }
 
-  function svgSize(svg: string): { width: number; height: number } | null {
-    const open = /<svg\b[^>]*>/i.exec(svg.slice(0, 4000));
-    if (!open) {
-      return null;
-    }
-    const width = /\bwidth\s*=\s*["']?([\d.]+)(px|pt)?["']?/i.exec(open[0]);
-    const height = /\bheight\s*=\s*["']?([\d.]+)(px|pt)?["']?/i.exec(open[0]);
-    if (width && height) {
-      const scale = (unit?: string) => (unit === 'pt' ? 4 / 3 : 1);
-      return {
-        width: Math.round(Number(width[1]) * scale(width[2])),
-        height: Math.round(Number(height[1]) * scale(height[2]))
-      };
-    }
-    const box = /\bviewBox\s*=\s*["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(open[0]);
-    return box ? { width: Math.round(Number(box[1])), height: Math.round(Number(box[2])) } : null;
-  }
-
-  function base64Bytes(base64: string): number {
-    const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
-    return Math.max(0, Math.floor((base64.length * 3) / 4) - padding);
-  }
-
-  export function decodeBase64Prefix(base64: string, bytes: number): Uint8Array {
-    const chars = Math.min(base64.length - (base64.length % 4), Math.ceil(bytes / 3) * 4);
-    try {
-      const binary = atob(base64.slice(0, chars));
-      const result = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) {
-        result[i] = binary.charCodeAt(i);
-      }
-      return result;
-    } catch {
-      return new Uint8Array(0);
-    }
-  }
-
-  export function uint32(bytes: Uint8Array, at: number): number {
-    return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
-  }
-
-  export function sameRun(frames: string[], a: number, b: number, period: number): boolean {
-    for (let k = 0; k < period; k++) {
-      if (frames[a + k] !== frames[b + k]) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

@@ -1,7 +1,7 @@
 /*
  * Plots for Claude: output images drawn at most `maxSide` pixels on a side, as PNG or JPEG.
  */
-import type { IImageCandidate } from '../context/outputs';
+import type { IImageCandidate } from '../context/images';
 import type { IContextImage } from '../tokens';
 
 /**

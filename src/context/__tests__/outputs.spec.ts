@@ -1,5 +1,6 @@
 import type { IOutput } from '@jupyterlab/nbformat';
-import { collapseRepeatedFrames, describeOutput, summariseOutput } from '../outputs';
+import { describeOutput, summariseOutput } from '../outputs';
+import { collapseRepeatedFrames } from '../traceback';
 import { estimateTokens } from '../text';
 import { fakeAnthropicKey, loadNotebook, outputsOf } from './fixtures';
 
