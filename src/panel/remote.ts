@@ -9,6 +9,7 @@
  */
 import type { IRenderMime, IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { InlineStyle } from './inlinestyle';
 
 export namespace RemoteContent {
   export interface IOptions {
@@ -219,9 +220,6 @@ namespace Private {
     'data-commandlinker-command', 'data-commandlinker-args'
   ]);
 
-  /** CSS that fetches: url(), image-set(), @import and kin, after escapes are decoded. */
-  const CSS_FETCH = /(?:^|[^a-z0-9_-])(?:-[a-z]+-)?(?:url|src|image|image-set|cross-fade|element|attr|expression|paint)\s*\(|@import|behavior\s*:|binding\s*:/i;
-
   export function rewriteOnce(html: string, options: RemoteContent.IOptions): string {
     const doc = inertDocument();
     const root = doc.createElement('div');
@@ -277,7 +275,7 @@ namespace Private {
       if (name.startsWith('on') || DROPPED.has(name)) {
         el.removeAttribute(attr.name);
       } else if (name === 'style') {
-        const style = cleanStyle(value);
+        const style = InlineStyle.clean(value);
         if (style) {
           el.setAttribute(attr.name, style);
         } else {
@@ -292,7 +290,7 @@ namespace Private {
         if (!keep) {
           el.removeAttribute(attr.name);
         }
-      } else if (isSvg && /url\s*\(/i.test(decodeCss(value)) && !onlyFragmentUrls(decodeCss(value))) {
+      } else if (isSvg && InlineStyle.pointsElsewhere(value)) {
         // SVG presentation attributes (fill, filter, mask, ...) may point at other documents.
         el.removeAttribute(attr.name);
       }
@@ -361,73 +359,5 @@ namespace Private {
       holder.appendChild(caption);
     }
     return holder;
-  }
-
-  /** CSS as the browser reads it: comments gone, escapes decoded, lower case. */
-  export function decodeCss(css: string): string {
-    return css
-      .replace(/\/\*[\s\S]*?(\*\/|$)/g, '')
-      .replace(/\\([0-9a-f]{1,6})[ \t\n\r\f]?/gi, (_, hex: string) => {
-        const code = parseInt(hex, 16);
-        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
-      })
-      .replace(/\\\r?\n/g, '')
-      .replace(/\\(.)/g, '$1')
-      .toLowerCase();
-  }
-
-  function onlyFragmentUrls(css: string): boolean {
-    const refs = css.match(/url\s*\(\s*(['"]?)([^'")]*)/g) ?? [];
-    return refs.every(ref => /url\s*\(\s*['"]?#/.test(ref));
-  }
-
-  /**
-   * Keep the declarations of an inline style that fetch nothing; null if none are left or
-   * what is left still looks like it could fetch.
-   */
-  export function cleanStyle(style: string): string | null {
-    if (!CSS_FETCH.test(decodeCss(style))) {
-      return style.trim() || null;
-    }
-    const kept = declarations(style).filter(d => !CSS_FETCH.test(decodeCss(d)));
-    const joined = kept.map(d => d.trim()).filter(Boolean).join('; ');
-    if (!joined || CSS_FETCH.test(decodeCss(joined))) {
-      return null;
-    }
-    return joined;
-  }
-
-  /** Split a style attribute on the semicolons outside strings, parentheses and escapes. */
-  function declarations(style: string): string[] {
-    const out: string[] = [];
-    let current = '';
-    let quote: string | null = null;
-    let depth = 0;
-    for (let i = 0; i < style.length; i++) {
-      const c = style[i];
-      if (c === '\\') {
-        current += c + (style[i + 1] ?? '');
-        i++;
-        continue;
-      }
-      if (quote) {
-        if (c === quote) {
-          quote = null;
-        }
-      } else if (c === '"' || c === "'") {
-        quote = c;
-      } else if (c === '(') {
-        depth++;
-      } else if (c === ')') {
-        depth = Math.max(0, depth - 1);
-      } else if (c === ';' && depth === 0) {
-        out.push(current);
-        current = '';
-        continue;
-      }
-      current += c;
-    }
-    out.push(current);
-    return out;
   }
 }
