@@ -49,11 +49,7 @@ describe('the Python inspector source', () => {
       code,
       'sys.stderr.write(repr(sorted(globals()) == before))'
     ].join('\n');
-    const run = spawnSync(python(), ['-'], { input: script, encoding: 'utf-8' });
-    expect(run.stderr).toBe('True');
-    const parsed = parseReplyText(run.stdout);
-    expect(parsed.ok).toBe(true);
-    const inspection = toInspection((parsed as any).reply);
+    const inspection = inspectInPlainPython(script);
     expect(inspection.variables.map(v => v.name)).toEqual(['before', 'readings', 'label']);
     expect(inspection.variables[1]).toEqual({
       name: 'readings',
@@ -90,11 +86,7 @@ describe('the Python inspector source', () => {
       code,
       'err.write(_repr(_names() == before))'
     ].join('\n');
-    const run = spawnSync(python(), ['-'], { input: script, encoding: 'utf-8' });
-    expect(run.stderr).toBe('True');
-    const parsed = parseReplyText(run.stdout);
-    expect(parsed.ok).toBe(true);
-    const inspection = toInspection((parsed as any).reply);
+    const inspection = inspectInPlainPython(script);
     const byName = Object.fromEntries(inspection.variables.map(v => [v.name, v]));
     expect(byName.after_them).toMatchObject({ kind: 'scalar', value: '42' });
     expect(byName.module_five).toMatchObject({ type: 'ModuleFive', kind: 'object' });
@@ -203,3 +195,15 @@ describe('formatKernelSummary', () => {
     expect(text).toMatch(/Statistics of `price` \(float64\): count 2000000, nulls 0, min [\d.]+, max [\d.]+, mean/);
   });
 });
+
+/**
+ * Run a script that ends by running the inspector in a plain Python; it writes `True` to
+ * stderr when the namespace is as it was. Returns what the inspector found.
+ */
+function inspectInPlainPython(script: string): ReturnType<typeof toInspection> {
+  const run = spawnSync(python(), ['-'], { input: script, encoding: 'utf-8' });
+  expect(run.stderr).toBe('True');
+  const parsed = parseReplyText(run.stdout);
+  expect(parsed.ok).toBe(true);
+  return toInspection((parsed as any).reply);
+}
