@@ -1,6 +1,6 @@
 import { HYPOTHESIS_RESULT_MIME, readEvidence, resultFooter, testCellSource } from '../result';
 import footerTemplate from '../footer.py';
-import { errorOutput, hypothesis, resultOutput, streamOutput } from './fixtures';
+import { errorOutput, evidence, hypothesis, resultOutput, streamOutput } from './fixtures';
 
 const at = new Date('2025-05-01T11:00:00Z');
 
@@ -33,18 +33,8 @@ describe('readEvidence', () => {
 
   it('reads the bundle of its hypothesis', () => {
     const outputs = [streamOutput('6024 rows\n'), resultOutput()];
-    expect(readEvidence(outputs, 'h-3f9a1c', 7, at)).toEqual({
-      statistic: -4.1,
-      statisticName: 't',
-      pValue: 0.001,
-      effectSize: -30000,
-      ci: [-45000, -15000],
-      ciLevel: 0.95,
-      n: 6024,
-      error: null,
-      executionCount: 7,
-      readAt: '2025-05-01T11:00:00.000Z'
-    });
+    // The fixture's evidence is what the fixture's result bundle reports, read at `at`.
+    expect(readEvidence(outputs, 'h-3f9a1c', 7, at)).toEqual(evidence());
   });
 
   it('reads an execute_result bundle too', () => {
