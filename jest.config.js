@@ -8,6 +8,7 @@ const esModules = [
   '@jupyterlab/',
   '@microsoft',
   'exenv-es6',
+  'github-slugger',
   'lib0',
   'marked',
   'nanoid',
@@ -53,7 +54,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       setupFiles: [],
-      testRegex: 'src/(claude|context|kernel|agent)/__tests__/.*\\.spec\\.ts$',
+      testRegex: 'src/((claude|context|kernel|agent)/__tests__/.*|panel/__tests__/.*\\.node)\\.spec\\.ts$',
       // The agent's hypotheses run on a real NotebookModel: see the project below.
       testPathIgnorePatterns: ['/node_modules/', 'src/agent/__tests__/hypotheses\\.spec\\.ts$']
     },
@@ -61,7 +62,9 @@ module.exports = {
       // Logic on JupyterLab's own models (a real NotebookModel) needs its DOM shims.
       ...common,
       displayName: 'jupyterlab',
-      testRegex: 'src/((proposals|panel|hypotheses)/__tests__/.*|agent/__tests__/hypotheses)\\.spec\\.ts$'
+      testRegex: 'src/((proposals|panel|hypotheses)/__tests__/.*|agent/__tests__/hypotheses)\\.spec\\.ts$',
+      // Pure text logic beside the panel runs in Node (`*.node.spec.ts`), in the project above.
+      testPathIgnorePatterns: ['/node_modules/', '\\.node\\.spec\\.ts$']
     }
   ]
 };

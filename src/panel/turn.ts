@@ -2,12 +2,13 @@
  * One turn of the chat: the question, or the answer rendered as sanitized Markdown.
  */
 import { Clipboard } from '@jupyterlab/apputils';
-import { IRenderMime, MimeModel, type IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { IRenderMime, MimeModel, type IRenderMimeRegistry, type RenderedCommon } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import { MAX_TOOL_ROUNDS } from '../claude/conversation';
 import type { IChatTurn } from '../tokens';
 import { showSentContext } from './context';
+import { StreamingMarkdown } from './markdownStream';
 import { RemoteContent } from './remote';
 
 const MARKDOWN = 'text/markdown';
@@ -25,8 +26,7 @@ export class TurnView extends Panel {
     this.addClass('jp-Claude-turn');
     this.addClass(`jp-Claude-turn-${options.turn.role}`);
     this._header.addClass('jp-Claude-turnHeader');
-    this._header.node.textContent =
-      options.turn.role === 'user' ? this._trans.__('You') : this._trans.__('Claude');
+    this._header.node.textContent = options.turn.role === 'user' ? this._trans.__('You') : this._trans.__('Claude');
     this.addWidget(this._header);
     this._thinking.addClass('jp-Claude-thinking');
     this._thinking.hide();
@@ -42,6 +42,7 @@ export class TurnView extends Panel {
     } else {
       // Through a sanitizer that also keeps remote content from loading before a click.
       this._body = RemoteContent.rendermime(options.rendermime, this._trans).createRenderer(MARKDOWN);
+      this._markdown = new StreamingMarkdown(this._body as RenderedCommon, root => this._decorate(root));
     }
     this._body.addClass('jp-Claude-turnBody');
     this.addWidget(this._body);
@@ -51,7 +52,8 @@ export class TurnView extends Panel {
   }
 
   /**
-   * Render the turn as it is now. Markdown re-renders are coalesced to one per frame.
+   * Render the turn as it is now. Markdown renders are coalesced to one per frame; while the
+   * answer streams, only its open last block renders again.
    */
   render(turn: IChatTurn): void {
     this.node.dataset.status = turn.status;
@@ -75,8 +77,10 @@ export class TurnView extends Panel {
       this._renderContextLine(turn);
       return;
     }
-    if (turn.text !== this._renderedText || this._pendingText !== null) {
+    const final = turn.status !== 'streaming';
+    if (turn.text !== this._renderedText || final !== this._renderedFinal || this._pendingText !== null) {
       this._pendingText = turn.text;
+      this._pendingFinal = final;
       this._scheduleMarkdown();
     }
   }
@@ -97,18 +101,23 @@ export class TurnView extends Panel {
       const step = async () => {
         while (this._pendingText !== null && !this.isDisposed) {
           const text = this._pendingText;
+          const final = this._pendingFinal;
           this._pendingText = null;
-          // Model output is untrusted: `trusted: false` makes rendermime sanitize it.
-          const model = new MimeModel({ data: { [MARKDOWN]: text }, trusted: false });
           try {
-            await (this._body as IRenderMime.IRenderer).renderModel(model);
+            if (this._markdown!.started || !final) {
+              await this._markdown!.update(text, final);
+            } else {
+              // An answer that arrives whole (a saved chat) renders at once. Model output is
+              // untrusted: `trusted: false` makes rendermime sanitize it.
+              const model = new MimeModel({ data: { [MARKDOWN]: text }, trusted: false });
+              await (this._body as IRenderMime.IRenderer).renderModel(model);
+              this._decorate(this._body.node);
+            }
           } catch (error) {
             console.error('Could not render the answer', error);
           }
           this._renderedText = text;
-          Private.neutralise(this._body.node);
-          RemoteContent.activate(this._body.node, this._trans, this._approvedImages);
-          this._addCopyButtons();
+          this._renderedFinal = final;
         }
         this._rendering = false;
         resolve();
@@ -117,8 +126,15 @@ export class TurnView extends Panel {
     });
   }
 
-  private _addCopyButtons(): void {
-    this._body.node.querySelectorAll('pre').forEach(pre => {
+  /** What the panel adds to rendered HTML: inert forms and buttons, the link policy, code buttons. */
+  private _decorate(root: HTMLElement): void {
+    Private.neutralise(root);
+    RemoteContent.activate(root, this._trans, this._approvedImages);
+    this._addCopyButtons(root);
+  }
+
+  private _addCopyButtons(root: HTMLElement): void {
+    root.querySelectorAll('pre').forEach(pre => {
       if (pre.parentElement?.classList.contains('jp-Claude-codeBlock')) {
         return;
       }
@@ -289,8 +305,11 @@ export class TurnView extends Panel {
   private _body: IRenderMime.IRenderer | Widget;
   private _status = new Widget();
   private _tools = new Widget();
+  private _markdown: StreamingMarkdown | null = null;
   private _renderedText: string | null = null;
+  private _renderedFinal = false;
   private _pendingText: string | null = null;
+  private _pendingFinal = false;
   private _rendering = false;
   private _settled: Promise<void> = Promise.resolve();
   /** Remote images the scientist chose to load, kept loaded when the answer re-renders. */
@@ -325,6 +344,8 @@ namespace Private {
     root.querySelectorAll('[href], [src], [action], [formaction], [xlink\\:href]').forEach(el => {
       for (const name of ['href', 'src', 'action', 'formaction', 'xlink:href']) {
         const value = el.getAttribute(name);
+        // Browsers skip control characters in a URL's scheme; so must the test.
+        // eslint-disable-next-line no-control-regex
         if (value !== null && UNSAFE_URL.test(value.replace(/[\s\u0000-\u001f]/g, ''))) {
           el.removeAttribute(name);
         }

@@ -1,0 +1,150 @@
+/*
+ * A streaming answer rendered block by block: what is finished renders once and stays, only
+ * the open last block renders again as text arrives, so the work per event does not grow
+ * with the answer. Every block goes through the renderer's own pipeline (JupyterLab's
+ * renderMarkdown with the renderer's sanitizer, parser, resolver and typesetter), and the
+ * finished answer's DOM is the one a single render of the whole text gives.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime';
+import { hardenAnchorLinks, removeMath, renderMarkdown } from '@jupyterlab/rendermime';
+import type { ITranslator } from '@jupyterlab/translation';
+import { MarkdownBlocks } from './markdownBlocks';
+
+/** The parts of a rendermime renderer a block is rendered with (a RenderedMarkdown has them). */
+export interface IMarkdownPipeline {
+  readonly node: HTMLElement;
+  readonly sanitizer: IRenderMime.ISanitizer;
+  readonly resolver: IRenderMime.IResolver | null;
+  readonly linkHandler: IRenderMime.ILinkHandler | null;
+  readonly latexTypesetter: IRenderMime.ILatexTypesetter | null;
+  readonly markdownParser: IRenderMime.IMarkdownParser | null;
+  readonly translator?: ITranslator;
+}
+
+export class StreamingMarkdown {
+  /**
+   * @param pipeline - the renderer whose node receives the answer and whose pipeline renders it.
+   * @param decorate - what the answer's view does to rendered HTML (buttons, link policy), per block.
+   */
+  constructor(
+    private readonly _pipeline: IMarkdownPipeline,
+    private readonly _decorate: (root: HTMLElement) => void
+  ) {}
+
+  /** Whether any text has been rendered through this object. */
+  get started(): boolean {
+    return this._started;
+  }
+
+  /**
+   * Show `text` (the whole answer so far, which grows by appending); `final` once it is
+   * complete. Calls must not overlap.
+   */
+  async update(text: string, final: boolean): Promise<void> {
+    if (!this._started && !this._pipeline.markdownParser) {
+      this._splitter.renderWhole(); // without marked's blocks there is nothing to cut at
+    }
+    this._started = true;
+    if (this._final && text === this._text) {
+      return;
+    }
+    const step = this._splitter.next(text, final);
+    if (step.reset) {
+      this._clear = true;
+      this._looseMath = false;
+      this._headings = new MarkdownBlocks.HeadingIds();
+    }
+    const block = step.settle ? await this._renderBlock(step.settle, true) : null;
+    const open = step.open ? await this._renderBlock(step.open, false) : null;
+    // Swap in one step, so no frame shows a block twice or not at all.
+    const host = this._pipeline.node;
+    if (this._clear) {
+      host.textContent = '';
+      this._clear = false;
+    }
+    this._openNodes.forEach(node => node.parentNode?.removeChild(node));
+    this._openNodes = [];
+    if (block) {
+      const nodes = Array.from(block.childNodes);
+      host.append(...nodes);
+      this._typeset(nodes);
+    }
+    if (open) {
+      this._openNodes = Array.from(open.childNodes);
+      host.append(...this._openNodes);
+      this._typeset(this._openNodes);
+    }
+    this._text = text;
+    this._final = final;
+    if (final && this._looseMath && this._pipeline.latexTypesetter && host.isConnected) {
+      // Math in text outside any element: typeset once where a whole render would.
+      void Promise.resolve(this._pipeline.latexTypesetter.typeset(host)).catch(console.warn);
+    }
+  }
+
+  private async _renderBlock(source: string, settled: boolean): Promise<HTMLElement> {
+    const p = this._pipeline;
+    const host = document.createElement('div');
+    // Untrusted: the sanitizer runs, as rendermime does for `trusted: false`.
+    await renderMarkdown({
+      host,
+      source,
+      trusted: false,
+      sanitizer: p.sanitizer,
+      resolver: p.resolver,
+      linkHandler: p.linkHandler,
+      shouldTypeset: false,
+      latexTypesetter: p.latexTypesetter,
+      markdownParser: p.markdownParser,
+      translator: p.translator
+    });
+    if (settled) {
+      this._fixHeadingIds(host, source);
+    }
+    this._decorate(host);
+    return host;
+  }
+
+  /** A settled block's heading ids as the whole answer parsed at once gives them. */
+  private _fixHeadingIds(host: HTMLElement, source: string): void {
+    const { local, global } = this._headings.next(removeMath(source));
+    if (!local.length || local.every((id, i) => id === global[i])) {
+      return;
+    }
+    let next = 0;
+    host.querySelectorAll('h1, h2, h3, h4, h5, h6').forEach(heading => {
+      if (next < local.length && heading.id === local[next]) {
+        heading.id = global[next++];
+      }
+    });
+  }
+
+  /** Typeset the math of new nodes, as renderHTML does for its host once it is on the page. */
+  private _typeset(nodes: Node[]): void {
+    const typesetter = this._pipeline.latexTypesetter;
+    if (!typesetter || !this._pipeline.node.isConnected) {
+      return;
+    }
+    for (const node of nodes) {
+      if (node instanceof HTMLElement) {
+        const done = typesetter.typeset(node);
+        if (done instanceof Promise) {
+          done.then(() => hardenAnchorLinks(node, this._pipeline.resolver)).catch(console.warn);
+        }
+      } else if (node.nodeType === Node.TEXT_NODE && /\S/.test(node.textContent ?? '')) {
+        this._looseMath = true;
+      }
+    }
+  }
+
+  private _splitter = new MarkdownBlocks.Splitter();
+  private _started = false;
+  private _text = '';
+  private _final = false;
+  /** The nodes of the open last block, replaced on every update. */
+  private _openNodes: Node[] = [];
+  /** The next swap clears what is on screen first (the answer started again). */
+  private _clear = false;
+  private _looseMath = false;
+  private _headings = new MarkdownBlocks.HeadingIds();
+}
