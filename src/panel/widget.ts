@@ -6,6 +6,7 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
+import { InputModel } from '../claude/input';
 import type { IModelChoice } from '../claude/models';
 import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
 import { ContextBar } from './context';
@@ -27,6 +28,11 @@ export class ClaudePanel extends Panel {
     this._listModels = options.listModels;
     this._setModel = options.setModel;
     this._proposeCode = options.proposeCode;
+    this._draft = new InputModel({
+      send: text => void this.conversation.send(text),
+      isBusy: () => this.conversation.isBusy
+    });
+    this._draft.valueChanged.connect(this._onDraftChanged, this);
     this.id = 'jp-claude-panel';
     this.addClass('jp-Claude-panel');
     this.title.icon = claudeIcon;
@@ -66,6 +72,9 @@ export class ClaudePanel extends Panel {
       };
       service.proposalsChanged.connect(follow, this);
       follow();
+      // The cells attached to the next question are those of the notebook in focus.
+      service.changed.connect(() => this._draft.setSelection(service.selection), this);
+      this._draft.setSelection(service.selection);
       this._contextBar = new ContextBar({ service, trans: this._trans });
       this.addWidget(this._contextBar);
     }
@@ -84,6 +93,13 @@ export class ClaudePanel extends Panel {
   }
 
   /**
+   * The next question: the draft the message box shows, and its attached cells.
+   */
+  get input(): InputModel {
+    return this._draft;
+  }
+
+  /**
    * Focus the message box.
    */
   focusInput(): void {
@@ -96,21 +112,14 @@ export class ClaudePanel extends Panel {
    * Put a question in the message box without sending it.
    */
   setDraft(text: string): void {
-    this._input.value = text;
-    this._syncButtons();
+    this._draft.value = text;
   }
 
   /**
    * Send what is in the message box.
    */
   sendDraft(): void {
-    const text = this._input.value;
-    if (!text.trim() || this.conversation.isBusy) {
-      return;
-    }
-    this._input.value = '';
-    void this.conversation.send(text);
-    this._syncButtons();
+    this._draft.send();
   }
 
   /**
@@ -152,6 +161,7 @@ export class ClaudePanel extends Panel {
       return;
     }
     this._conversation?.changed.disconnect(this._onTurnChanged, this);
+    this._draft.dispose();
     super.dispose();
   }
 
@@ -231,15 +241,15 @@ export class ClaudePanel extends Panel {
     this._input.addEventListener('keydown', event => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        this.sendDraft();
+        this._draft.send();
       }
     });
-    this._input.addEventListener('input', () => this._syncButtons());
+    this._input.addEventListener('input', () => (this._draft.value = this._input.value));
     this._send.type = 'button';
     this._send.className = 'jp-Claude-send jp-mod-styled jp-mod-accept';
     this._send.textContent = this._trans.__('Send');
     this._send.setAttribute('aria-label', this._trans.__('Send'));
-    this._send.addEventListener('click', () => this.sendDraft());
+    this._send.addEventListener('click', () => this._draft.send());
     this._stop.type = 'button';
     this._stop.className = 'jp-Claude-stop jp-mod-styled jp-mod-warn';
     this._stop.textContent = this._trans.__('Stop');
@@ -250,6 +260,14 @@ export class ClaudePanel extends Panel {
     buttons.append(this._stop, this._send);
     box.node.append(this._input, buttons);
     return box;
+  }
+
+  private _onDraftChanged(_: InputModel, value: string): void {
+    // Only a change from elsewhere is written back, so typing keeps its cursor.
+    if (this._input.value !== value) {
+      this._input.value = value;
+    }
+    this._syncButtons();
   }
 
   private _onCurrentChanged(_: IConversationRegistry, conversation: IConversation): void {
@@ -363,7 +381,7 @@ export class ClaudePanel extends Panel {
 
   private _syncButtons(): void {
     const busy = this.conversation.isBusy;
-    this._send.disabled = busy || !this._input.value.trim();
+    this._send.disabled = !this._draft.canSend;
     this._stop.disabled = !busy;
     this.node.classList.toggle('jp-Claude-busy', busy);
   }
@@ -403,6 +421,7 @@ export class ClaudePanel extends Panel {
   private _log = new Panel();
   private _label = document.createElement('span');
   private _modelSelect = document.createElement('select');
+  private _draft: InputModel;
   private _input = document.createElement('textarea');
   private _send = document.createElement('button');
   private _stop = document.createElement('button');
