@@ -29,6 +29,10 @@ def _load_jupyter_server_extension(server_app):
         copies = credentials.remove_copies(config.secrets)
         if copies:
             server_app.log.info("jupyterlab_claude: removed copies of the credentials from the environment: %s", copies)
+    # MCP routes first: they must be matched before the claude/(.*) catch-all.
+    from .mcp import setup_mcp
+
+    setup_mcp(server_app, lambda: config.secrets, __version__)
     state = setup_handlers(server_app.web_app, config)
     server_app.web_app.settings["claude_proxy"] = state
     follow_contents_events(server_app, state.conversations)

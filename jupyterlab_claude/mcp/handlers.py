@@ -1,0 +1,186 @@
+"""Thin tornado handlers for ``claude/mcp/...``: parse, call the bridge, answer JSON.
+
+Authenticated like every Jupyter route and XSRF-checked for cookie-authenticated writes;
+authorised as ``kernels`` (an MCP tool runs code on the user's behalf, like a kernel).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Tuple
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from .. import proxy
+from .bridge import MCPBridge
+from .connection import BridgeError
+
+#: What a server, tool or prompt name in a URL may be (the bridge then looks it up exactly).
+NAME = r"[^/]+"
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class MCPBaseHandler(APIHandler):
+    auth_resource = "kernels"
+
+    def initialize(self, bridge: MCPBridge) -> None:
+        self.bridge = bridge
+
+    def send_error_json(self, exc: BridgeError) -> None:
+        self.set_status(exc.status)
+        self.finish(proxy.error_json(exc.error_type, exc.message))
+
+    def json_body(self) -> Dict[str, Any]:
+        body = self.request.body or b"{}"
+        if len(body) > MAX_BODY_BYTES:
+            raise BridgeError(413, "request_too_large", proxy.request_too_large_message(len(body), MAX_BODY_BYTES))
+        try:
+            data = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BridgeError(400, "invalid_request_error", f"The body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise BridgeError(400, "invalid_request_error", "The body must be a JSON object.")
+        return data
+
+    async def answer(self, coro: Any) -> None:
+        try:
+            result = await coro
+        except BridgeError as exc:
+            self.send_error_json(exc)
+            return
+        self.finish(json.dumps(result))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _arguments(body: Dict[str, Any]) -> Dict[str, Any]:
+    arguments = body.get("arguments", {})
+    if not isinstance(arguments, dict):
+        raise BridgeError(400, "invalid_request_error", "'arguments' must be a JSON object.")
+    return arguments
+
+
+class ServersHandler(MCPBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        async def run() -> Dict[str, Any]:
+            if self.get_query_argument("connect", "") in ("1", "true"):
+                await self.bridge.connect_all(self.bridge.config.connect_timeout)
+            return await self.bridge.list_servers()
+
+        await self.answer(run())
+
+
+class ToolCallHandler(MCPBaseHandler):
+    _call_id: Optional[str] = None
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, server: str, tool: str) -> None:
+        async def run() -> Dict[str, Any]:
+            body = self.json_body()
+            call_id = body.get("call_id")
+            if call_id is not None and not isinstance(call_id, str):
+                raise BridgeError(400, "invalid_request_error", "'call_id' must be a string.")
+            self._call_id = call_id
+            return await self.bridge.call_tool(server, tool, _arguments(body), call_id)
+
+        await self.answer(run())
+
+    def on_connection_close(self) -> None:
+        # The page went away (Stop, reload): cancel the call so the MCP server stops too.
+        if self._call_id and self._call_id in self.bridge.calls:
+            self.bridge.cancel_call(self._call_id)
+        super().on_connection_close()
+
+
+class ResourcesHandler(MCPBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, server: str) -> None:
+        uri = self.get_query_argument("uri", "")
+        await self.answer(self.bridge.read_resource(server, uri) if uri else self.bridge.list_resources(server))
+
+
+class PromptHandler(MCPBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, server: str, prompt: str) -> None:
+        async def run() -> Dict[str, Any]:
+            arguments = _arguments(self.json_body())
+            if not all(isinstance(v, str) for v in arguments.values()):
+                raise BridgeError(400, "invalid_request_error", "Prompt arguments are strings.")
+            return await self.bridge.get_prompt(server, prompt, arguments)
+
+        await self.answer(run())
+
+
+class RestartHandler(MCPBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, server: str) -> None:
+        await self.answer(self.bridge.restart(server))
+
+
+class CallHandler(MCPBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, call_id: str) -> None:
+        try:
+            self.finish(json.dumps(self.bridge.get_call(call_id)))
+        except BridgeError as exc:
+            self.send_error_json(exc)
+
+
+class CancelCallHandler(MCPBaseHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, call_id: str) -> None:
+        try:
+            self.finish(json.dumps(self.bridge.cancel_call(call_id)))
+        except BridgeError as exc:
+            self.send_error_json(exc)
+
+
+class TrustHandler(MCPBaseHandler):
+    async def _set(self, trusted: bool) -> None:
+        async def run() -> Dict[str, Any]:
+            sha256 = self.json_body().get("sha256")
+            if not isinstance(sha256, str):
+                raise BridgeError(400, "invalid_request_error", "Give the 'sha256' of the .mcp.json you reviewed.")
+            await self.bridge.set_trust(sha256, trusted)
+            return await self.bridge.list_servers()
+
+        await self.answer(run())
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self._set(True)
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self) -> None:
+        await self._set(False)
+
+
+def mcp_routes(base_url: str, bridge: MCPBridge) -> List[Tuple[str, Any, Dict[str, Any]]]:
+    """The ``claude/mcp/...`` routes, to add before the ``claude/(.*)`` catch-all."""
+    base = url_path_join(base_url, "claude", "mcp")
+    args = {"bridge": bridge}
+    return [
+        (url_path_join(base, "servers"), ServersHandler, args),
+        (url_path_join(base, "servers", f"({NAME})", "tools", f"({NAME})"), ToolCallHandler, args),
+        (url_path_join(base, "servers", f"({NAME})", "resources"), ResourcesHandler, args),
+        (url_path_join(base, "servers", f"({NAME})", "prompts", f"({NAME})"), PromptHandler, args),
+        (url_path_join(base, "servers", f"({NAME})", "restart"), RestartHandler, args),
+        (url_path_join(base, "calls", f"({NAME})"), CallHandler, args),
+        (url_path_join(base, "calls", f"({NAME})", "cancel"), CancelCallHandler, args),
+        (url_path_join(base, "trust"), TrustHandler, args),
+    ]
