@@ -15,6 +15,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from .. import proxy
+from . import results
 from .bridge import MCPBridge
 from .connection import BridgeError
 
@@ -30,8 +31,9 @@ class MCPBaseHandler(APIHandler):
         self.bridge = bridge
 
     def send_error_json(self, exc: BridgeError) -> None:
+        # Messages can quote a server (stderr, a malformed answer): scrubbed like results.
         self.set_status(exc.status)
-        self.finish(proxy.error_json(exc.error_type, exc.message))
+        self.finish(proxy.error_json(exc.error_type, results.scrub(exc.message, self.bridge.secrets())))
 
     def json_body(self) -> Dict[str, Any]:
         body = self.request.body or b"{}"

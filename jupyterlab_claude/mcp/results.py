@@ -48,6 +48,7 @@ def bound_result(result: Dict[str, Any], limit: int) -> Tuple[Dict[str, Any], bo
             out["structuredContent"] = None
     kept: List[Dict[str, Any]] = []
     dropped = 0
+    cut = False
     for block in result.get("content") or []:
         block_size = _json_size(block)
         if block_size <= budget:
@@ -56,14 +57,16 @@ def bound_result(result: Dict[str, Any], limit: int) -> Tuple[Dict[str, Any], bo
         elif block.get("type") == "text" and budget > 256:
             kept.append(dict(block, text=_cut_text(block.get("text", ""), budget - 256)))
             budget = 0
+            cut = True
         else:
             dropped += 1
-    what = []
+    what = ["a text block was cut at the limit"] if cut else []
     if out.get("structuredContent") is None and structured is not None:
         what.append("the structured content was left out")
     if dropped:
         what.append(f"{dropped} content block(s) were left out")
-    kept_text = ("; ".join(what) + ".").capitalize() if what else "The text was cut at the limit."
+    kept_text = "; ".join(what) + "."
+    kept_text = kept_text[0].upper() + kept_text[1:]
     kept.append({"type": "text", "text": TRUNCATION_NOTE.format(size=_mb(size), limit=_mb(limit), kept=kept_text)})
     out["content"] = kept
     return out, True
