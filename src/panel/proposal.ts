@@ -8,6 +8,7 @@ import { EditorView } from '@codemirror/view';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import type { IProposalQueue, IProposalState } from '../tokens';
+import { CardClass, styledButton, rejectReasonInput, statusLine } from './card';
 
 /**
  * A card for one proposal. It renders the proposal it is given and calls the queue's actions.
@@ -18,7 +19,7 @@ export class ProposalCard extends Widget {
     this._queue = options.queue;
     this._trans = options.trans;
     this._cellLabel = options.cellLabel;
-    this.addClass('jp-Claude-proposal');
+    this.addClass(CardClass.card);
     this.node.setAttribute('role', 'group');
     this.render(options.proposal);
   }
@@ -76,11 +77,11 @@ export class ProposalCard extends Widget {
 
   private _build(p: IProposalState): void {
     const title = document.createElement('div');
-    title.className = 'jp-Claude-proposalTitle';
+    title.className = CardClass.title;
     title.textContent = this._title(p);
     this.node.appendChild(title);
     const body = document.createElement('div');
-    body.className = 'jp-Claude-proposalBody';
+    body.className = CardClass.body;
     this.node.appendChild(body);
     const editable = p.status === 'pending' && (p.kind === 'insert' || p.kind === 'replace');
     const extensions = [
@@ -91,14 +92,12 @@ export class ProposalCard extends Widget {
     ];
     if (p.kind === 'replace') {
       // The diff against the cell as Claude saw it; the scientist can edit the new side.
-      extensions.push(
-        unifiedMergeView({ original: p.originalSource ?? '', mergeControls: false, gutter: true })
-      );
+      extensions.push(unifiedMergeView({ original: p.originalSource ?? '', mergeControls: false, gutter: true }));
     }
-    const doc = p.kind === 'insert' || p.kind === 'replace' ? p.source : p.originalSource ?? '';
+    const doc = p.kind === 'insert' || p.kind === 'replace' ? p.source : (p.originalSource ?? '');
     this._editor = new EditorView({ doc, extensions, parent: body });
     body.classList.toggle('jp-mod-deleted', p.kind === 'delete');
-    this._footer.className = 'jp-Claude-proposalFooter';
+    this._footer.className = CardClass.footer;
     this.node.appendChild(this._footer);
   }
 
@@ -108,31 +107,29 @@ export class ProposalCard extends Widget {
     if (p.status === 'pending') {
       const runnable = p.cellType === 'code' && (p.kind === 'insert' || p.kind === 'replace');
       footer.append(
-        this._button(p.kind === 'run' ? this._trans.__('Run') : this._trans.__('Accept'), 'jp-mod-accept', () =>
-          void this._queue.accept(p.id, { source: this.source })
+        styledButton(
+          p.kind === 'run' ? this._trans.__('Run') : this._trans.__('Accept'),
+          'jp-mod-accept',
+          () => void this._queue.accept(p.id, { source: this.source })
         )
       );
       if (runnable) {
         footer.append(
-          this._button(this._trans.__('Accept and run'), 'jp-mod-accept', () =>
-            void this._queue.accept(p.id, { source: this.source, run: true })
+          styledButton(
+            this._trans.__('Accept and run'),
+            'jp-mod-accept',
+            () => void this._queue.accept(p.id, { source: this.source, run: true })
           )
         );
       }
-      const reason = document.createElement('input');
-      reason.type = 'text';
-      reason.className = 'jp-Claude-rejectReason jp-mod-styled';
-      reason.placeholder = this._trans.__('Reason (optional)');
-      reason.setAttribute('aria-label', this._trans.__('Reason for rejecting'));
+      const reason = rejectReasonInput(this._trans);
       footer.append(
         reason,
-        this._button(this._trans.__('Reject'), 'jp-mod-reject', () => this._queue.reject(p.id, reason.value))
+        styledButton(this._trans.__('Reject'), 'jp-mod-reject', () => this._queue.reject(p.id, reason.value))
       );
       return;
     }
-    const status = document.createElement('span');
-    status.className = 'jp-Claude-proposalStatus';
-    status.setAttribute('role', 'status');
+    const status = statusLine();
     const edited = p.edited ? this._trans.__(' (edited)') : '';
     status.textContent =
       p.status === 'accepted'
@@ -147,7 +144,7 @@ export class ProposalCard extends Widget {
     footer.appendChild(status);
     if (p.status === 'accepted' && p.kind !== 'run' && this._queue.canUndo(p.id)) {
       footer.appendChild(
-        this._button(this._trans.__('Undo'), 'jp-mod-warn', () => {
+        styledButton(this._trans.__('Undo'), 'jp-mod-warn', () => {
           const why = this._queue.undo(p.id);
           if (why) {
             status.textContent = this._trans.__('Cannot undo: %1', why);
@@ -156,20 +153,10 @@ export class ProposalCard extends Widget {
       );
     } else if (p.status === 'accepted' && p.kind !== 'run') {
       const undone = document.createElement('span');
-      undone.className = 'jp-Claude-proposalStatus';
+      undone.className = CardClass.status;
       undone.textContent = this._trans.__(' · undone or changed since');
       footer.appendChild(undone);
     }
-  }
-
-  private _button(label: string, mod: string, onClick: () => void): HTMLButtonElement {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = `jp-mod-styled ${mod}`;
-    button.textContent = label;
-    button.setAttribute('aria-label', label);
-    button.addEventListener('click', onClick);
-    return button;
   }
 
   private _queue: IProposalQueue;
@@ -198,7 +185,7 @@ export class ProposalArea extends Panel {
     super();
     this._trans = options.trans;
     this._cellLabel = options.cellLabel;
-    this.addClass('jp-Claude-proposals');
+    this.addClass(CardClass.area);
     this.node.setAttribute('aria-label', this._trans.__('Proposals'));
     this._bulk.addClass('jp-Claude-proposalBulk');
     this._bulk.hide();
@@ -222,7 +209,10 @@ export class ProposalArea extends Panel {
   refresh(): void {
     const queue = this._queue;
     const proposals = queue ? queue.proposals : [];
-    this._renderBulk(queue, proposals.filter(p => p.status === 'pending'));
+    this._renderBulk(
+      queue,
+      proposals.filter(p => p.status === 'pending')
+    );
     for (const p of proposals) {
       let card = this._cards.get(p.id);
       if (!card) {

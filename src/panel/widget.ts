@@ -9,9 +9,13 @@ import { Panel, Widget } from '@lumino/widgets';
 import { InputModel } from '../claude/input';
 import type { IModelChoice } from '../claude/models';
 import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
+import { CardClass } from './card';
 import { ContextBar } from './context';
 import { HistoryList } from './history';
-import { HypothesisArea, HypothesisLedgerView } from './hypothesis';
+import { HypothesisArea } from './hypothesisArea';
+import { HypothesisLedgerView } from './hypothesisLedger';
+import { MessageBox } from './messageBox';
+import { ModelPicker } from './modelPicker';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
@@ -25,14 +29,23 @@ export class ClaudePanel extends Panel {
     this._registry = options.registry;
     this._rendermime = options.rendermime;
     this._trans = options.trans;
-    this._listModels = options.listModels;
-    this._setModel = options.setModel;
+    this._modelPicker = new ModelPicker({
+      trans: this._trans,
+      configured: () => this._registry.settings.model,
+      listModels: options.listModels,
+      setModel: options.setModel
+    });
     this._proposeCode = options.proposeCode;
     this._draft = new InputModel({
       send: text => void this.conversation.send(text),
       isBusy: () => this.conversation.isBusy
     });
-    this._draft.valueChanged.connect(this._onDraftChanged, this);
+    this._messageBox = new MessageBox({
+      model: this._draft,
+      trans: this._trans,
+      isBusy: () => this.conversation.isBusy,
+      stop: () => this.conversation.stop()
+    });
     this.id = 'jp-claude-panel';
     this.addClass('jp-Claude-panel');
     this.title.icon = claudeIcon;
@@ -78,10 +91,10 @@ export class ClaudePanel extends Panel {
       this._contextBar = new ContextBar({ service, trans: this._trans });
       this.addWidget(this._contextBar);
     }
-    this.addWidget(this._buildInput());
+    this.addWidget(this._messageBox);
 
     this._registry.currentChanged.connect(this._onCurrentChanged, this);
-    this._registry.settingsChanged.connect(() => this._updateModel(), this);
+    this._registry.settingsChanged.connect(() => this._modelPicker.update(), this);
     this._follow(this._registry.current);
   }
 
@@ -103,9 +116,9 @@ export class ClaudePanel extends Panel {
    * Focus the message box.
    */
   focusInput(): void {
-    this._input.focus();
+    this._messageBox.focusInput();
     // A closing command palette hands focus back to where it was: take it after that.
-    requestAnimationFrame(() => this._input.focus());
+    requestAnimationFrame(() => this._messageBox.focusInput());
   }
 
   /**
@@ -149,11 +162,8 @@ export class ClaudePanel extends Panel {
   /**
    * Refresh the model picker from the upstream's list.
    */
-  async refreshModels(): Promise<void> {
-    const configured = this._registry.settings.model;
-    const choices = await this._listModels(configured);
-    this._models = choices;
-    this._updateModel();
+  refreshModels(): Promise<void> {
+    return this._modelPicker.load();
   }
 
   dispose(): void {
@@ -185,12 +195,6 @@ export class ClaudePanel extends Panel {
     title.className = 'jp-Claude-title';
     this._label.className = 'jp-Claude-notebookLabel';
     title.append(this._label);
-    this._modelSelect.className = 'jp-Claude-model jp-mod-styled';
-    this._modelSelect.setAttribute('aria-label', this._trans.__('Model'));
-    this._modelSelect.title = this._trans.__('Model used for the next question');
-    this._modelSelect.addEventListener('change', () => {
-      void this._setModel(this._modelSelect.value);
-    });
     const newChat = document.createElement('button');
     newChat.type = 'button';
     newChat.className = 'jp-Claude-newChat jp-mod-styled';
@@ -206,9 +210,6 @@ export class ClaudePanel extends Panel {
     this._historyButton.title = this._trans.__('Saved chats of this notebook');
     this._historyButton.setAttribute('aria-label', this._trans.__('History'));
     this._historyButton.addEventListener('click', () => this._history?.toggle());
-    const selectWrapper = document.createElement('div');
-    selectWrapper.className = 'jp-select-wrapper jp-Claude-modelWrapper';
-    selectWrapper.appendChild(this._modelSelect);
     const tools = document.createElement('div');
     tools.className = 'jp-Claude-headerTools';
     this._ledgerButton.type = 'button';
@@ -217,7 +218,7 @@ export class ClaudePanel extends Panel {
     this._ledgerButton.title = this._trans.__('The hypotheses of this notebook, their evidence and verdicts');
     this._ledgerButton.addEventListener('click', () => this.showLedger(!this.ledgerShown));
     this._syncLedgerButton(0);
-    tools.append(selectWrapper);
+    tools.append(this._modelPicker.node);
     if (this._registry.notebookContext) {
       tools.append(this._ledgerButton);
     }
@@ -227,47 +228,6 @@ export class ClaudePanel extends Panel {
     tools.append(newChat);
     header.node.append(title, tools, this._saveStatus);
     return header;
-  }
-
-  private _buildInput(): Widget {
-    const box = new Widget();
-    box.addClass('jp-Claude-inputArea');
-    this._input.className = 'jp-Claude-input';
-    this._input.rows = 3;
-    this._input.placeholder = this._trans.__(
-      'Ask Claude about your notebook (Enter to send, Shift+Enter for a new line)'
-    );
-    this._input.setAttribute('aria-label', this._trans.__('Ask Claude'));
-    this._input.addEventListener('keydown', event => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        this._draft.send();
-      }
-    });
-    this._input.addEventListener('input', () => (this._draft.value = this._input.value));
-    this._send.type = 'button';
-    this._send.className = 'jp-Claude-send jp-mod-styled jp-mod-accept';
-    this._send.textContent = this._trans.__('Send');
-    this._send.setAttribute('aria-label', this._trans.__('Send'));
-    this._send.addEventListener('click', () => this._draft.send());
-    this._stop.type = 'button';
-    this._stop.className = 'jp-Claude-stop jp-mod-styled jp-mod-warn';
-    this._stop.textContent = this._trans.__('Stop');
-    this._stop.setAttribute('aria-label', this._trans.__('Stop'));
-    this._stop.addEventListener('click', () => this.conversation.stop());
-    const buttons = document.createElement('div');
-    buttons.className = 'jp-Claude-inputButtons';
-    buttons.append(this._stop, this._send);
-    box.node.append(this._input, buttons);
-    return box;
-  }
-
-  private _onDraftChanged(_: InputModel, value: string): void {
-    // Only a change from elsewhere is written back, so typing keeps its cursor.
-    if (this._input.value !== value) {
-      this._input.value = value;
-    }
-    this._syncButtons();
   }
 
   private _onCurrentChanged(_: IConversationRegistry, conversation: IConversation): void {
@@ -366,7 +326,7 @@ export class ClaudePanel extends Panel {
   }
 
   private _renderEmpty(): void {
-    this._empty.className = 'jp-Claude-empty';
+    this._empty.className = CardClass.empty;
     this._empty.textContent = this._trans.__(
       'Ask about this notebook, its data or an error. Claude proposes; nothing changes in your notebook or kernel unless you accept it.'
     );
@@ -381,32 +341,14 @@ export class ClaudePanel extends Panel {
 
   private _syncButtons(): void {
     const busy = this.conversation.isBusy;
-    this._send.disabled = !this._draft.canSend;
-    this._stop.disabled = !busy;
+    this._messageBox.refresh();
     this.node.classList.toggle('jp-Claude-busy', busy);
-  }
-
-  private _updateModel(): void {
-    const configured = this._registry.settings.model;
-    const choices = this._models.some(m => m.id === configured)
-      ? this._models
-      : [{ id: configured, displayName: configured }, ...this._models];
-    this._modelSelect.textContent = '';
-    for (const choice of choices) {
-      const option = document.createElement('option');
-      option.value = choice.id;
-      option.textContent = choice.displayName;
-      option.title = choice.id;
-      this._modelSelect.appendChild(option);
-    }
-    this._modelSelect.value = configured;
   }
 
   private _registry: IConversationRegistry;
   private _rendermime: IRenderMimeRegistry;
   private _trans: TranslationBundle;
-  private _listModels: (configured: string) => Promise<IModelChoice[]>;
-  private _setModel: (model: string) => Promise<void>;
+  private _modelPicker: ModelPicker;
   private _proposeCode?: (source: string, mode: 'insert' | 'replace') => void;
   private _conversation: IConversation | null = null;
   private _contextBar: ContextBar | null = null;
@@ -420,13 +362,9 @@ export class ClaudePanel extends Panel {
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
   private _label = document.createElement('span');
-  private _modelSelect = document.createElement('select');
   private _draft: InputModel;
-  private _input = document.createElement('textarea');
-  private _send = document.createElement('button');
-  private _stop = document.createElement('button');
+  private _messageBox: MessageBox;
   private _empty = document.createElement('div');
-  private _models: IModelChoice[] = [];
   private _modelsLoaded = false;
 }
 
