@@ -72,6 +72,8 @@ async def api(jp_fetch, method: str, *path: str, body: Any = None, params: Optio
     args: Dict[str, Any] = {"method": method, "raise_error": False, **kwargs}
     if body is not None:
         args["body"] = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        if method == "DELETE":
+            args["allow_nonstandard_methods"] = True
     elif method in ("POST", "DELETE", "PUT"):
         args["body"] = "{}" if method != "DELETE" else None
         if method == "DELETE":
