@@ -29,6 +29,7 @@ import type {
   IToolCall,
   IToolResult
 } from '../tokens';
+import { TRANSLATION_DOMAIN } from '../translation';
 
 /**
  * The most rounds of tool calls for one question.
@@ -53,7 +54,7 @@ export class Conversation implements IConversation {
     this._label = options.label ?? '';
     this._contextSource = options.context ?? null;
     this._tools = options.tools ?? null;
-    this._trans = options.trans ?? nullTranslator.load('jupyterlab_claude');
+    this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._id = options.id ?? newConversationId();
   }
 

@@ -6,6 +6,7 @@ import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation'
 import type { IDisposable } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
 import type { IChatTurn, IConversationHistory, IConversationSummary } from '../tokens';
+import { TRANSLATION_DOMAIN } from '../translation';
 import type { Conversation } from './conversation';
 import { fromStored, toStored, type IConversationStore } from './store';
 
@@ -24,7 +25,7 @@ export class ConversationSaver implements IDisposable {
     this._store = options.store;
     this._path = options.path;
     this._delay = options.delayMs ?? 400;
-    this._trans = options.trans ?? nullTranslator.load('jupyterlab_claude');
+    this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._conversation.changed.connect(this._onChanged, this);
     this.ready = this.load();
   }

@@ -11,6 +11,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { cellQuestion, type ICellRef } from '../claude/prompts';
 import { CommandIDs } from '../commands';
 import { IConversationRegistry } from '../tokens';
+import { TRANSLATION_DOMAIN } from '../translation';
 
 /**
  * Cell actions that ask Claude.
@@ -28,7 +29,7 @@ export const cellActionsPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_claude');
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands } = app;
 
     // The cell right-clicked on (from the context menu), else the active cell.

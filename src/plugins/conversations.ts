@@ -15,6 +15,7 @@ import { ConversationRegistry } from '../claude/registry';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { ServerConversationStore } from '../claude/store';
 import { IConversationRegistry } from '../tokens';
+import { TRANSLATION_DOMAIN } from '../translation';
 
 /**
  * Run one cell of a notebook in its kernel, as JupyterLab's Run does; called only after the
@@ -64,7 +65,7 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): Promise<IConversationRegistry> => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_claude');
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
     const context = tracker
       ? new NotebookContextService({

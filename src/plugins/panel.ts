@@ -15,6 +15,7 @@ import { listModels } from '../claude/models';
 import { CommandIDs } from '../commands';
 import { ClaudePanel } from '../panel/widget';
 import { IConversationRegistry } from '../tokens';
+import { TRANSLATION_DOMAIN } from '../translation';
 import { SETTINGS_PLUGIN_ID } from './conversations';
 
 /**
@@ -35,7 +36,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_claude');
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
     const panel = new ClaudePanel({
       registry,

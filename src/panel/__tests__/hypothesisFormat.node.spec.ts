@@ -1,6 +1,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { evidence, hypothesis } from '../../hypotheses/__tests__/fixtures';
 import { buildLedger } from '../../hypotheses/ledger';
+import { TRANSLATION_DOMAIN } from '../../translation';
 import {
   evidenceText,
   familyText,
@@ -12,7 +13,7 @@ import {
   verdictText
 } from '../hypothesisFormat';
 
-const trans = nullTranslator.load('jupyterlab_claude');
+const trans = nullTranslator.load(TRANSLATION_DOMAIN);
 
 describe('hypothesis formatters', () => {
   it('writes p-values as people do', () => {
