@@ -19,6 +19,8 @@ python -m pip install --quiet -r requirements-dev.txt
 echo "==> Node packages"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 jlpm install --immutable 2>/dev/null || jlpm install
+# MCP servers the tests run (the reference server-everything), from the committed lock file.
+npm ci --prefix tests/mcp_servers --no-audit --no-fund --loglevel=error
 
 echo "==> building the extension"
 jlpm build
