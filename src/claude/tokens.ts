@@ -1,0 +1,210 @@
+/*
+ * Public interfaces of conversations with Claude and the Lumino tokens that provide them.
+ * No logic lives here.
+ */
+import type { ISignal } from '@lumino/signaling';
+import type { IDisposable } from '@lumino/disposable';
+import { Token } from '@lumino/coreutils';
+import type { ISentContext } from '../context/tokens';
+import type { INotebookContextService } from '../session/tokens';
+
+/**
+ * The user's settings for talking to Claude, as read from the settings registry.
+ */
+export interface IClaudeSettings {
+  /** Model id sent with every request. */
+  model: string;
+  /** Maximum number of output tokens per answer. */
+  maxTokens: number;
+  /** How much effort the model puts in (`output_config.effort`); `default` sends none. */
+  effort: 'default' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+  /** Thinking: the model's default, adaptive thinking, or none. */
+  thinking: 'default' | 'adaptive' | 'disabled';
+  /** The most tokens the notebook context of one question may take. */
+  contextBudgetTokens: number;
+  /** Whether the kernel's variables are summarised for Claude. */
+  inspectKernel: boolean;
+  /** Extra instructions appended to the system prompt. */
+  customInstructions: string;
+  /** Retries the SDK makes on 408/409/429/5xx/529 and connection errors. */
+  maxRetries: number;
+  /** Request timeout in seconds. */
+  timeoutSeconds: number;
+}
+
+/**
+ * Where a chat turn stands.
+ *
+ * - `streaming`: the answer is arriving.
+ * - `done`: the answer ended normally.
+ * - `stopped`: the scientist pressed Stop; the partial answer is kept.
+ * - `cut`: the stream broke before the end; the partial answer is kept.
+ * - `error`: the request failed before any answer arrived.
+ */
+export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'cut' | 'error';
+
+/**
+ * What went wrong, phrased for the scientist.
+ */
+export interface IClaudeError {
+  /** A stable kind, for styling and tests. */
+  kind:
+    | 'no-key'
+    | 'invalid-key'
+    | 'permission'
+    | 'rate-limited'
+    | 'overloaded'
+    | 'upstream'
+    | 'network'
+    | 'timeout'
+    | 'cut'
+    | 'bad-request'
+    | 'too-large'
+    | 'unknown';
+  /** One line: what happened. */
+  title: string;
+  /** What to do about it. */
+  detail: string;
+  /** Seconds to wait before retrying, from the `retry-after` header. */
+  retryAfterSeconds?: number;
+  /** The upstream's request id, for support. */
+  requestId?: string;
+  /** HTTP status, when there was one. */
+  status?: number;
+}
+
+/**
+ * Token usage of one answer, as reported by the Messages API.
+ */
+export interface ITurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+}
+
+/**
+ * A tool Claude called while answering.
+ */
+export interface IToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+  /** What it does, for the scientist ("Read cell #4"). */
+  summary: string;
+  status: 'running' | 'done' | 'error';
+  /** The start of what it returned, for a tooltip. */
+  preview?: string;
+}
+
+/**
+ * One turn of a conversation.
+ */
+export interface IChatTurn {
+  readonly id: string;
+  readonly role: 'user' | 'assistant';
+  /** When it was asked or answered (ISO time); orders turns merged from two tabs. */
+  created?: string;
+  /** Markdown text (for the assistant, what has arrived so far). */
+  text: string;
+  /** Extended thinking text, if any. */
+  thinking: string;
+  status: TurnStatus;
+  error?: IClaudeError;
+  model?: string;
+  requestId?: string;
+  stopReason?: string | null;
+  usage?: ITurnUsage;
+  /** For a question: the notebook context sent with it. */
+  context?: ISentContext;
+  /** For an answer: the tools Claude called on the way. */
+  toolCalls?: IToolCall[];
+  /**
+   * For an answer that used tools: the Messages API messages it is made of (assistant content
+   * blocks and the tool results), replayed as they were so the history stays exact.
+   */
+  exchange?: Array<{ role: 'user' | 'assistant'; content: unknown[] }>;
+}
+
+/**
+ * The conversation attached to one notebook.
+ */
+export interface IConversation extends IDisposable {
+  /** The conversation's id (the name of its saved file); New chat starts a new one. */
+  readonly id: string;
+  /** The turns, oldest first. */
+  readonly turns: ReadonlyArray<IChatTurn>;
+  /** Whether an answer is streaming. */
+  readonly isBusy: boolean;
+  /** A label for the conversation (the notebook's name). */
+  readonly label: string;
+  /** Emitted whenever a turn is added or changes. */
+  readonly changed: ISignal<IConversation, IChatTurn | null>;
+  /** Ask Claude; resolves when the answer ends, however it ends. */
+  send(text: string): Promise<void>;
+  /** Stop the streaming answer, keeping what arrived. */
+  stop(): void;
+  /** Ask again after an error or a cut, reusing the last question. */
+  retry(): Promise<void>;
+  /** Start over. */
+  clear(): void;
+}
+
+/**
+ * Conversations, one per notebook, and the one in focus.
+ */
+export interface IConversationRegistry {
+  /** The conversation of the notebook in focus (or the general one). */
+  readonly current: IConversation;
+  /** Emitted when the conversation in focus changes. */
+  readonly currentChanged: ISignal<IConversationRegistry, IConversation>;
+  /** The settings in force. */
+  readonly settings: IClaudeSettings;
+  /** Emitted when the settings change. */
+  readonly settingsChanged: ISignal<IConversationRegistry, IClaudeSettings>;
+  /** The notebook context questions carry, when notebooks are available. */
+  readonly notebookContext: INotebookContextService | null;
+  /** The saved conversations of the notebook in focus, when conversations are saved. */
+  readonly history: IConversationHistory | null;
+}
+
+/**
+ * A saved conversation, as listed.
+ */
+export interface IConversationSummary {
+  id: string;
+  /** The first question. */
+  title: string;
+  created: string;
+  updated: string;
+  /** How many turns it has. */
+  turns: number;
+}
+
+/**
+ * The saved conversations of the notebook in focus, and how saving goes.
+ */
+export interface IConversationHistory {
+  /** Whether the conversation in focus is saved (false for the general chat). */
+  readonly available: boolean;
+  /** `error`: the last save failed; it is tried again with the next one. */
+  readonly saveState: 'idle' | 'saving' | 'saved' | 'error';
+  /** Why the last save failed, said plainly. */
+  readonly saveError: string | null;
+  /** Emitted when the save state or the conversation in focus changes. */
+  readonly changed: ISignal<IConversationHistory, void>;
+  /** The saved conversations of the notebook in focus, newest first. */
+  list(): Promise<IConversationSummary[]>;
+  /** Show a saved conversation in place of the one in focus. */
+  open(id: string): Promise<void>;
+  /** Delete a saved conversation; deleting the one in focus starts a new chat. */
+  remove(id: string): Promise<void>;
+}
+
+/**
+ * The conversation registry token.
+ */
+export const IConversationRegistry = new Token<IConversationRegistry>(
+  'jupyterlab-claude:IConversationRegistry',
+  'Conversations with Claude, one per notebook.'
+);

@@ -1,0 +1,60 @@
+/*
+ * Public interfaces of the notebook context: what Claude sees and what the scientist chose.
+ * No logic lives here.
+ */
+import type { ISignal } from '@lumino/signaling';
+
+/**
+ * A part of the notebook context, as shown to the scientist (a chip).
+ */
+export interface IContextPart {
+  /** `outline`, `variables`, a cell id, or an image id. */
+  id: string;
+  kind: string;
+  title: string;
+  tokens: number;
+  /** Why it was left out, for parts that were. */
+  reason?: string;
+}
+
+/**
+ * An image sent to Claude with a question (a plot from an output).
+ */
+export interface IContextImage {
+  id: string;
+  title: string;
+  mediaType: 'image/png' | 'image/jpeg';
+  base64: string;
+}
+
+/**
+ * The notebook context sent with one question: exactly what Claude saw.
+ */
+export interface ISentContext {
+  /** The beginning that rarely changes (heading, outline): cached between questions. */
+  stableText: string;
+  /** The rest: variables, outputs, the cells in focus, the last error, what was left out. */
+  volatileText: string;
+  images: IContextImage[];
+  /** What was attached. */
+  parts: IContextPart[];
+  /** What was left out, and why. */
+  omitted: IContextPart[];
+  totalTokens: number;
+  /** Secrets replaced before sending. */
+  redactions: number;
+  /** A problem gathering it (e.g. the kernel was busy), said plainly. */
+  notes: string[];
+}
+
+/**
+ * What the scientist changed about a notebook's context: parts removed, cells attached.
+ */
+export interface IContextSelection {
+  readonly excludedIds: string[];
+  readonly extraCellIds: string[];
+  readonly changed: ISignal<IContextSelection, void>;
+  exclude(id: string): void;
+  include(id: string): void;
+  attach(cellIds: string[]): void;
+}
