@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import subprocess
 import sys
@@ -206,3 +207,21 @@ async def test_streamable_http_server_with_header_kept_on_the_server(jp_fetch, h
     code, listing, r = await api(jp_fetch, "GET", "servers")
     assert server_entry(listing, "uvvis_http")["state"] == "connected"
     assert_clean(r)
+
+
+async def test_streamed_reply_sends_progress_lines_then_the_result(jp_fetch):
+    code, text, r = await api(
+        jp_fetch, "POST", "servers", "uvvis", "tools", "acquire_spectrum",
+        body={"arguments": {"start_nm": 250, "end_nm": 270, "step_nm": 10}, "stream": True, "call_id": "streamed"},
+    )
+    assert code == 200 and r.headers["Content-Type"] == "application/x-ndjson"
+    lines = [json.loads(line) for line in r.body.decode().splitlines()]
+    assert [line["type"] for line in lines] == ["progress"] * 11 + ["result"]
+    assert [line["progress"] for line in lines[:-1]] == list(range(11))
+    assert all(line["call_id"] == "streamed" for line in lines)
+    assert lines[-1]["structuredContent"]["wavelength_nm"] == [250.0, 260.0, 270.0]
+    code, text, r = await api(
+        jp_fetch, "POST", "servers", "uvvis", "tools", "nope", body={"arguments": {}, "stream": True}
+    )
+    (line,) = [json.loads(x) for x in r.body.decode().splitlines()]
+    assert line["type"] == "error" and line["error"]["type"] == "not_found_error"

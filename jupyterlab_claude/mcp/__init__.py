@@ -39,6 +39,10 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
     server or tool, 409 ``mcp_server_disabled`` / ``cancelled``, 502 ``mcp_server_failed`` /
     ``mcp_error`` / ``mcp_malformed``, 504 ``mcp_timeout`` (after ``call_timeout``; the SDK sends
     MCP ``notifications/cancelled``).
+    With ``"stream": true`` in the body the answer is ``application/x-ndjson`` instead (always 200):
+    one ``{"type": "progress", call_id, progress, total, message, time}`` line per MCP progress
+    notification as it arrives, then one ``{"type": "result", ...the fields above}`` or
+    ``{"type": "error", "error": {type, message}}`` line.
 ``GET claude/mcp/calls/<call_id>``
     Progress of a call in flight (and for two minutes after): ``{call_id, server, tool, state:
     running | done | error | cancelled, progress: {progress, total, message, time}, progress_events,

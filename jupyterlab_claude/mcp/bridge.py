@@ -294,7 +294,14 @@ class MCPBridge:
             call.task.cancel()
         return results.scrub(call.to_json(), self.secrets())
 
-    async def call_tool(self, name: str, tool: str, arguments: Dict[str, Any], call_id: Optional[str] = None) -> Dict[str, Any]:
+    async def call_tool(
+        self,
+        name: str,
+        tool: str,
+        arguments: Dict[str, Any],
+        call_id: Optional[str] = None,
+        on_progress: Optional[Callable[[Dict[str, Any]], None]] = None,
+    ) -> Dict[str, Any]:
         conn = await self.usable(name)
         await conn.ready()
         if not any(t.get("name") == tool for t in conn.tools):
@@ -305,6 +312,8 @@ class MCPBridge:
             event = {"progress": value, "total": total, "message": message, "time": time.time()}
             call.progress = event
             call.events.append(event)
+            if on_progress is not None:
+                on_progress(dict(event, call_id=call.id))
 
         async def run() -> Any:
             return await conn.request(

@@ -6,6 +6,7 @@ authorised as ``kernels`` (an MCP tool runs code on the user's behalf, like a ke
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -13,6 +14,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
+from tornado.iostream import StreamClosedError
 
 from .. import proxy
 from . import results
@@ -85,15 +87,48 @@ class ToolCallHandler(MCPBaseHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self, server: str, tool: str) -> None:
-        async def run() -> Dict[str, Any]:
+        try:
             body = self.json_body()
             call_id = body.get("call_id")
             if call_id is not None and not isinstance(call_id, str):
                 raise BridgeError(400, "invalid_request_error", "'call_id' must be a string.")
-            self._call_id = call_id
-            return await self.bridge.call_tool(server, tool, _arguments(body), call_id)
+            arguments = _arguments(body)
+        except BridgeError as exc:
+            self.send_error_json(exc)
+            return
+        self._call_id = call_id
+        if body.get("stream") is True:
+            await self._streamed(server, tool, arguments, call_id)
+        else:
+            await self.answer(self.bridge.call_tool(server, tool, arguments, call_id))
 
-        await self.answer(run())
+    async def _streamed(self, server: str, tool: str, arguments: Dict[str, Any], call_id: Optional[str]) -> None:
+        """One JSON object a line: ``{"type": "progress", ...}`` as they come, then ``result`` or ``error``."""
+        self.set_header("Content-Type", "application/x-ndjson")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")
+        queue: asyncio.Queue = asyncio.Queue()
+
+        def progress(event: Dict[str, Any]) -> None:
+            queue.put_nowait({"type": "progress", **event})
+
+        task = asyncio.ensure_future(self.bridge.call_tool(server, tool, arguments, call_id, on_progress=progress))
+        try:
+            while not (task.done() and queue.empty()):
+                getter = asyncio.ensure_future(queue.get())
+                await asyncio.wait([getter, task], return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    self.write(json.dumps(results.scrub(getter.result(), self.bridge.secrets())) + "\n")
+                    await self.flush()
+                else:
+                    getter.cancel()
+            try:
+                line = {"type": "result", **task.result()}
+            except BridgeError as exc:
+                line = proxy.error_body(exc.error_type, results.scrub(exc.message, self.bridge.secrets()))
+            self.finish(json.dumps(line) + "\n")
+        except StreamClosedError:
+            task.cancel()
 
     def on_connection_close(self) -> None:
         # The page went away (Stop, reload): cancel the call so the MCP server stops too.
