@@ -1,7 +1,7 @@
 """Saved conversations: one readable JSON file per conversation, beside the notebook's path.
 
-Pure logic, no Tornado: the handlers in ``handlers.py`` call these and turn
-:class:`files.FileToolError` into JSON errors. A notebook ``analysis/run.ipynb`` keeps its
+Pure logic, no Tornado: the handlers in ``handlers.py`` call these and turn the
+:mod:`errors` they raise into JSON errors. A notebook ``analysis/run.ipynb`` keeps its
 conversations in ``<store>/analysis/run.ipynb/<conversation id>.json``, where ``<store>`` is
 ``<Jupyter root>/.jupyter-claude/conversations`` unless configured otherwise.
 
@@ -37,7 +37,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
     import msvcrt
 
-from .files import BadRequest, FileToolError, Missing, Refused, is_within, split_relative
+from .errors import BadRequest, ClaudeError, Missing, Refused
+from .files import is_within, split_relative
 from .proxy import scrub_text
 
 #: Format of the files; bumped if it ever changes incompatibly.
@@ -608,7 +609,7 @@ def follow_contents_events(server_app: Any, conversations_store: Any) -> None:
                 moved = await asyncio.get_running_loop().run_in_executor(
                     None, move_notebook, store, source, destination
                 )
-        except (FileToolError, OSError) as exc:
+        except (ClaudeError, OSError) as exc:
             server_app.log.warning("Claude conversations: could not follow %s -> %s: %s", source, destination, exc)
             return
         if moved:

@@ -1,7 +1,7 @@
 """Read-only file tools for Claude: list a folder and read the head of a data file.
 
-Pure logic, no Tornado: the handlers in ``handlers.py`` call these and turn
-:class:`FileToolError` into JSON errors. Every path is relative to the Jupyter root and
+Pure logic, no Tornado: the handlers in ``handlers.py`` call these and turn the
+:mod:`errors` they raise into JSON errors. Every path is relative to the Jupyter root and
 is refused if it is absolute, climbs with ``..``, resolves (through symlinks) outside
 the root, or names a secret (SSH keys, cloud credentials, ``.env`` files, Jupyter's own
 config and runtime files). Dotfiles are hidden unless ``allow_hidden`` is set; secrets
@@ -19,6 +19,8 @@ import stat
 from datetime import datetime, timezone
 from fnmatch import fnmatch
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from .errors import BadRequest, Missing, Refused
 
 #: Largest number of entries one listing returns.
 MAX_ENTRIES = 500
@@ -205,38 +207,6 @@ FORMATS_BY_EXTENSION = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
-
-
-# -- errors ----------------------------------------------------------------------------
-
-
-class FileToolError(Exception):
-    """A refusal with the HTTP status and API-style error type the handler should send."""
-
-    status = 400
-    error_type = "invalid_request_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class BadRequest(FileToolError):
-    """Malformed request, not a file / not a folder, binary or unreadable format (400)."""
-
-
-class Refused(FileToolError):
-    """Outside the root, a secret, or hidden (403)."""
-
-    status = 403
-    error_type = "permission_error"
-
-
-class Missing(FileToolError):
-    """No such file or folder (404)."""
-
-    status = 404
-    error_type = "not_found_error"
 
 
 # -- path rules ------------------------------------------------------------------------

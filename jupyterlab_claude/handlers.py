@@ -16,6 +16,7 @@ from tornado.iostream import StreamClosedError
 
 from . import conversations, files, proxy
 from .config import ClaudeProxy
+from .errors import ClaudeError, Refused
 
 #: Model ids as the API issues them; anything else under claude/v1/models/ is a 404.
 MODEL_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]*"
@@ -238,7 +239,7 @@ class FilesBaseHandler(APIHandler):
     def files_root(self) -> str:
         root = getattr(self.contents_manager, "root_dir", None) or self.settings.get("server_root_dir")
         if not root:
-            raise files.Refused("The Jupyter server has no root folder, so no files can be read.")
+            raise Refused("The Jupyter server has no root folder, so no files can be read.")
         return root
 
     async def run_tool(self, fn: Any, path: str, **kwargs: Any) -> None:
@@ -246,7 +247,7 @@ class FilesBaseHandler(APIHandler):
         try:
             root = self.files_root
             result = await asyncio.get_running_loop().run_in_executor(None, lambda: fn(root, path, **kwargs))
-        except files.FileToolError as exc:
+        except ClaudeError as exc:
             self.set_status(exc.status)
             self.finish(proxy.error_json(exc.error_type, exc.message))
             return
@@ -279,7 +280,7 @@ class FilesHeadHandler(FilesBaseHandler):
             max_bytes = files.parse_int(
                 self.get_query_argument("max_bytes", None), "max_bytes", files.DEFAULT_MAX_BYTES, files.MAX_MAX_BYTES
             )
-        except files.FileToolError as exc:
+        except ClaudeError as exc:
             self.set_status(exc.status)
             self.finish(proxy.error_json(exc.error_type, exc.message))
             return
@@ -333,7 +334,7 @@ class ConversationsBaseHandler(APIHandler):
     def store(self) -> str:
         root = getattr(self.contents_manager, "root_dir", None) or self.settings.get("server_root_dir")
         if not root:
-            raise files.Refused("The Jupyter server has no root folder, so conversations cannot be saved.")
+            raise Refused("The Jupyter server has no root folder, so conversations cannot be saved.")
         return self.state.conversations.folder(root)
 
     async def run_store(self, fn: Any, *args: Any, lock: Optional[str] = None, status: int = 200, **kwargs: Any) -> None:
@@ -349,7 +350,7 @@ class ConversationsBaseHandler(APIHandler):
                     result = await loop.run_in_executor(None, lambda: fn(store, *args, **kwargs))
             else:
                 result = await loop.run_in_executor(None, lambda: fn(store, *args, **kwargs))
-        except files.FileToolError as exc:
+        except ClaudeError as exc:
             self.set_status(exc.status)
             self.finish(proxy.error_json(exc.error_type, exc.message))
             return
@@ -390,7 +391,7 @@ class ConversationHandler(ConversationsBaseHandler):
             return
         try:
             body = conversations.parse_body(self.request.body)
-        except files.FileToolError as exc:
+        except ClaudeError as exc:
             self.set_status(exc.status)
             self.finish(proxy.error_json(exc.error_type, exc.message))
             return

@@ -13,7 +13,7 @@ import pytest
 from traitlets.config import Config
 
 from jupyterlab_claude import conversations as store
-from jupyterlab_claude.files import BadRequest, Missing, Refused
+from jupyterlab_claude.errors import BadRequest, Missing, Refused
 
 NB = "analysis/run.ipynb"
 

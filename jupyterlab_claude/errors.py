@@ -1,0 +1,65 @@
+"""What a request may be refused with, as data: the HTTP status and the API's error type.
+
+The logic modules (``files``, ``conversations``) raise these without knowing about Tornado;
+the base handler in ``handlers.py`` is the one place that turns them into responses, in the
+Claude API's error shape ``{"type": "error", "error": {"type": ..., "message": ...}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+
+class ClaudeError(Exception):
+    """A refusal with the HTTP status, API-style error type and headers the reply carries."""
+
+    status = 400
+    error_type = "invalid_request_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        error_type: Optional[str] = None,
+        headers: Optional[Dict[str, str]] = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if error_type is not None:
+            self.error_type = error_type
+        self.headers: Dict[str, str] = dict(headers or {})
+
+
+class BadRequest(ClaudeError):
+    """Malformed request, not a file / not a folder, binary or unreadable format (400)."""
+
+
+class Refused(ClaudeError):
+    """Outside the root, a secret, or hidden (403)."""
+
+    status = 403
+    error_type = "permission_error"
+
+
+class Missing(ClaudeError):
+    """No such file, folder or conversation (404)."""
+
+    status = 404
+    error_type = "not_found_error"
+
+
+class TooLarge(ClaudeError):
+    """A request body over the configured limit (413)."""
+
+    status = 413
+    error_type = "request_too_large"
+
+
+class ServerError(ClaudeError):
+    """The server itself failed (the disk, the upstream API): 500 unless told otherwise."""
+
+    status = 500
+    error_type = "api_error"
