@@ -7,7 +7,7 @@ except ImportError:  # _version.py is written by the build; a plain checkout has
 
 from . import credentials
 from .config import ClaudeProxy
-from .conversations import follow_contents_events
+from .store import follow_contents_events
 from .handlers import setup_handlers
 from .proxy import describe_host
 

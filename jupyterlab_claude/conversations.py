@@ -1,8 +1,9 @@
 """Saved conversations: one readable JSON file per conversation, beside the notebook's path.
 
-Pure logic, no Tornado: the handlers in ``handlers.py`` call these and turn the
-:mod:`errors` they raise into JSON errors. A notebook ``analysis/run.ipynb`` keeps its
-conversations in ``<store>/analysis/run.ipynb/<conversation id>.json``, where ``<store>`` is
+Pure logic, no Tornado: the handlers in ``handlers.py`` call these (``store.py`` keeps one
+process's saves in order) and turn the :mod:`errors` they raise into JSON errors. A notebook
+``analysis/run.ipynb`` keeps its conversations in
+``<store>/analysis/run.ipynb/<conversation id>.json``, where ``<store>`` is
 ``<Jupyter root>/.jupyter-claude/conversations`` unless configured otherwise.
 
 Every notebook path is relative to the Jupyter root, ends in ``.ipynb``, and is refused if
@@ -21,7 +22,6 @@ U+FFFD) and saved, with a warning in the reply, rather than losing the chat.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import math
@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
     import msvcrt
 
-from .errors import BadRequest, ClaudeError, Missing, Refused
+from .errors import BadRequest, Missing, Refused
 from .files import is_within, split_relative
 from .proxy import scrub_text
 
@@ -580,39 +580,3 @@ def _repoint(folder: str, store: str) -> None:
             if data is not None and data.get("notebook") != notebook:
                 data["notebook"] = notebook
                 atomic_write_json(path, data)
-
-
-# -- the Jupyter server's contents events ----------------------------------------------
-
-#: Events the contents manager emits after each successful action.
-CONTENTS_EVENTS_SCHEMA = "https://events.jupyter.org/jupyter_server/contents_service/v1"
-
-
-def follow_contents_events(server_app: Any, conversations_store: Any) -> None:
-    """Move a notebook's conversations when the notebook (or its folder) is renamed or moved.
-
-    A deleted notebook keeps its conversations: it may be restored (from the trash, from
-    version control), and they can be deleted from the panel's history.
-    """
-    event_logger = getattr(server_app, "event_logger", None)
-    if event_logger is None:  # pragma: no cover - jupyter_server < 2 has no events
-        return
-
-    async def on_contents_event(logger: Any, schema_id: str, data: Dict[str, Any]) -> None:
-        if data.get("action") != "rename" or not data.get("source_path"):
-            return
-        source, destination = data["source_path"].strip("/"), data["path"].strip("/")
-        root = getattr(server_app.contents_manager, "root_dir", None) or server_app.root_dir
-        store = conversations_store.folder(root)
-        try:
-            async with conversations_store.moving:
-                moved = await asyncio.get_running_loop().run_in_executor(
-                    None, move_notebook, store, source, destination
-                )
-        except (ClaudeError, OSError) as exc:
-            server_app.log.warning("Claude conversations: could not follow %s -> %s: %s", source, destination, exc)
-            return
-        if moved:
-            server_app.log.info("Claude conversations: followed %s -> %s", source, destination)
-
-    event_logger.add_listener(schema_id=CONTENTS_EVENTS_SCHEMA, listener=on_contents_event)

@@ -17,6 +17,7 @@ from tornado.iostream import StreamClosedError
 from . import conversations, files, proxy
 from .config import ClaudeProxy
 from .errors import ClaudeError, Refused
+from .store import ConversationStore
 
 #: Model ids as the API issues them; anything else under claude/v1/models/ is a 404.
 MODEL_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]*"
@@ -297,29 +298,6 @@ class FilesHeadHandler(FilesBaseHandler):
             allow_hidden=self.state.config.allow_hidden_files,
             rules=files.SecretRules(self.state.config.secret_file_patterns),
         )
-
-
-class ConversationStore:
-    """Where conversations are saved, and one lock per conversation file in this process.
-
-    The store's functions also take an OS file lock, which is what keeps two server
-    processes apart; this one only keeps waiting saves off the executor's threads.
-    """
-
-    def __init__(self, config: ClaudeProxy):
-        self.config = config
-        self._locks: Dict[str, asyncio.Lock] = {}
-        #: Held while a rename is followed, so saves wait for the folder to be in place.
-        self.moving = asyncio.Lock()
-
-    def folder(self, root_dir: str) -> str:
-        return conversations.store_root(root_dir, self.config.conversations_dir)
-
-    def lock(self, path: str) -> asyncio.Lock:
-        lock = self._locks.get(path)
-        if lock is None:
-            lock = self._locks[path] = asyncio.Lock()
-        return lock
 
 
 class ConversationsBaseHandler(APIHandler):

@@ -170,7 +170,7 @@ def test_merge_keeps_the_earliest_created_time():
 async def test_concurrent_writers_of_one_file_lose_nothing(tmp_path):
     """Many writers at once through the handler's lock: every turn survives, the JSON stays whole."""
     from jupyterlab_claude.config import ClaudeProxy
-    from jupyterlab_claude.handlers import ConversationStore
+    from jupyterlab_claude.store import ConversationStore
 
     locks = ConversationStore(ClaudeProxy())
     path = store.conversation_file(str(tmp_path), NB, "c1")
