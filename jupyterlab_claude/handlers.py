@@ -1,10 +1,15 @@
-"""Tornado handlers that forward the browser's Claude API calls with the server's key."""
+"""Tornado handlers of the ``claude/`` routes: thin, over the logic modules.
+
+The Messages API routes forward the browser's calls with the server's key; the file tools
+and saved conversations call ``files`` and ``conversations``. Every handler derives from
+:class:`ClaudeHandler`, the one place where an :class:`errors.ClaudeError` becomes a response.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Optional, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -16,8 +21,10 @@ from tornado.iostream import StreamClosedError
 
 from . import conversations, files, proxy
 from .config import ClaudeProxy
-from .errors import ClaudeError, Refused
+from .errors import BadRequest, ClaudeError, Refused, ServerError, TooLarge
 from .store import ConversationStore
+
+T = TypeVar("T")
 
 #: Model ids as the API issues them; anything else under claude/v1/models/ is a 404.
 MODEL_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]*"
@@ -52,23 +59,64 @@ class ProxyState:
             self._client = None
 
 
-class ClaudeBaseHandler(APIHandler):
-    """Shared plumbing: error replies in the API's shape and the forwarding loop."""
+class ClaudeHandler(APIHandler):
+    """Base of every ``claude/`` route: the shared state, and the one error translator.
+
+    Handlers and the logic modules raise :class:`errors.ClaudeError`; :meth:`write_error`
+    answers it in the Claude API's shape (``{"type": "error", "error": {...}}``) with its
+    status and headers. Everything else (Tornado's ``HTTPError``: unauthenticated, XSRF,
+    not found) keeps jupyter_server's own JSON error.
+    """
+
+    #: How a failing disk is logged and told, as (log prefix, what could not be done).
+    disk_failure = ("Claude", "complete that request")
 
     def initialize(self, state: ProxyState) -> None:
         self.state = state
-        self._pump: Optional[asyncio.Future] = None
-        self._client_gone = False
 
     @property
     def proxy_config(self) -> ClaudeProxy:
         return self.state.config
 
-    def send_api_error(self, status: int, error_type: str, message: str, headers: Optional[Dict[str, str]] = None) -> None:
-        self.set_status(status)
-        for name, value in (headers or {}).items():
+    def jupyter_root(self, consequence: str) -> str:
+        """The folder the contents API serves; refused (403) if the server has none."""
+        root = getattr(self.contents_manager, "root_dir", None) or self.settings.get("server_root_dir")
+        if not root:
+            raise Refused(f"The Jupyter server has no root folder, so {consequence}.")
+        return root
+
+    async def off_loop(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` on the executor: a slow disk must not stall the server."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kwargs))
+        except OSError as exc:
+            prefix, what = self.disk_failure
+            self.log.warning("%s: %s failed: %s", prefix, fn.__name__, type(exc).__name__)
+            raise ServerError(f"The server could not {what} ({type(exc).__name__}).") from None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if not isinstance(exc, ClaudeError):
+            super().write_error(status_code, **kwargs)
+            return
+        # send_error cleared the headers prepare() had set: put the CORS ones back, as a finished reply keeps them.
+        self.set_cors_headers()
+        self.set_status(exc.status)
+        for name, value in exc.headers.items():
             self.set_header(name, value)
-        self.finish(proxy.error_json(error_type, message))
+        self.finish(proxy.error_json(exc.error_type, exc.message))
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        # A refusal is an answer, not a crash: the request log line shows its status.
+        if not isinstance(value, ClaudeError):
+            super().log_exception(typ, value, tb)
+
+
+class ProxyHandler(ClaudeHandler):
+    """The forwarding loop of the Messages API routes."""
+
+    _pump: Optional[asyncio.Future] = None
+    _client_gone = False
 
     def on_connection_close(self) -> None:
         # The browser stopped (e.g. the Stop button): stop reading upstream so the answer is cancelled there too.
@@ -81,22 +129,18 @@ class ClaudeBaseHandler(APIHandler):
         """Send this request to ``path`` of the configured API and relay the answer."""
         cfg = self.proxy_config
         if not cfg.has_credentials:
-            self.send_api_error(
-                401,
-                "authentication_error",
+            raise ClaudeError(
                 proxy.NO_KEY_MESSAGE,
-                {"x-should-retry": "false", "x-claude-proxy-error": "no-api-key"},
+                status=401,
+                error_type="authentication_error",
+                headers={"x-should-retry": "false", "x-claude-proxy-error": "no-api-key"},
             )
-            return
         body = self.request.body if method == "POST" else None
         if body is not None and len(body) > cfg.max_request_bytes:
-            self.send_api_error(
-                413,
-                "request_too_large",
+            raise TooLarge(
                 proxy.request_too_large_message(len(body), cfg.max_request_bytes),
-                {"x-should-retry": "false", "x-claude-proxy-error": "request-too-large"},
+                headers={"x-should-retry": "false", "x-claude-proxy-error": "request-too-large"},
             )
-            return
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + cfg.request_timeout
@@ -111,23 +155,19 @@ class ClaudeBaseHandler(APIHandler):
             response = await asyncio.wait_for(client.send(request, stream=True), cfg.request_timeout)
         except (httpx.TimeoutException, asyncio.TimeoutError):
             self.log.warning("Claude proxy: %s timed out before answering", proxy.describe_host(cfg.base_url))
-            self.send_api_error(
-                504,
-                "api_error",
+            raise ServerError(
                 proxy.timeout_message(cfg.request_timeout, cfg.base_url),
-                {"x-claude-proxy-error": "upstream-timeout"},
-            )
-            return
+                status=504,
+                headers={"x-claude-proxy-error": "upstream-timeout"},
+            ) from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             reason = proxy.connect_error_reason(exc)
             self.log.warning("Claude proxy: cannot reach %s: %s", proxy.describe_host(cfg.base_url), reason)
-            self.send_api_error(
-                502,
-                "api_error",
+            raise ServerError(
                 proxy.unreachable_message(reason, cfg.base_url),
-                {"x-claude-proxy-error": "upstream-unreachable"},
-            )
-            return
+                status=502,
+                headers={"x-claude-proxy-error": "upstream-unreachable"},
+            ) from None
         try:
             await self._relay(response, deadline)
         finally:
@@ -189,32 +229,32 @@ class ClaudeBaseHandler(APIHandler):
             self.write(tail)
 
 
-class MessagesHandler(ClaudeBaseHandler):
+class MessagesHandler(ProxyHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         await self.forward("POST", "v1/messages", filter_query(self.request.query, ("beta",)))
 
 
-class CountTokensHandler(ClaudeBaseHandler):
+class CountTokensHandler(ProxyHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         await self.forward("POST", "v1/messages/count_tokens", filter_query(self.request.query, ("beta",)))
 
 
-class ModelsHandler(ClaudeBaseHandler):
+class ModelsHandler(ProxyHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         query = filter_query(self.request.query, ("limit", "after_id", "before_id", "beta"))
         await self.forward("GET", "v1/models", query)
 
 
-class ModelHandler(ClaudeBaseHandler):
+class ModelHandler(ProxyHandler):
     @tornado.web.authenticated
     async def get(self, model_id: str) -> None:
         await self.forward("GET", proxy.model_path(model_id), filter_query(self.request.query, ("beta",)))
 
 
-class StatusHandler(ClaudeBaseHandler):
+class StatusHandler(ClaudeHandler):
     """Whether the server can talk to Claude; never reveals the key or the upstream URL."""
 
     @tornado.web.authenticated
@@ -224,173 +264,106 @@ class StatusHandler(ClaudeBaseHandler):
         self.finish(json.dumps({"key_configured": self.proxy_config.has_credentials, "version": __version__}))
 
 
-class FilesBaseHandler(APIHandler):
-    """Read-only file tools under the Jupyter root; errors as ``{"type": "error", "error": {...}}``.
+class FilesHandler(ClaudeHandler):
+    """Read-only file tools under the Jupyter root.
 
     Authorised like the contents API (resource ``contents``, action ``read``), so a server
     whose authorizer denies reading files denies these too.
     """
 
     auth_resource = "contents"
-
-    def initialize(self, state: ProxyState) -> None:
-        self.state = state
-
-    @property
-    def files_root(self) -> str:
-        root = getattr(self.contents_manager, "root_dir", None) or self.settings.get("server_root_dir")
-        if not root:
-            raise Refused("The Jupyter server has no root folder, so no files can be read.")
-        return root
+    disk_failure = ("Claude file tools", "read that path")
 
     async def run_tool(self, fn: Any, path: str, **kwargs: Any) -> None:
-        """Run ``fn(root, path, **kwargs)`` off the event loop (a slow disk must not stall the server)."""
-        try:
-            root = self.files_root
-            result = await asyncio.get_running_loop().run_in_executor(None, lambda: fn(root, path, **kwargs))
-        except ClaudeError as exc:
-            self.set_status(exc.status)
-            self.finish(proxy.error_json(exc.error_type, exc.message))
-            return
-        except OSError as exc:
-            self.log.warning("Claude file tools: %s failed: %s", fn.__name__, type(exc).__name__)
-            self.set_status(500)
-            self.finish(proxy.error_json("api_error", f"The server could not read that path ({type(exc).__name__})."))
-            return
+        """Answer ``fn(root, path, **kwargs)`` under the configured hidden-file and secret rules."""
+        root = self.jupyter_root("no files can be read")
+        config = self.proxy_config
+        rules = files.SecretRules(config.secret_file_patterns)
+        result = await self.off_loop(fn, root, path, allow_hidden=config.allow_hidden_files, rules=rules, **kwargs)
         self.finish(json.dumps(result))
 
 
-class FilesListHandler(FilesBaseHandler):
+class FilesListHandler(FilesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.run_tool(
-            files.list_dir,
-            self.get_query_argument("path", ""),
-            allow_hidden=self.state.config.allow_hidden_files,
-            rules=files.SecretRules(self.state.config.secret_file_patterns),
+        await self.run_tool(files.list_dir, self.get_query_argument("path", ""))
+
+
+class FilesHeadHandler(FilesHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        lines = files.parse_int(self.get_query_argument("lines", None), "lines", files.DEFAULT_LINES, files.MAX_LINES)
+        max_bytes = files.parse_int(
+            self.get_query_argument("max_bytes", None), "max_bytes", files.DEFAULT_MAX_BYTES, files.MAX_MAX_BYTES
         )
-
-
-class FilesHeadHandler(FilesBaseHandler):
-    @tornado.web.authenticated
-    @authorized
-    async def get(self) -> None:
-        try:
-            lines = files.parse_int(self.get_query_argument("lines", None), "lines", files.DEFAULT_LINES, files.MAX_LINES)
-            max_bytes = files.parse_int(
-                self.get_query_argument("max_bytes", None), "max_bytes", files.DEFAULT_MAX_BYTES, files.MAX_MAX_BYTES
-            )
-        except ClaudeError as exc:
-            self.set_status(exc.status)
-            self.finish(proxy.error_json(exc.error_type, exc.message))
-            return
         path = self.get_query_argument("path", "")
         if not path.strip():
-            self.set_status(400)
-            self.finish(proxy.error_json("invalid_request_error", "Give the 'path' of a file relative to the Jupyter root."))
-            return
-        await self.run_tool(
-            files.head_file,
-            path,
-            lines=lines,
-            max_bytes=max_bytes,
-            allow_hidden=self.state.config.allow_hidden_files,
-            rules=files.SecretRules(self.state.config.secret_file_patterns),
-        )
+            raise BadRequest("Give the 'path' of a file relative to the Jupyter root.")
+        await self.run_tool(files.head_file, path, lines=lines, max_bytes=max_bytes)
 
 
-class ConversationsBaseHandler(APIHandler):
+class ConversationsHandler(ClaudeHandler):
     """Saved conversations of a notebook; authorised like the contents API (read / write)."""
 
     auth_resource = "contents"
-
-    def initialize(self, state: ProxyState) -> None:
-        self.state = state
+    disk_failure = ("Claude conversations", "save or read that conversation")
 
     @property
-    def store(self) -> str:
-        root = getattr(self.contents_manager, "root_dir", None) or self.settings.get("server_root_dir")
-        if not root:
-            raise Refused("The Jupyter server has no root folder, so conversations cannot be saved.")
-        return self.state.conversations.folder(root)
+    def notebook(self) -> str:
+        return self.get_query_argument("notebook", "")
 
-    async def run_store(self, fn: Any, *args: Any, lock: Optional[str] = None, status: int = 200, **kwargs: Any) -> None:
-        """Run a store function off the event loop, holding the conversation's lock if given."""
-        loop = asyncio.get_running_loop()
-        try:
-            store = self.store
-            if lock is not None:
-                path = conversations.conversation_file(store, self.get_query_argument("notebook", ""), lock)
-                async with self.state.conversations.moving:
-                    pass  # a rename being followed finishes first
-                async with self.state.conversations.lock(path):
-                    result = await loop.run_in_executor(None, lambda: fn(store, *args, **kwargs))
-            else:
-                result = await loop.run_in_executor(None, lambda: fn(store, *args, **kwargs))
-        except ClaudeError as exc:
-            self.set_status(exc.status)
-            self.finish(proxy.error_json(exc.error_type, exc.message))
-            return
-        except OSError as exc:
-            self.log.warning("Claude conversations: %s failed: %s", fn.__name__, type(exc).__name__)
-            self.set_status(500)
-            self.finish(proxy.error_json("api_error", f"The server could not save or read that conversation ({type(exc).__name__})."))
-            return
-        self.set_status(status)
-        if status == 204:
-            self.finish()
-        else:
-            self.finish(json.dumps(result))
+    async def run_store(self, fn: Callable[..., T], *args: Any, lock: Optional[str] = None, **kwargs: Any) -> T:
+        """``fn(store, *args, **kwargs)`` off the loop, holding conversation ``lock``'s file lock if given."""
+        store = self.state.conversations.folder(self.jupyter_root("conversations cannot be saved"))
+        if lock is None:
+            return await self.off_loop(fn, store, *args, **kwargs)
+        path = conversations.conversation_file(store, self.notebook, lock)
+        async with self.state.conversations.writing(path):
+            return await self.off_loop(fn, store, *args, **kwargs)
 
 
-class ConversationsListHandler(ConversationsBaseHandler):
+class ConversationsListHandler(ConversationsHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        notebook = self.get_query_argument("notebook", "")
-        await self.run_store(lambda store: {"conversations": conversations.list_conversations(store, notebook)})
+        found = await self.run_store(conversations.list_conversations, self.notebook)
+        self.finish(json.dumps({"conversations": found}))
 
 
-class ConversationHandler(ConversationsBaseHandler):
+class ConversationHandler(ConversationsHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, conversation_id: str) -> None:
-        notebook = self.get_query_argument("notebook", "")
-        await self.run_store(conversations.read_conversation, notebook, conversation_id)
+        self.finish(json.dumps(await self.run_store(conversations.read_conversation, self.notebook, conversation_id)))
 
     @tornado.web.authenticated
     @authorized
     async def put(self, conversation_id: str) -> None:
-        limit = self.state.config.max_request_bytes
+        limit = self.proxy_config.max_request_bytes
         if len(self.request.body) > limit:
-            self.set_status(413)
-            self.finish(proxy.error_json("request_too_large", proxy.request_too_large_message(len(self.request.body), limit)))
-            return
-        try:
-            body = conversations.parse_body(self.request.body)
-        except ClaudeError as exc:
-            self.set_status(exc.status)
-            self.finish(proxy.error_json(exc.error_type, exc.message))
-            return
-        notebook = self.get_query_argument("notebook", "")
-        await self.run_store(
+            raise TooLarge(proxy.request_too_large_message(len(self.request.body), limit))
+        body = conversations.parse_body(self.request.body)
+        saved = await self.run_store(
             conversations.save_conversation,
-            notebook,
+            self.notebook,
             conversation_id,
             body,
             lock=conversation_id,
-            secrets=self.state.config.secrets,
+            secrets=self.proxy_config.secrets,
         )
+        self.finish(json.dumps(saved))
 
     @tornado.web.authenticated
     @authorized
     async def delete(self, conversation_id: str) -> None:
-        notebook = self.get_query_argument("notebook", "")
-        await self.run_store(conversations.delete_conversation, notebook, conversation_id, lock=conversation_id, status=204)
+        await self.run_store(conversations.delete_conversation, self.notebook, conversation_id, lock=conversation_id)
+        self.set_status(204)
+        self.finish()
 
 
-class NotFoundHandler(ClaudeBaseHandler):
+class NotFoundHandler(ClaudeHandler):
     """Everything else under ``claude/``: arbitrary paths are never forwarded."""
 
     def _not_found(self, *args: Any) -> None:
