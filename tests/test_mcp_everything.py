@@ -41,7 +41,7 @@ async def call(jp_fetch, tool, arguments=None, **body):
 
 
 async def test_tools_with_annotations_are_listed(jp_fetch, mark):
-    code, listing, _ = await api(jp_fetch, "GET", "servers", params={"connect": "1"})
+    code, listing, _ = await api(jp_fetch, "POST", "connect")
     assert code == 200
     entry = server_entry(listing, "everything")
     assert entry["state"] == "connected", entry
@@ -104,7 +104,7 @@ async def test_resources_list_and_read(jp_fetch):
 
 
 async def test_prompts(jp_fetch):
-    code, listing, _ = await api(jp_fetch, "GET", "servers", params={"connect": "1"})
+    code, listing, _ = await api(jp_fetch, "POST", "connect")
     names = [p["name"] for p in server_entry(listing, "everything")["prompts"]]
     assert {"simple-prompt", "args-prompt"} <= set(names)
     code, prompt, _ = await api(jp_fetch, "POST", "servers", "everything", "prompts", "simple-prompt", body={"arguments": {}})

@@ -19,7 +19,7 @@ HEADER_SECRET = "header-secret-" + secrets.token_hex(16)
 
 ROUTES = [
     ("GET", "claude/mcp/servers"),
-    ("GET", "claude/mcp/servers?connect=1"),
+    ("POST", "claude/mcp/connect"),
     ("POST", "claude/mcp/servers/uvvis/tools/get_status"),
     ("GET", "claude/mcp/servers/uvvis/resources"),
     ("GET", "claude/mcp/servers/uvvis/resources?uri=uvvis://calibration"),
@@ -145,7 +145,7 @@ async def test_path_tricks_in_server_and_tool_names_reach_nothing(live, path, ma
 async def test_no_env_value_or_header_in_any_reply(jp_fetch, jp_root_dir, project_mark):
     sha = write_project(jp_root_dir, project_mark)
     replies = []
-    replies.append(await api(jp_fetch, "GET", "servers", params={"connect": "1"}))
+    replies.append(await api(jp_fetch, "POST", "connect"))
     replies.append(await api(jp_fetch, "POST", "servers", "uvvis", "tools", "get_status", body={"arguments": {}}))
     replies.append(await api(jp_fetch, "POST", "servers", "remote", "tools", "x", body={"arguments": {}}))
     replies.append(await api(jp_fetch, "POST", "trust", body={"sha256": sha}))
@@ -168,7 +168,7 @@ async def test_no_env_value_or_header_in_any_reply(jp_fetch, jp_root_dir, projec
 
 async def test_untrusted_project_file_starts_nothing_then_trust_starts_it(jp_fetch, jp_root_dir, project_mark, tmp_path):
     sha = write_project(jp_root_dir, project_mark)
-    code, listing, _ = await api(jp_fetch, "GET", "servers", params={"connect": "1"})
+    code, listing, _ = await api(jp_fetch, "POST", "connect")
     assert listing["project"]["exists"] is True and listing["project"]["trusted"] is False
     assert listing["project"]["sha256"] == sha
     entry = server_entry(listing, "proj")

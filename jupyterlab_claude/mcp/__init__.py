@@ -16,7 +16,7 @@ SHA-256 the listing showed); trust is kept per root and per hash in the Jupyter 
 stdio servers may run.
 
 Lifecycle (``connection.py``): a server starts on first use (a call, a resource, a prompt,
-Restart, or ``GET servers?connect=1``), or with Jupyter when its entry says ``"autostart": true``.
+Restart, or ``POST claude/mcp/connect``), or with Jupyter when its entry says ``"autostart": true``.
 A crash restarts it with backoff (0.5 s doubling to 30 s; ``max_restarts`` in a row, then
 ``failed`` until Restart or a call). Its stderr's last lines are kept for the Tools view.
 Every server is stopped when Jupyter stops (the SDK closes stdin, then kills the process group;
@@ -24,7 +24,7 @@ an exit hook kills any group left).
 
 Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``kernels``):
 
-``GET claude/mcp/servers[?connect=1]``
+``GET claude/mcp/servers``
     ``{"servers": [{name, source, autostart, state, error, stderr, restarts, stdout_junk_lines,
     server_info, instructions, protocol_version, tools, resources, resource_templates, prompts,
     config}], "project": {path, enabled, exists, sha256, trusted, error, servers}, "config_errors",
@@ -32,6 +32,9 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
     Tools are the MCP ``Tool`` objects as JSON (``inputSchema``, ``annotations`` ...), as last
     listed. ``config`` is ``{transport: "stdio", command, args, env: [names], cwd}`` or
     ``{transport: "http", url (no query), headers: [names]}``.
+``POST claude/mcp/connect``
+    Starts every server that may start and waits (up to ``connect_timeout``) for each; answers the
+    listing. Listing never starts anything.
 ``POST claude/mcp/servers/<name>/tools/<tool>`` body ``{"arguments": {...}, "call_id": "..."}``
     Answers ``{content, structuredContent, isError, call_id, server, tool, truncated, elapsed_ms}``
     when the call ends. A result over ``max_result_bytes`` (10 MB) is cut with a note

@@ -305,6 +305,9 @@ class MCPBridge:
         conn = await self.usable(name)
         await conn.ready()
         if not any(t.get("name") == tool for t in conn.tools):
+            # Its tools may have changed since they were listed: list once more before refusing.
+            await conn.request(conn.relist, self.config.connect_timeout, "listing its tools")
+        if not any(t.get("name") == tool for t in conn.tools):
             raise BridgeError(404, "not_found_error", f"The MCP server '{name}' has no tool named '{tool}'.")
         call = self._new_call(call_id, name, tool)
 

@@ -354,13 +354,17 @@ class Connection:
         if isinstance(message, Exception):
             self.stdout_junk_lines += 1  # a line on stdout that is not JSON-RPC: skipped
 
-    async def _list(self, client: Client) -> None:
+    async def relist(self, client: Client) -> None:
+        await self._list(client, prompt_cache=False)
+
+    async def _list(self, client: Client, prompt_cache: bool = True) -> None:
         self.protocol_version = client.protocol_version
         info = client.server_info
         self.server_info = info.model_dump(mode="json", by_alias=True, exclude_none=True) if info else None
         self.instructions = client.instructions
         caps = client.server_capabilities
-        self.tools = await _pages(client.list_tools, "tools") if caps.tools is not None else []
+        mode = "use" if prompt_cache else "refresh"
+        self.tools = await _pages(client.list_tools, "tools", cache_mode=mode) if caps.tools is not None else []
         self.resources, self.resource_templates, self.prompts = [], [], []
         if caps.resources is not None:
             self.resources = await _pages(client.list_resources, "resources")
@@ -407,11 +411,11 @@ class Connection:
             raise
 
 
-async def _pages(fn: Callable[..., Awaitable[Any]], attr: str, max_pages: int = 20) -> List[Dict[str, Any]]:
+async def _pages(fn: Callable[..., Awaitable[Any]], attr: str, max_pages: int = 20, **kwargs: Any) -> List[Dict[str, Any]]:
     items: List[Dict[str, Any]] = []
     cursor = None
     for _ in range(max_pages):
-        page = await fn(cursor=cursor)
+        page = await fn(cursor=cursor, **kwargs)
         items.extend(i.model_dump(mode="json", by_alias=True, exclude_none=True) for i in getattr(page, attr))
         cursor = page.next_cursor
         if not cursor:

@@ -73,9 +73,17 @@ class ServersHandler(MCPBaseHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
+        await self.answer(self.bridge.list_servers())
+
+
+class ConnectHandler(MCPBaseHandler):
+    """Start every server that may start (a POST: starting processes is not a read)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
         async def run() -> Dict[str, Any]:
-            if self.get_query_argument("connect", "") in ("1", "true"):
-                await self.bridge.connect_all(self.bridge.config.connect_timeout)
+            await self.bridge.connect_all(self.bridge.config.connect_timeout)
             return await self.bridge.list_servers()
 
         await self.answer(run())
@@ -213,6 +221,7 @@ def mcp_routes(base_url: str, bridge: MCPBridge) -> List[Tuple[str, Any, Dict[st
     args = {"bridge": bridge}
     return [
         (url_path_join(base, "servers"), ServersHandler, args),
+        (url_path_join(base, "connect"), ConnectHandler, args),
         (url_path_join(base, "servers", f"({NAME})", "tools", f"({NAME})"), ToolCallHandler, args),
         (url_path_join(base, "servers", f"({NAME})", "resources"), ResourcesHandler, args),
         (url_path_join(base, "servers", f"({NAME})", "prompts", f"({NAME})"), PromptHandler, args),
