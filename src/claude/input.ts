@@ -4,7 +4,7 @@
  */
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
-import type { IContextSelection } from '../tokens';
+import type { IContextSelection } from '../context/tokens';
 
 /**
  * The draft of the next question and its attachments.

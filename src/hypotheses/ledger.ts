@@ -6,7 +6,7 @@ import type {
   CorrectionMethod,
   IHypothesis,
   IHypothesisLedgerRow as ILedgerRow
-} from '../tokens';
+} from './tokens';
 import { benjaminiHochberg, holm } from './correction';
 import { assessHypothesis, effectiveStatus, formatNumber } from './status';
 import { clipText, cutText } from '../unicode';
@@ -15,7 +15,7 @@ import { clipText, cutText } from '../unicode';
  * The multiple-testing correction (Holm: family-wise error; Benjamini–Hochberg: false
  * discovery rate), and one hypothesis in the ledger.
  */
-export type { CorrectionMethod, IHypothesisLedgerRow as ILedgerRow } from '../tokens';
+export type { CorrectionMethod, IHypothesisLedgerRow as ILedgerRow } from './tokens';
 
 /**
  * The ledger rows, in the order given. The family is every hypothesis whose test reported a

@@ -5,7 +5,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { deleteIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
-import type { IConversationHistory, IConversationSummary } from '../tokens';
+import type { IConversationHistory, IConversationSummary } from '../claude/tokens';
 
 /**
  * A list of saved chats, shown below the panel's header when History is pressed.

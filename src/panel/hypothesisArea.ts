@@ -3,7 +3,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel } from '@lumino/widgets';
-import type { INotebookHypotheses } from '../tokens';
+import type { INotebookHypotheses } from '../hypotheses/tokens';
 import { CardClass } from './card';
 import { HypothesisCard } from './hypothesisCard';
 

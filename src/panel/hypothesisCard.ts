@@ -5,7 +5,7 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import type { IHypothesis, IHypothesisProposal, INotebookHypotheses } from '../tokens';
+import type { IHypothesis, IHypothesisProposal, INotebookHypotheses } from '../hypotheses/tokens';
 import { CardClass, styledButton, rejectReasonInput, statusLine } from './card';
 import { testCriteria } from './hypothesisFormat';
 

@@ -3,7 +3,7 @@
  * Pure text (no DOM), shared by the hypothesis cards and the ledger.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { CorrectionMethod, HypothesisStatus, IHypothesis, IHypothesisLedgerRow } from '../tokens';
+import type { CorrectionMethod, HypothesisStatus, IHypothesis, IHypothesisLedgerRow } from '../hypotheses/tokens';
 
 /**
  * How the scientist reads a status.

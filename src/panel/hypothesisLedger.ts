@@ -11,7 +11,7 @@ import type {
   IHypothesis,
   IHypothesisLedgerRow,
   INotebookHypotheses
-} from '../tokens';
+} from '../hypotheses/tokens';
 import { styledButton, emptyNote, statusLine } from './card';
 import {
   correctionChoices,

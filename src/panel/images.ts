@@ -2,7 +2,7 @@
  * Plots for Claude: output images drawn at most `maxSide` pixels on a side, as PNG or JPEG.
  */
 import type { IImageCandidate } from '../context/images';
-import type { IContextImage } from '../tokens';
+import type { IContextImage } from '../context/tokens';
 
 /**
  * The longest side of an image sent to Claude.

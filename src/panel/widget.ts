@@ -8,7 +8,7 @@ import { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 import { InputModel } from '../claude/input';
 import type { IModelChoice } from '../claude/models';
-import type { IChatTurn, IConversation, IConversationRegistry } from '../tokens';
+import type { IChatTurn, IConversation, IConversationRegistry } from '../claude/tokens';
 import { CardClass } from './card';
 import { ContextBar } from './context';
 import { HistoryList } from './history';
