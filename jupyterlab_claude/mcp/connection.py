@@ -26,6 +26,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, Implementation
 
+from ..errors import ClaudeError
 from .config import ServerSpec
 
 log = logging.getLogger(__name__)
@@ -46,14 +47,11 @@ BACKOFF_MAX = 30.0
 ProgressFn = Callable[[float, Optional[float], Optional[str]], Awaitable[None]]
 
 
-class BridgeError(Exception):
+class BridgeError(ClaudeError):
     """A failure the browser is told about: HTTP status, error type and a message for the scientist."""
 
     def __init__(self, status: int, error_type: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.error_type = error_type
-        self.message = message
+        super().__init__(message, status=status, error_type=error_type)
 
 
 class StderrTail:

@@ -12,11 +12,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
-from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado.iostream import StreamClosedError
 
 from .. import proxy
+from ..errors import ClaudeError
+from ..handlers import ClaudeHandler
 from . import results
 from .bridge import MCPBridge
 from .connection import BridgeError
@@ -26,16 +27,20 @@ NAME = r"[^/]+"
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
-class MCPBaseHandler(APIHandler):
+class MCPBaseHandler(ClaudeHandler):
+    """Raise :class:`BridgeError` anywhere; the base handler answers it (scrubbed here first)."""
+
     auth_resource = "kernels"
 
-    def initialize(self, bridge: MCPBridge) -> None:
+    def initialize(self, bridge: MCPBridge) -> None:  # type: ignore[override]
         self.bridge = bridge
 
-    def send_error_json(self, exc: BridgeError) -> None:
-        # Messages can quote a server (stderr, a malformed answer): scrubbed like results.
-        self.set_status(exc.status)
-        self.finish(proxy.error_json(exc.error_type, results.scrub(exc.message, self.bridge.secrets())))
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, ClaudeError):
+            # Messages can quote a server (stderr, a malformed answer): scrubbed like results.
+            exc.message = results.scrub(exc.message, self.bridge.secrets())
+        super().write_error(status_code, **kwargs)
 
     def json_body(self) -> Dict[str, Any]:
         body = self.request.body or b"{}"
@@ -50,12 +55,7 @@ class MCPBaseHandler(APIHandler):
         return data
 
     async def answer(self, coro: Any) -> None:
-        try:
-            result = await coro
-        except BridgeError as exc:
-            self.send_error_json(exc)
-            return
-        self.finish(json.dumps(result))
+        self.finish(json.dumps(await coro))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -95,15 +95,11 @@ class ToolCallHandler(MCPBaseHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self, server: str, tool: str) -> None:
-        try:
-            body = self.json_body()
-            call_id = body.get("call_id")
-            if call_id is not None and not isinstance(call_id, str):
-                raise BridgeError(400, "invalid_request_error", "'call_id' must be a string.")
-            arguments = _arguments(body)
-        except BridgeError as exc:
-            self.send_error_json(exc)
-            return
+        body = self.json_body()
+        call_id = body.get("call_id")
+        if call_id is not None and not isinstance(call_id, str):
+            raise BridgeError(400, "invalid_request_error", "'call_id' must be a string.")
+        arguments = _arguments(body)
         self._call_id = call_id
         if body.get("stream") is True:
             await self._streamed(server, tool, arguments, call_id)
@@ -177,20 +173,14 @@ class CallHandler(MCPBaseHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, call_id: str) -> None:
-        try:
-            self.finish(json.dumps(self.bridge.get_call(call_id)))
-        except BridgeError as exc:
-            self.send_error_json(exc)
+        self.finish(json.dumps(self.bridge.get_call(call_id)))
 
 
 class CancelCallHandler(MCPBaseHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self, call_id: str) -> None:
-        try:
-            self.finish(json.dumps(self.bridge.cancel_call(call_id)))
-        except BridgeError as exc:
-            self.send_error_json(exc)
+        self.finish(json.dumps(self.bridge.cancel_call(call_id)))
 
 
 class TrustHandler(MCPBaseHandler):
