@@ -6,7 +6,7 @@
 import type { INotebookModel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 import { HypothesisActions } from '../hypotheses/actions';
-import { buildLedger, ledgerForClaude, ledgerToMarkdown } from '../hypotheses/ledger';
+import { buildLedger, correctionName, ledgerForClaude, ledgerToMarkdown } from '../hypotheses/ledger';
 import { HypothesisLedger } from '../hypotheses/model';
 import { createHypothesis, validateHypothesisInput } from '../hypotheses/record';
 import type {
@@ -38,6 +38,26 @@ export class NotebookHypotheses implements INotebookHypotheses {
   }
 
   /**
+   * The correction the ledger, its reports and Claude's reading use; kept for this notebook
+   * while it is open (a reload starts again from Holm).
+   */
+  get correction(): CorrectionMethod {
+    return this._correction;
+  }
+
+  set correction(method: CorrectionMethod) {
+    if (method === this._correction) {
+      return;
+    }
+    this._correction = method;
+    this._correctionChanged.emit(method);
+  }
+
+  get correctionChanged(): Signal<this, CorrectionMethod> {
+    return this._correctionChanged;
+  }
+
+  /**
    * The ledger of the notebook, bound on first use (null once the notebook is closed).
    */
   get ledger(): HypothesisLedger | null {
@@ -55,7 +75,7 @@ export class NotebookHypotheses implements INotebookHypotheses {
     return this._ledger;
   }
 
-  rows(method: CorrectionMethod): IHypothesisLedgerRow[] {
+  rows(method: CorrectionMethod = this._correction): IHypothesisLedgerRow[] {
     const ledger = this.ledger;
     return ledger ? buildLedger(ledger.hypotheses, method) : [];
   }
@@ -200,7 +220,7 @@ export class NotebookHypotheses implements INotebookHypotheses {
   /**
    * The `read_hypotheses` tool: the ledger as Claude reads it.
    */
-  readForClaude(method: CorrectionMethod = 'holm'): IToolResult {
+  readForClaude(method: CorrectionMethod = this._correction): IToolResult {
     const rows = this.rows(method);
     if (!rows.length) {
       return { content: 'No hypotheses are recorded in this notebook yet.' };
@@ -216,7 +236,8 @@ export class NotebookHypotheses implements INotebookHypotheses {
   }
 
   private _verdictLine(id: string): string {
-    const row = this.rows('holm').find(r => r.hypothesis.id === id);
+    const method = this._correction;
+    const row = this.rows(method).find(r => r.hypothesis.id === id);
     if (!row) {
       return '';
     }
@@ -227,7 +248,7 @@ export class NotebookHypotheses implements INotebookHypotheses {
     if (!evidence) {
       return 'No result was reported by the test cell.';
     }
-    return `Computed status: ${row.status} (p = ${row.rawP ?? 'none'}); after Holm's correction across the notebook: ${row.correctedStatus}.`;
+    return `Computed status: ${row.status} (p = ${row.rawP ?? 'none'}); after ${correctionName(method)}'s correction across the notebook: ${row.correctedStatus}.`;
   }
 
   private _anchor(notebook: INotebookModel, id: string): string | null {
@@ -274,6 +295,8 @@ export class NotebookHypotheses implements INotebookHypotheses {
   private _ledger: HypothesisLedger | null = null;
   private _ledgerOf: INotebookModel | null = null;
   private _changed = new Signal<this, void>(this);
+  private _correction: CorrectionMethod = 'holm';
+  private _correctionChanged = new Signal<this, CorrectionMethod>(this);
 }
 
 export namespace NotebookHypotheses {

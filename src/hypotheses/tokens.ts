@@ -128,8 +128,12 @@ export type CorrectionMethod = 'holm' | 'bh';
  */
 export interface INotebookHypotheses {
   readonly proposals: ReadonlyArray<IHypothesisProposal>;
-  /** The ledger rows under a correction. */
-  rows(method: CorrectionMethod): IHypothesisLedgerRow[];
+  /** The multiple-testing correction of this notebook's ledger (Holm until the scientist picks another). */
+  correction: CorrectionMethod;
+  /** Emitted with the new method when the correction changes. */
+  readonly correctionChanged: ISignal<INotebookHypotheses, CorrectionMethod>;
+  /** The ledger rows under a correction (this notebook's, by default). */
+  rows(method?: CorrectionMethod): IHypothesisLedgerRow[];
   /** Emitted when a proposal or the ledger changes. */
   readonly changed: ISignal<INotebookHypotheses, void>;
   /** Accept for testing: insert its statement and test cells (running the test only if asked). */

@@ -36,18 +36,19 @@ export class HypothesisLedgerView extends Widget {
     this.node.setAttribute('aria-label', this._trans.__('Hypothesis ledger'));
   }
 
-  get method(): CorrectionMethod {
-    return this._method;
-  }
-
-  set method(method: CorrectionMethod) {
-    this._method = method;
-    this.refresh();
-  }
-
   setSource(hypotheses: INotebookHypotheses | null): void {
+    if (hypotheses !== this._source) {
+      this._source?.correctionChanged.disconnect(this.refresh, this);
+      // The correction is the notebook's: whoever changes it, the ledger shows it.
+      hypotheses?.correctionChanged.connect(this.refresh, this);
+    }
     this._source = hypotheses;
     this.refresh();
+  }
+
+  dispose(): void {
+    this._source?.correctionChanged.disconnect(this.refresh, this);
+    super.dispose();
   }
 
   refresh(): void {
@@ -59,8 +60,8 @@ export class HypothesisLedgerView extends Widget {
       node.appendChild(emptyNote(t.__('Open a notebook to see its hypotheses.')));
       return;
     }
-    const rows = source.rows(this._method);
-    node.appendChild(this._renderBar(rows.filter(r => r.adjustedP !== null).length));
+    const rows = source.rows();
+    node.appendChild(this._renderBar(source, rows.filter(r => r.adjustedP !== null).length));
     if (!rows.length) {
       node.appendChild(emptyNote(t.__('No hypotheses yet. Ask Claude for testable hypotheses about your data.')));
       return;
@@ -74,7 +75,7 @@ export class HypothesisLedgerView extends Widget {
     node.appendChild(this._renderExport(source));
   }
 
-  private _renderBar(tested: number): HTMLElement {
+  private _renderBar(source: INotebookHypotheses, tested: number): HTMLElement {
     const t = this._trans;
     const bar = document.createElement('div');
     bar.className = 'jp-Claude-ledgerBar';
@@ -89,15 +90,15 @@ export class HypothesisLedgerView extends Widget {
       option.textContent = text;
       select.appendChild(option);
     }
-    select.value = this._method;
-    select.addEventListener('change', () => (this.method = select.value as CorrectionMethod));
+    select.value = source.correction;
+    select.addEventListener('change', () => (source.correction = select.value as CorrectionMethod));
     const wrapper = document.createElement('div');
     wrapper.className = 'jp-select-wrapper';
     wrapper.appendChild(select);
     label.appendChild(wrapper);
     const family = document.createElement('span');
     family.className = 'jp-Claude-ledgerFamily';
-    family.textContent = familyText(t, this._method, tested);
+    family.textContent = familyText(t, source.correction, tested);
     bar.append(label, family);
     return bar;
   }
@@ -109,12 +110,12 @@ export class HypothesisLedgerView extends Widget {
     const status = statusLine();
     exports.append(
       styledButton(t.__('Insert report cell'), '', () => {
-        const id = source.insertReport(this._method);
+        const id = source.insertReport(source.correction);
         status.textContent = id ? t.__('Report inserted at the end of the notebook.') : t.__('The notebook is closed.');
       }),
       styledButton(t.__('Save report as Markdown'), '', async () => {
         try {
-          const path = await source.saveReport(this._method);
+          const path = await source.saveReport(source.correction);
           status.textContent = t.__('Saved %1', path);
         } catch (error) {
           status.textContent = t.__('Could not save: %1', (error as Error).message);
@@ -199,7 +200,6 @@ export class HypothesisLedgerView extends Widget {
   private _trans: TranslationBundle;
   private _cellLabel: (cellId: string) => string;
   private _source: INotebookHypotheses | null = null;
-  private _method: CorrectionMethod = 'holm';
 }
 
 namespace Private {

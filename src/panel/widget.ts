@@ -81,7 +81,7 @@ export class ClaudePanel extends Panel {
         const hypotheses = service.hypotheses();
         this._hypothesisArea!.setSource(hypotheses);
         this._ledger!.setSource(hypotheses);
-        this._syncLedgerButton(hypotheses?.rows('holm').length ?? 0);
+        this._syncLedgerButton(hypotheses?.rows().length ?? 0);
       };
       service.proposalsChanged.connect(follow, this);
       follow();

@@ -179,4 +179,50 @@ describe('NotebookHypotheses', () => {
     expect(await hypotheses.saveReport('bh')).toBe('study/analysis-hypotheses.md');
     expect(saved[0][1]).toMatch(/Benjamini/);
   });
+
+  it("holds the notebook's correction: Holm until changed, announced once, used when Claude reads the ledger", async () => {
+    const { notebook, hypotheses } = setup();
+    const seen: string[] = [];
+    hypotheses.correctionChanged.connect((_, method) => seen.push(method));
+    expect(hypotheses.correction).toBe('holm');
+    hypotheses.correction = 'bh';
+    hypotheses.correction = 'bh';
+    expect(seen).toEqual(['bh']);
+    // Kept in memory only: the notebook's metadata does not change.
+    expect(notebook.getMetadata('claude')).toBeUndefined();
+
+    const pending = hypotheses.propose(INPUT, CALL);
+    await Promise.resolve();
+    await hypotheses.accept(hypotheses.proposals[0].hypothesis.id);
+    await pending;
+    expect(hypotheses.readForClaude().content).toMatch(/correction: Benjamini–Hochberg\./);
+    expect(hypotheses.rows()[0].hypothesis.statement).toBe(INPUT.statement);
+    hypotheses.correction = 'holm';
+    expect(hypotheses.readForClaude().content).toMatch(/correction: Holm\./);
+    expect(seen).toEqual(['bh', 'holm']);
+  });
+
+  it("names the notebook's correction in the verdict Claude hears after a test runs", async () => {
+    const { notebook, hypotheses } = setup({
+      runCell: async cellId => {
+        const cell = notebook.sharedModel.cells.find(c => c.id === cellId) as any;
+        const id = cell.getMetadata('claude').hypothesis_id;
+        const output: nbformat.IOutput = {
+          output_type: 'display_data',
+          metadata: {},
+          data: { [HYPOTHESIS_RESULT_MIME]: { hypothesis_id: id, p_value: 0.001, effect_size: -30000, n: 12013 } }
+        };
+        notebook.sharedModel.transact(() => {
+          cell.execution_count = 3;
+          cell.setOutputs([output]);
+        });
+        return { ok: true, outputs: [output], executionCount: 3 };
+      }
+    });
+    hypotheses.correction = 'bh';
+    const pending = hypotheses.propose(INPUT, CALL);
+    await Promise.resolve();
+    await hypotheses.accept(hypotheses.proposals[0].hypothesis.id, { run: true });
+    expect((await pending).content).toMatch(/after Benjamini–Hochberg's correction across the notebook: supported\./);
+  });
 });
