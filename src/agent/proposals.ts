@@ -8,7 +8,8 @@ import type { INotebookModel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 import { summariseOutput } from '../context/outputs';
 import { ProposalActions, type IUndoRecord } from '../proposals/actions';
-import { ProposalList, type IProposal, type ProposalKind } from '../proposals/model';
+import { ProposalList } from '../proposals/model';
+import type { IProposal, ProposalKind } from '../proposals/tokens';
 import type { IProposalQueue, IToolResult } from '../tokens';
 
 /**

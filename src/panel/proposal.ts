@@ -7,7 +7,7 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
-import type { IProposalQueue, IProposalState } from '../tokens';
+import type { IProposal, IProposalQueue } from '../proposals/tokens';
 import { CardClass, styledButton, rejectReasonInput, statusLine } from './card';
 
 /**
@@ -35,7 +35,7 @@ export class ProposalCard extends Widget {
     return this._editor ? this._editor.state.doc.toString() : this._proposal!.source;
   }
 
-  render(proposal: IProposalState): void {
+  render(proposal: IProposal): void {
     const first = !this._proposal;
     const statusChanged = this._proposal?.status !== proposal.status;
     this._proposal = proposal;
@@ -59,7 +59,7 @@ export class ProposalCard extends Widget {
     super.dispose();
   }
 
-  private _title(p: IProposalState): string {
+  private _title(p: IProposal): string {
     const cell = p.cellId ? this._cellLabel(p.cellId) : '';
     switch (p.kind) {
       case 'insert':
@@ -75,7 +75,7 @@ export class ProposalCard extends Widget {
     }
   }
 
-  private _build(p: IProposalState): void {
+  private _build(p: IProposal): void {
     const title = document.createElement('div');
     title.className = CardClass.title;
     title.textContent = this._title(p);
@@ -101,7 +101,7 @@ export class ProposalCard extends Widget {
     this.node.appendChild(this._footer);
   }
 
-  private _renderFooter(p: IProposalState): void {
+  private _renderFooter(p: IProposal): void {
     const footer = this._footer;
     footer.textContent = '';
     if (p.status === 'pending') {
@@ -162,14 +162,14 @@ export class ProposalCard extends Widget {
   private _queue: IProposalQueue;
   private _trans: TranslationBundle;
   private _cellLabel: (cellId: string) => string;
-  private _proposal: IProposalState | null = null;
+  private _proposal: IProposal | null = null;
   private _editor: EditorView | null = null;
   private _footer = document.createElement('div');
 }
 
 export namespace ProposalCard {
   export interface IOptions {
-    proposal: IProposalState;
+    proposal: IProposal;
     queue: IProposalQueue;
     trans: TranslationBundle;
     /** How the notebook names a cell ("cell #3"). */
@@ -226,7 +226,7 @@ export class ProposalArea extends Panel {
     this.node.classList.toggle('jp-mod-empty', proposals.length === 0);
   }
 
-  private _renderBulk(queue: IProposalQueue | null, pending: IProposalState[]): void {
+  private _renderBulk(queue: IProposalQueue | null, pending: IProposal[]): void {
     const bar = this._bulk.node;
     bar.textContent = '';
     if (!queue || pending.length < 2) {

@@ -5,7 +5,8 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { INotebookModel } from '@jupyterlab/notebook';
 import type { PartialJSONObject } from '@lumino/coreutils';
-import { createProposal, type IProposal, type ProposalKind } from './model';
+import { createProposal } from './model';
+import type { IProposal, ProposalKind } from './tokens';
 
 // The shared-model types, as the notebook package exposes them.
 type ISharedNotebook = INotebookModel['sharedModel'];
@@ -23,7 +24,7 @@ export interface IProvenance extends PartialJSONObject {
   time: string;
   /** The scientist edited Claude's source before accepting. */
   edited: boolean;
-  kind: 'insert' | 'replace';
+  kind: Extract<ProposalKind, 'insert' | 'replace'>;
 }
 
 /**
@@ -31,7 +32,7 @@ export interface IProvenance extends PartialJSONObject {
  */
 export interface IUndoRecord {
   readonly proposalId: string;
-  readonly kind: 'insert' | 'replace' | 'delete';
+  readonly kind: Exclude<ProposalKind, 'run'>;
   /** The cell inserted, replaced or deleted. */
   readonly cellId: string;
   /** The source the cell had right after the acceptance (insert/replace). */

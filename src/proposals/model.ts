@@ -4,57 +4,7 @@
  */
 import { UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
-
-/**
- * What a proposal does to the notebook.
- */
-export type ProposalKind = 'insert' | 'replace' | 'delete' | 'run';
-
-/**
- * Where a proposal stands.
- *
- * - `pending`: waiting for the scientist.
- * - `accepted`: applied to the notebook (or, for `run`, approved to run).
- * - `rejected`: the scientist said no; the notebook was not touched.
- * - `stale`: the notebook changed under it; Claude must propose again.
- * - `failed`: applying it went wrong.
- */
-export type ProposalStatus = 'pending' | 'accepted' | 'rejected' | 'stale' | 'failed';
-
-/**
- * One change Claude proposes.
- */
-export interface IProposal {
-  /** A UUID. */
-  readonly id: string;
-  readonly kind: ProposalKind;
-  /** The Messages API `tool_use` id this proposal answers. */
-  readonly toolUseId: string;
-  /**
-   * The target cell (replace/delete/run), or the anchor of an insert: the new cell goes
-   * after it; `null` puts it at the top.
-   */
-  readonly cellId: string | null;
-  /** The type of an inserted cell (a replace keeps its target's type). */
-  readonly cellType: 'code' | 'markdown';
-  /** The new source (insert/replace); `''` for delete/run. */
-  readonly source: string;
-  /** The target's source when proposed (replace/delete/run), for the diff and staleness. */
-  readonly originalSource: string | null;
-  readonly status: ProposalStatus;
-  /** The scientist edited the source before accepting. */
-  readonly edited: boolean;
-  /** Why it was rejected, or why it is stale or failed. */
-  readonly reason?: string;
-  /** The cell that was inserted, replaced or deleted. */
-  readonly appliedCellId?: string;
-  /** The model that proposed it. */
-  readonly model: string;
-  /** The upstream request id of the answer that proposed it. */
-  readonly requestId: string | null;
-  /** ISO time it was proposed. */
-  readonly createdAt: string;
-}
+import type { IProposal, ProposalKind, ProposalStatus } from './tokens';
 
 /**
  * What may change about a proposal after it was made.

@@ -6,32 +6,66 @@ import type { ISignal } from '@lumino/signaling';
 import type { IToolCallInfo, IToolResult } from '../agent/tokens';
 
 /**
- * A change Claude proposed, as the scientist reviews it.
+ * What a proposal does to the notebook.
  */
-export interface IProposalState {
+export type ProposalKind = 'insert' | 'replace' | 'delete' | 'run';
+
+/**
+ * Where a proposal stands.
+ *
+ * - `pending`: waiting for the scientist.
+ * - `accepted`: applied to the notebook (or, for `run`, approved to run).
+ * - `rejected`: the scientist said no; the notebook was not touched.
+ * - `stale`: the notebook changed under it; Claude must propose again.
+ * - `failed`: applying it went wrong.
+ */
+export type ProposalStatus = 'pending' | 'accepted' | 'rejected' | 'stale' | 'failed';
+
+/**
+ * One change Claude proposes, as it is stored and as the scientist reviews it.
+ */
+export interface IProposal {
+  /** A UUID. */
   readonly id: string;
-  readonly kind: 'insert' | 'replace' | 'delete' | 'run';
-  /** Target cell, or the anchor an insert goes after (null: the top). */
+  readonly kind: ProposalKind;
+  /** The Messages API `tool_use` id this proposal answers. */
+  readonly toolUseId: string;
+  /**
+   * The target cell (replace/delete/run), or the anchor of an insert: the new cell goes
+   * after it; `null` puts it at the top.
+   */
   readonly cellId: string | null;
+  /** The type of an inserted cell (a replace keeps its target's type). */
   readonly cellType: 'code' | 'markdown';
+  /** The new source (insert/replace); `''` for delete/run. */
   readonly source: string;
+  /** The target's source when proposed (replace/delete/run), for the diff and staleness. */
   readonly originalSource: string | null;
-  readonly status: 'pending' | 'accepted' | 'rejected' | 'stale' | 'failed';
+  readonly status: ProposalStatus;
+  /** The scientist edited the source before accepting. */
   readonly edited: boolean;
+  /** Why it was rejected, or why it is stale or failed. */
   readonly reason?: string;
+  /** The cell that was inserted, replaced or deleted. */
   readonly appliedCellId?: string;
+  /** The model that proposed it. */
+  readonly model: string;
+  /** The upstream request id of the answer that proposed it. */
+  readonly requestId: string | null;
+  /** ISO time it was proposed. */
+  readonly createdAt: string;
 }
 
 /**
  * The proposals of one notebook, waiting for (or decided by) the scientist.
  */
 export interface IProposalQueue {
-  readonly proposals: ReadonlyArray<IProposalState>;
+  readonly proposals: ReadonlyArray<IProposal>;
   /**
    * Add a proposal; resolves with what the scientist decided, phrased for Claude. Throws
    * nothing: a malformed one resolves at once as an error.
    */
-  propose(kind: IProposalState['kind'], input: unknown, call: IToolCallInfo): Promise<IToolResult>;
+  propose(kind: ProposalKind, input: unknown, call: IToolCallInfo): Promise<IToolResult>;
   /** Emitted when a proposal is added or changes, or an undo becomes (un)available. */
   readonly changed: ISignal<IProposalQueue, void>;
   /** Apply it (with the scientist's edits), and run the cell if asked. */

@@ -1,6 +1,7 @@
 import type { NotebookModel } from '@jupyterlab/notebook';
 import { ProposalActions } from '../actions';
-import { ProposalList, type IProposal } from '../model';
+import { ProposalList } from '../model';
+import type { IProposal } from '../tokens';
 import { analysisNotebook, exampleNotebook, ids, loadModel, saved } from './fixtures';
 
 const by = { model: 'claude-sonnet-4-5', requestId: 'req_011CQ' };

@@ -1,4 +1,5 @@
-import { createProposal, ProposalList, type IProposal } from '../model';
+import { createProposal, ProposalList } from '../model';
+import type { IProposal } from '../tokens';
 
 const from = { toolUseId: 'toolu_01', model: 'claude-sonnet-4-5', requestId: 'req_01' };
 
