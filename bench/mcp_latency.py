@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
 
 import httpx
 
@@ -41,14 +40,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def percentile(values: List[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = (len(ordered) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def rss_kib_of_marked(mark: str) -> List[int]:
+def rss_kib_of_marked(mark: str) -> list[int]:
     sizes = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -64,11 +63,11 @@ def rss_kib_of_marked(mark: str) -> List[int]:
     return sizes
 
 
-async def measure(runs: int, jp_url: str, auth: Dict[str, str]) -> Dict[str, List[float]]:
+async def measure(runs: int, jp_url: str, auth: dict[str, str]) -> dict[str, list[float]]:
     from mcp import Client, StdioServerParameters
 
     params = StdioServerParameters(command=sys.executable, args=[INSTRUMENT])
-    times: Dict[str, List[float]] = {"direct": [], "bridge": []}
+    times: dict[str, list[float]] = {"direct": [], "bridge": []}
     url = jp_url + "/claude/mcp/servers/uvvis/tools/get_status"
     body = json.dumps({"arguments": {}})
     async with Client(params) as direct, httpx.AsyncClient(timeout=60) as http:
@@ -140,11 +139,15 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
     else:
+        d, b = results["direct_ms"], results["bridge_ms"]
         print(f"get_status, {runs} calls each way (after 5 warm-up calls)")
-        print(f"  direct (SDK client):   median {results['direct_ms']['median']:.2f} ms, p90 {results['direct_ms']['p90']:.2f} ms")
-        print(f"  through the bridge:    median {results['bridge_ms']['median']:.2f} ms, p90 {results['bridge_ms']['p90']:.2f} ms")
-        print(f"  added at the median:   {results['added_ms_median']:.2f} ms (ratio {results['ratio_median']}; goal <= {GOAL_MS} ms: "
-              f"{'met' if results['goal_met'] else 'NOT met'})")
+        print(f"  direct (SDK client):   median {d['median']:.2f} ms, p90 {d['p90']:.2f} ms")
+        print(f"  through the bridge:    median {b['median']:.2f} ms, p90 {b['p90']:.2f} ms")
+        verdict = "met" if results["goal_met"] else "NOT met"
+        print(
+            f"  added at the median:   {results['added_ms_median']:.2f} ms "
+            f"(ratio {results['ratio_median']}; goal <= {GOAL_MS} ms: {verdict})"
+        )
         print(f"  idle stdio server RSS: {results['idle_stdio_server_rss_mib']} MiB (the example instrument, Python)")
     return 0
 

@@ -10,7 +10,7 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENT = str(ROOT / "examples" / "mcp" / "uvvis_instrument.py")
@@ -24,7 +24,7 @@ def new_mark() -> str:
     return "mark-" + secrets.token_hex(8)
 
 
-def stdio(script: str, mark: Optional[str] = None, **env: str) -> Dict[str, Any]:
+def stdio(script: str, mark: str | None = None, **env: str) -> dict[str, Any]:
     """A ``mcpServers`` entry running ``script`` with this Python; ``mark`` tags its process."""
     env = dict(env)
     if mark:
@@ -33,7 +33,7 @@ def stdio(script: str, mark: Optional[str] = None, **env: str) -> Dict[str, Any]
     return {"command": sys.executable, "args": [script], "env": env}
 
 
-def processes_with(mark: str) -> List[int]:
+def processes_with(mark: str) -> list[int]:
     """Live processes whose environment carries ``JLC_MCP_TEST_MARK=<mark>``."""
     found = []
     needle = f"{MARK}={mark}".encode()
@@ -67,9 +67,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def api(jp_fetch, method: str, *path: str, body: Any = None, params: Optional[dict] = None, **kwargs):
+async def api(jp_fetch, method: str, *path: str, body: Any = None, params: dict | None = None, **kwargs):
     """``(status, parsed body)`` of a call to ``claude/mcp/...``."""
-    args: Dict[str, Any] = {"method": method, "raise_error": False, **kwargs}
+    args: dict[str, Any] = {"method": method, "raise_error": False, **kwargs}
     if body is not None:
         args["body"] = body if isinstance(body, (bytes, str)) else json.dumps(body)
         if method == "DELETE":
@@ -89,14 +89,14 @@ async def api(jp_fetch, method: str, *path: str, body: Any = None, params: Optio
     return r.code, data, r
 
 
-def server_entry(listing: Dict[str, Any], name: str) -> Dict[str, Any]:
+def server_entry(listing: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in listing["servers"] if s["name"] == name)
 
 
 def mcp_config(mock_url: str, api_key: str, tmp_path: Path, **mcp: Any):
     from traitlets.config import Config
 
-    settings: Dict[str, Any] = {
+    settings: dict[str, Any] = {
         "servers": {},
         "config_file": "",
         "trust_file": str(tmp_path / "data" / "jupyterlab_claude" / "mcp_trust.json"),

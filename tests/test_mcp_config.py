@@ -19,7 +19,11 @@ from jupyterlab_claude.mcp.trust import TrustStore
 def test_stdio_entry_in_claude_desktop_shape(tmp_path):
     spec = parse_spec(
         "uvvis",
-        {"command": "python", "args": ["x.py", "--token=${TOKEN}"], "env": {"A": "${TOKEN}", "B": "${MISSING:-fallback}"}},
+        {
+            "command": "python",
+            "args": ["x.py", "--token=${TOKEN}"],
+            "env": {"A": "${TOKEN}", "B": "${MISSING:-fallback}"},
+        },
         "config",
         str(tmp_path),
         {"TOKEN": "abcdefgh12345678"},
@@ -45,12 +49,20 @@ def test_project_entries_are_not_expanded_and_stay_inside_the_root(tmp_path):
 def test_http_entry_masks_headers_and_url_secrets(tmp_path):
     spec = parse_spec(
         "remote",
-        {"type": "http", "url": "https://user:pw@host.example:8443/mcp?key=s3cr3tvalue", "headers": {"Authorization": "Bearer tok-1234567890"}},
+        {
+            "type": "http",
+            "url": "https://user:pw@host.example:8443/mcp?key=s3cr3tvalue",
+            "headers": {"Authorization": "Bearer tok-1234567890"},
+        },
         "config",
         str(tmp_path),
         {},
     )
-    assert spec.describe() == {"transport": "http", "url": "https://host.example:8443/mcp", "headers": ["Authorization"]}
+    assert spec.describe() == {
+        "transport": "http",
+        "url": "https://host.example:8443/mcp",
+        "headers": ["Authorization"],
+    }
     assert "tok-1234567890" in spec.secrets() and "Bearer tok-1234567890" in spec.secrets()
 
 
@@ -79,7 +91,7 @@ def test_config_file_and_project_file(tmp_path):
     assert read_servers_file(str(tmp_path / "missing.json")) == ({}, None)
     assert read_project_file(str(tmp_path)).exists is False
     (tmp_path / ".mcp.json").write_text(json.dumps({"servers": {}}))
-    assert "no \"mcpServers\"" in read_project_file(str(tmp_path)).error
+    assert 'no "mcpServers"' in read_project_file(str(tmp_path)).error
 
 
 def test_allowed_commands_compare_resolved_executables(tmp_path):
@@ -114,7 +126,10 @@ def test_defaults():
 
 def test_bound_result_keeps_order_and_says_what_was_cut():
     result = {
-        "content": [{"type": "text", "text": "a" * 1000}, {"type": "image", "data": "b" * 5000, "mimeType": "image/png"}],
+        "content": [
+            {"type": "text", "text": "a" * 1000},
+            {"type": "image", "data": "b" * 5000, "mimeType": "image/png"},
+        ],
         "structuredContent": None,
         "isError": False,
     }

@@ -37,7 +37,9 @@ def jp_server_config(mock, api_key, tmp_path, mark):
 
 
 async def call(jp_fetch, tool, arguments=None, **body):
-    return await api(jp_fetch, "POST", "servers", "everything", "tools", tool, body={"arguments": arguments or {}, **body})
+    return await api(
+        jp_fetch, "POST", "servers", "everything", "tools", tool, body={"arguments": arguments or {}, **body}
+    )
 
 
 async def test_tools_with_annotations_are_listed(jp_fetch, mark):
@@ -47,7 +49,9 @@ async def test_tools_with_annotations_are_listed(jp_fetch, mark):
     assert entry["state"] == "connected", entry
     assert entry["server_info"]["name"] == "mcp-servers/everything"
     tools = {t["name"]: t for t in entry["tools"]}
-    assert {"echo", "get-sum", "get-tiny-image", "trigger-long-running-operation", "get-structured-content"} <= set(tools)
+    assert {"echo", "get-sum", "get-tiny-image", "trigger-long-running-operation", "get-structured-content"} <= set(
+        tools
+    )
     assert tools["echo"]["annotations"]["readOnlyHint"] is True
     assert tools["gzip-file-as-resource"]["annotations"]["readOnlyHint"] is False
     assert len(processes_with(mark)) == 1
@@ -107,10 +111,18 @@ async def test_prompts(jp_fetch):
     code, listing, _ = await api(jp_fetch, "POST", "connect")
     names = [p["name"] for p in server_entry(listing, "everything")["prompts"]]
     assert {"simple-prompt", "args-prompt"} <= set(names)
-    code, prompt, _ = await api(jp_fetch, "POST", "servers", "everything", "prompts", "simple-prompt", body={"arguments": {}})
+    code, prompt, _ = await api(
+        jp_fetch, "POST", "servers", "everything", "prompts", "simple-prompt", body={"arguments": {}}
+    )
     assert code == 200 and prompt["messages"][0]["role"] == "user"
     code, prompt, _ = await api(
-        jp_fetch, "POST", "servers", "everything", "prompts", "args-prompt", body={"arguments": {"city": "Grenoble", "state": "Isère"}}
+        jp_fetch,
+        "POST",
+        "servers",
+        "everything",
+        "prompts",
+        "args-prompt",
+        body={"arguments": {"city": "Grenoble", "state": "Isère"}},
     )
     assert code == 200 and "Grenoble" in prompt["messages"][0]["content"]["text"]
 

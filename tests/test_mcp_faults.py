@@ -162,15 +162,17 @@ async def test_a_server_printing_its_env_secret_is_redacted(jp_fetch):
     body = r.body.decode()
     assert SECRET not in body and SECRET.upper() not in body
     assert base64.b64encode(SECRET.encode()).decode() not in body
-    assert result["structuredContent"]["result"]["sentence"] == "my token is [redacted]!"
+    assert result["structuredContent"]["sentence"] == "my token is [redacted]!"
     code, listing, r = await api(jp_fetch, "GET", "servers")
     assert SECRET not in r.body.decode()
-    assert server_entry(listing, "faulty")["config"]["env"] == sorted(["FAULTY_MARKS", "JLC_MCP_TEST_MARK", "SERVICE_TOKEN", "UVVIS_SCAN_SECONDS"])
+    assert server_entry(listing, "faulty")["config"]["env"] == sorted(
+        ["FAULTY_MARKS", "JLC_MCP_TEST_MARK", "SERVICE_TOKEN", "UVVIS_SCAN_SECONDS"]
+    )
 
 
 async def test_the_api_key_never_reaches_a_server_and_is_redacted_if_echoed(jp_fetch, api_key):
     code, result, r = await call(jp_fetch, "env_secret", {"name": "ANTHROPIC_API_KEY"})
-    assert code == 200 and result["structuredContent"]["result"]["plain"] == ""  # not in the server's environment
+    assert code == 200 and result["structuredContent"]["plain"] == ""  # not in the server's environment
 
 
 async def test_twenty_concurrent_calls(jp_fetch, mark):
@@ -190,7 +192,10 @@ async def test_progress_is_collected_per_call(jp_fetch):
     assert code == 200
     code, state, _ = await api(jp_fetch, "GET", "calls", "p-1")
     assert [(e["progress"], e["total"], e["message"]) for e in state["progress_events"]] == [
-        (1, 4, "step 1"), (2, 4, "step 2"), (3, 4, "step 3"), (4, 4, "step 4")
+        (1, 4, "step 1"),
+        (2, 4, "step 2"),
+        (3, 4, "step 3"),
+        (4, 4, "step 4"),
     ]
     code, err, _ = await call(jp_fetch, "echo", {"text": "x"}, call_id="p-1")
     assert code == 409  # ids are not reused

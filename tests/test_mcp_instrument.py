@@ -10,7 +10,17 @@ import sys
 import time
 
 import pytest
-from mcp_support import INSTRUMENT, api, free_port, mcp_config, new_mark, processes_with, server_entry, stdio, wait_until
+from mcp_support import (
+    INSTRUMENT,
+    api,
+    free_port,
+    mcp_config,
+    new_mark,
+    processes_with,
+    server_entry,
+    stdio,
+    wait_until,
+)
 
 TOKEN = "instrument-token-" + secrets.token_hex(12)
 HEADER_TOKEN = "hdr-" + secrets.token_hex(16)
@@ -50,7 +60,11 @@ def jp_server_config(mock, api_key, tmp_path, mark, request):
     servers = {"uvvis": stdio(INSTRUMENT, mark, INSTRUMENT_TOKEN=TOKEN)}
     if "http_instrument" in request.fixturenames:
         url = request.getfixturevalue("http_instrument")
-        servers["uvvis_http"] = {"type": "http", "url": url + "?key=" + HEADER_TOKEN, "headers": {"Authorization": f"Bearer {HEADER_TOKEN}"}}
+        servers["uvvis_http"] = {
+            "type": "http",
+            "url": url + "?key=" + HEADER_TOKEN,
+            "headers": {"Authorization": f"Bearer {HEADER_TOKEN}"},
+        }
     if request.node.name.startswith("test_autostart"):
         servers["uvvis"]["autostart"] = True
     return mcp_config(mock.url, api_key, tmp_path, servers=servers)
@@ -100,11 +114,15 @@ async def test_first_call_starts_it_and_answers_structured_content(jp_fetch, mar
 
 
 async def test_temperature_out_of_range_is_refused_and_nothing_changes(jp_fetch):
-    code, result, _ = await api(jp_fetch, "POST", "servers", "uvvis", "tools", "set_temperature", body={"arguments": {"celsius": 120}})
+    code, result, _ = await api(
+        jp_fetch, "POST", "servers", "uvvis", "tools", "set_temperature", body={"arguments": {"celsius": 120}}
+    )
     assert code == 200
     assert result["isError"] is True
     assert "outside the holder's range (4 to 95 °C)" in result["content"][0]["text"]
-    code, result, _ = await api(jp_fetch, "POST", "servers", "uvvis", "tools", "set_temperature", body={"arguments": {"celsius": 37.5}})
+    code, result, _ = await api(
+        jp_fetch, "POST", "servers", "uvvis", "tools", "set_temperature", body={"arguments": {"celsius": 37.5}}
+    )
     assert result["isError"] is False and result["structuredContent"]["setpoint_c"] == 37.5
 
 
@@ -117,7 +135,10 @@ async def test_spectrum_reports_progress_and_follows_beer_lambert(jp_fetch):
             "uvvis",
             "tools",
             "acquire_spectrum",
-            body={"arguments": {"start_nm": 220, "end_nm": 320, "step_nm": 1, "averages": 16, "seed": 1}, "call_id": "scan-1"},
+            body={
+                "arguments": {"start_nm": 220, "end_nm": 320, "step_nm": 1, "averages": 16, "seed": 1},
+                "call_id": "scan-1",
+            },
         )
     )
     seen = []
@@ -150,7 +171,9 @@ async def test_resource_and_prompt(jp_fetch):
     assert code == 200, read
     (content,) = read["contents"]
     assert content["mimeType"] == "application/json" and "holmium" in content["text"]
-    code, prompt, _ = await api(jp_fetch, "POST", "servers", "uvvis", "prompts", "melting_curve", body={"arguments": {"start_c": "30"}})
+    code, prompt, _ = await api(
+        jp_fetch, "POST", "servers", "uvvis", "prompts", "melting_curve", body={"arguments": {"start_c": "30"}}
+    )
     assert code == 200, prompt
     assert "from 30 °C to 90 °C" in prompt["messages"][0]["content"]["text"]
     code, err, _ = await api(jp_fetch, "POST", "servers", "uvvis", "prompts", "nope", body={"arguments": {}})
@@ -193,11 +216,18 @@ async def test_streamable_http_server_with_header_kept_on_the_server(jp_fetch, h
     entry = server_entry(listing, "uvvis_http")
     assert entry["config"] == {"transport": "http", "url": http_instrument, "headers": ["Authorization"]}
     assert_clean(r)
-    code, result, r = await api(jp_fetch, "POST", "servers", "uvvis_http", "tools", "get_status", body={"arguments": {}})
+    code, result, r = await api(
+        jp_fetch, "POST", "servers", "uvvis_http", "tools", "get_status", body={"arguments": {}}
+    )
     assert code == 200, result
     assert result["structuredContent"]["setpoint_c"] == 25.0
     code, result, r = await api(
-        jp_fetch, "POST", "servers", "uvvis_http", "tools", "acquire_spectrum",
+        jp_fetch,
+        "POST",
+        "servers",
+        "uvvis_http",
+        "tools",
+        "acquire_spectrum",
         body={"arguments": {"start_nm": 250, "end_nm": 270, "step_nm": 5}, "call_id": "http-scan"},
     )
     assert code == 200, result
@@ -211,7 +241,12 @@ async def test_streamable_http_server_with_header_kept_on_the_server(jp_fetch, h
 
 async def test_streamed_reply_sends_progress_lines_then_the_result(jp_fetch):
     code, text, r = await api(
-        jp_fetch, "POST", "servers", "uvvis", "tools", "acquire_spectrum",
+        jp_fetch,
+        "POST",
+        "servers",
+        "uvvis",
+        "tools",
+        "acquire_spectrum",
         body={"arguments": {"start_nm": 250, "end_nm": 270, "step_nm": 10}, "stream": True, "call_id": "streamed"},
     )
     assert code == 200 and r.headers["Content-Type"] == "application/x-ndjson"

@@ -101,7 +101,10 @@ async def test_cookie_authenticated_writes_need_the_xsrf_token(live, method, pat
         assert r.status_code == 403
         # With its Origin on it, Jupyter's origin check refuses it too.
         r = await client.request(
-            method, live["url"] + path, headers={"Cookie": login, "Origin": "https://evil.example"}, json={"arguments": {}}
+            method,
+            live["url"] + path,
+            headers={"Cookie": login, "Origin": "https://evil.example"},
+            json={"arguments": {}},
         )
         assert r.status_code in (403, 404)
         await asyncio.sleep(0.2)
@@ -133,7 +136,9 @@ async def test_cookie_authenticated_writes_need_the_xsrf_token(live, method, pat
 )
 async def test_path_tricks_in_server_and_tool_names_reach_nothing(live, path, mark):
     async with httpx.AsyncClient() as client:
-        r = await client.post(live["url"] + path, headers={"Authorization": f"token {live['token']}"}, json={"arguments": {}})
+        r = await client.post(
+            live["url"] + path, headers={"Authorization": f"token {live['token']}"}, json={"arguments": {}}
+        )
     assert r.status_code == 404, (path, r.text)
     if path.startswith("claude/mcp/servers/uvvis/tools/"):
         pass  # a configured server: it may have started to list its tools; the call was refused
@@ -149,24 +154,38 @@ async def test_no_env_value_or_header_in_any_reply(jp_fetch, jp_root_dir, projec
     replies.append(await api(jp_fetch, "POST", "servers", "uvvis", "tools", "get_status", body={"arguments": {}}))
     replies.append(await api(jp_fetch, "POST", "servers", "remote", "tools", "x", body={"arguments": {}}))
     replies.append(await api(jp_fetch, "POST", "trust", body={"sha256": sha}))
-    replies.append(await api(jp_fetch, "POST", "servers", "proj", "tools", "env_secret", body={"arguments": {"name": "PROJECT_TOKEN"}}))
-    replies.append(await api(jp_fetch, "POST", "servers", "proj", "tools", "env_secret", body={"arguments": {"name": "ADMIN_TOKEN"}}))
+    replies.append(
+        await api(
+            jp_fetch, "POST", "servers", "proj", "tools", "env_secret", body={"arguments": {"name": "PROJECT_TOKEN"}}
+        )
+    )
+    replies.append(
+        await api(
+            jp_fetch, "POST", "servers", "proj", "tools", "env_secret", body={"arguments": {"name": "ADMIN_TOKEN"}}
+        )
+    )
     replies.append(await api(jp_fetch, "GET", "servers", "uvvis", "resources", params={"uri": "uvvis://calibration"}))
     replies.append(await api(jp_fetch, "POST", "servers", "uvvis", "restart"))
     replies.append(await api(jp_fetch, "GET", "servers"))
-    for code, data, r in replies:
+    for _code, _data, r in replies:
         assert_no_secrets(r)
     listing = replies[-1][1]
-    assert server_entry(listing, "remote")["config"] == {"transport": "http", "url": "http://127.0.0.1:9/mcp", "headers": ["X-Api-Key"]}
+    assert server_entry(listing, "remote")["config"] == {
+        "transport": "http",
+        "url": "http://127.0.0.1:9/mcp",
+        "headers": ["X-Api-Key"],
+    }
     assert "ADMIN_TOKEN" in server_entry(listing, "uvvis")["config"]["env"]
-    assert replies[4][1]["structuredContent"]["result"]["plain"] == "[redacted]"
+    assert replies[4][1]["structuredContent"]["plain"] == "[redacted]"
     assert replies[2][0] == 502  # nothing listens there: a clear failure
 
 
 # -- the project file --------------------------------------------------------------------
 
 
-async def test_untrusted_project_file_starts_nothing_then_trust_starts_it(jp_fetch, jp_root_dir, project_mark, tmp_path):
+async def test_untrusted_project_file_starts_nothing_then_trust_starts_it(
+    jp_fetch, jp_root_dir, project_mark, tmp_path
+):
     sha = write_project(jp_root_dir, project_mark)
     code, listing, _ = await api(jp_fetch, "POST", "connect")
     assert listing["project"]["exists"] is True and listing["project"]["trusted"] is False
@@ -187,7 +206,9 @@ async def test_untrusted_project_file_starts_nothing_then_trust_starts_it(jp_fet
     code, listing, _ = await api(jp_fetch, "POST", "trust", body={"sha256": sha})
     assert code == 200 and listing["project"]["trusted"] is True
     assert server_entry(listing, "proj")["state"] == "stopped"  # trusted; starts on first use
-    code, result, _ = await api(jp_fetch, "POST", "servers", "proj", "tools", "echo", body={"arguments": {"text": "hi"}})
+    code, result, _ = await api(
+        jp_fetch, "POST", "servers", "proj", "tools", "echo", body={"arguments": {"text": "hi"}}
+    )
     assert code == 200 and result["content"][0]["text"] == "hi"
     assert len(processes_with(project_mark)) == 1
     # Trust lives in the Jupyter data folder, not in the (cloned) project.
@@ -211,7 +232,9 @@ async def test_untrusted_project_file_starts_nothing_then_trust_starts_it(jp_fet
 async def test_forgetting_trust_stops_the_project_server(jp_fetch, jp_root_dir, project_mark):
     sha = write_project(jp_root_dir, project_mark)
     await api(jp_fetch, "POST", "trust", body={"sha256": sha})
-    code, result, _ = await api(jp_fetch, "POST", "servers", "proj", "tools", "echo", body={"arguments": {"text": "hi"}})
+    code, result, _ = await api(
+        jp_fetch, "POST", "servers", "proj", "tools", "echo", body={"arguments": {"text": "hi"}}
+    )
     assert code == 200 and processes_with(project_mark)
     code, listing, _ = await api(jp_fetch, "DELETE", "trust", body={"sha256": sha})
     assert code == 200 and listing["project"]["trusted"] is False
@@ -257,7 +280,9 @@ async def test_allowed_commands_are_enforced_on_project_servers(jp_fetch, jp_roo
 async def test_allowed_command_may_run_once_trusted(jp_fetch, jp_root_dir, project_mark, mcp_extra):
     sha = write_project(jp_root_dir, project_mark)
     await api(jp_fetch, "POST", "trust", body={"sha256": sha})
-    code, result, _ = await api(jp_fetch, "POST", "servers", "proj", "tools", "echo", body={"arguments": {"text": "ok"}})
+    code, result, _ = await api(
+        jp_fetch, "POST", "servers", "proj", "tools", "echo", body={"arguments": {"text": "ok"}}
+    )
     assert code == 200 and result["content"][0]["text"] == "ok"
 
 

@@ -30,7 +30,6 @@ import os
 import random
 import time
 from datetime import datetime, timezone
-from typing import List, Optional
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -98,7 +97,7 @@ class Status(BaseModel):
     temperature_c: float = Field(description="Cuvette holder temperature now (°C)")
     setpoint_c: float = Field(description="Temperature the holder is driving towards (°C)")
     at_setpoint: bool = Field(description="Within 0.2 °C of the setpoint")
-    temperature_range_c: List[float]
+    temperature_range_c: list[float]
     lamp: str
     lamp_hours: float
     sample: str
@@ -107,8 +106,8 @@ class Status(BaseModel):
 
 
 class Spectrum(BaseModel):
-    wavelength_nm: List[float]
-    absorbance: List[float]
+    wavelength_nm: list[float]
+    absorbance: list[float]
     temperature_c: float = Field(description="Holder temperature during the scan (°C)")
     path_length_cm: float
     averages: int
@@ -173,7 +172,7 @@ async def acquire_spectrum(
     end_nm: float = 320.0,
     step_nm: float = 1.0,
     averages: int = 4,
-    seed: Optional[int] = None,
+    seed: int | None = None,
 ) -> Spectrum:
     """Scan absorbance from start_nm to end_nm (190-1100 nm) at the current holder temperature.
 
@@ -253,7 +252,7 @@ def melting_curve(start_c: str = "20", end_c: str = "90", step_c: str = "2") -> 
     )
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio")
     parser.add_argument("--host", default="127.0.0.1")

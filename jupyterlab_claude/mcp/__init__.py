@@ -66,7 +66,7 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
 
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from typing import Any, Callable
 
 from .bridge import MCPBridge
 from .config import ClaudeMCP
@@ -74,7 +74,7 @@ from .connection import BridgeError
 from .handlers import mcp_routes
 
 
-def setup_mcp(server_app: Any, secrets: Callable[[], List[str]], version: str) -> MCPBridge:
+def setup_mcp(server_app: Any, secrets: Callable[[], list[str]], version: str) -> MCPBridge:
     """Create the bridge, add its routes, start autostart servers, stop everything with Jupyter."""
     from tornado.ioloop import IOLoop
 

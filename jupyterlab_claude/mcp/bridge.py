@@ -9,7 +9,7 @@ import time
 import uuid
 import weakref
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Callable
 
 from . import results
 from .config import (
@@ -33,7 +33,7 @@ KEEP_FINISHED_SECONDS = 120.0
 MAX_PROGRESS_EVENTS = 200
 MAX_CALLS_KEPT = 500
 
-_live_bridges: "weakref.WeakSet[MCPBridge]" = weakref.WeakSet()
+_live_bridges: weakref.WeakSet[MCPBridge] = weakref.WeakSet()
 
 
 @atexit.register
@@ -52,14 +52,14 @@ class Call:
         self.server = server
         self.tool = tool
         self.started = time.time()
-        self.finished: Optional[float] = None
+        self.finished: float | None = None
         self.state = "running"  # running | done | error | cancelled
-        self.progress: Optional[Dict[str, Any]] = None
-        self.events: Deque[Dict[str, Any]] = deque(maxlen=MAX_PROGRESS_EVENTS)
-        self.error: Optional[str] = None
-        self.task: Optional[asyncio.Task] = None
+        self.progress: dict[str, Any] | None = None
+        self.events: deque[dict[str, Any]] = deque(maxlen=MAX_PROGRESS_EVENTS)
+        self.error: str | None = None
+        self.task: asyncio.Task | None = None
 
-    def to_json(self) -> Dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         end = self.finished or time.time()
         return {
             "call_id": self.id,
@@ -79,9 +79,9 @@ class MCPBridge:
         self,
         config: ClaudeMCP,
         root_dir: str,
-        secrets: Callable[[], List[str]] = list,
+        secrets: Callable[[], list[str]] = list,
         version: str = "dev",
-        environ: Optional[Dict[str, str]] = None,
+        environ: dict[str, str] | None = None,
     ):
         import os
 
@@ -90,14 +90,14 @@ class MCPBridge:
         self._proxy_secrets = secrets
         self.version = version
         self.trust = TrustStore(config.trust_file)
-        self.connections: Dict[str, Connection] = {}
-        self.config_errors: List[str] = []
+        self.connections: dict[str, Connection] = {}
+        self.config_errors: list[str] = []
         self.project = ProjectFile(path=os.path.join(root_dir, ".mcp.json"))
         self.project_trusted = False
-        self.calls: Dict[str, Call] = {}
+        self.calls: dict[str, Call] = {}
         self._refresh_lock = asyncio.Lock()
         env = dict(os.environ if environ is None else environ)
-        admin: Dict[str, ServerSpec] = {}
+        admin: dict[str, ServerSpec] = {}
         file_servers, error = read_servers_file(config.config_file) if config.config_file else ({}, None)
         if error:
             self.config_errors.append(error)
@@ -121,7 +121,7 @@ class MCPBridge:
             conn.state, conn.error = DISABLED, blocked
         return conn
 
-    def _blocked(self, spec: ServerSpec) -> Optional[str]:
+    def _blocked(self, spec: ServerSpec) -> str | None:
         """Why this server may not start now, or None."""
         if spec.error:
             return spec.error
@@ -132,7 +132,10 @@ class MCPBridge:
         if not self.project_trusted:
             return "Not started: trust this project's .mcp.json in the Tools view first."
         if spec.transport == "stdio" and not command_allowed(spec.command, self.config.allowed_commands, spec.cwd):
-            return f"The command '{spec.command}' is not in this Jupyter server's allowed commands (c.ClaudeMCP.allowed_commands)."
+            return (
+                f"The command '{spec.command}' is not in this Jupyter server's allowed commands "
+                "(c.ClaudeMCP.allowed_commands)."
+            )
         return None
 
     # -- the project file ----------------------------------------------------------------
@@ -140,10 +143,16 @@ class MCPBridge:
     async def refresh_project(self) -> None:
         """Re-read ``.mcp.json``; a changed file is untrusted again and its servers stop."""
         async with self._refresh_lock:
-            project = read_project_file(self.root_dir) if self.config.allow_project_servers else ProjectFile(self.project.path)
+            project = (
+                read_project_file(self.root_dir)
+                if self.config.allow_project_servers
+                else ProjectFile(self.project.path)
+            )
             self.project = project
-            self.project_trusted = bool(project.sha256 and not project.error and self.trust.is_trusted(self.root_dir, project.sha256))
-            wanted: Dict[str, ServerSpec] = {}
+            self.project_trusted = bool(
+                project.sha256 and not project.error and self.trust.is_trusted(self.root_dir, project.sha256)
+            )
+            wanted: dict[str, ServerSpec] = {}
             for name, entry in project.servers.items():
                 if name in self.connections and self.connections[name].spec.source != SOURCE_PROJECT:
                     continue  # admin servers come first
@@ -170,7 +179,9 @@ class MCPBridge:
             raise BridgeError(404, "not_found_error", "There is no .mcp.json at the Jupyter root.")
         if sha256 != self.project.sha256:
             raise BridgeError(
-                409, "conflict_error", ".mcp.json has changed since you looked at it; review it again before trusting it."
+                409,
+                "conflict_error",
+                ".mcp.json has changed since you looked at it; review it again before trusting it.",
             )
         if trusted:
             self.trust.trust(self.root_dir, sha256)
@@ -205,7 +216,7 @@ class MCPBridge:
                 call.task.cancel()
         await asyncio.gather(*(c.stop() for c in self.connections.values()), return_exceptions=True)
 
-    async def restart(self, name: str) -> Dict[str, Any]:
+    async def restart(self, name: str) -> dict[str, Any]:
         conn = await self.usable(name)
         await conn.restart()
         try:
@@ -225,19 +236,19 @@ class MCPBridge:
             raise BridgeError(409, "mcp_server_disabled", conn.error or f"The MCP server '{name}' may not start.")
         return conn
 
-    def secrets(self) -> List[str]:
+    def secrets(self) -> list[str]:
         values = list(self._proxy_secrets())
         for conn in self.connections.values():
             values.extend(conn.spec.secrets())
         return values
 
-    def describe(self, conn: Connection) -> Dict[str, Any]:
+    def describe(self, conn: Connection) -> dict[str, Any]:
         spec = conn.spec
         entry = {"name": spec.name, "source": spec.source, "autostart": spec.autostart, **conn.summary()}
         entry["config"] = spec.describe()
         return results.scrub(entry, self.secrets())
 
-    async def list_servers(self) -> Dict[str, Any]:
+    async def list_servers(self) -> dict[str, Any]:
         await self.refresh_project()
         project = self.project
         return {
@@ -257,7 +268,7 @@ class MCPBridge:
 
     # -- calls ---------------------------------------------------------------------------
 
-    def _new_call(self, call_id: Optional[str], server: str, tool: str) -> Call:
+    def _new_call(self, call_id: str | None, server: str, tool: str) -> Call:
         self._forget_old_calls()
         if call_id is None:
             call_id = uuid.uuid4().hex
@@ -279,13 +290,15 @@ class MCPBridge:
                 break
             del self.calls[oldest]
 
-    def get_call(self, call_id: str) -> Dict[str, Any]:
+    def get_call(self, call_id: str) -> dict[str, Any]:
         call = self.calls.get(call_id)
         if call is None:
-            raise BridgeError(404, "not_found_error", f"No call with id '{call_id}' (finished calls are kept two minutes).")
+            raise BridgeError(
+                404, "not_found_error", f"No call with id '{call_id}' (finished calls are kept two minutes)."
+            )
         return results.scrub(call.to_json(), self.secrets())
 
-    def cancel_call(self, call_id: str) -> Dict[str, Any]:
+    def cancel_call(self, call_id: str) -> dict[str, Any]:
         call = self.calls.get(call_id)
         if call is None:
             raise BridgeError(404, "not_found_error", f"No call with id '{call_id}'.")
@@ -298,10 +311,10 @@ class MCPBridge:
         self,
         name: str,
         tool: str,
-        arguments: Dict[str, Any],
-        call_id: Optional[str] = None,
-        on_progress: Optional[Callable[[Dict[str, Any]], None]] = None,
-    ) -> Dict[str, Any]:
+        arguments: dict[str, Any],
+        call_id: str | None = None,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
         conn = await self.usable(name)
         await conn.ready()
         if not any(t.get("name") == tool for t in conn.tools):
@@ -311,7 +324,7 @@ class MCPBridge:
             raise BridgeError(404, "not_found_error", f"The MCP server '{name}' has no tool named '{tool}'.")
         call = self._new_call(call_id, name, tool)
 
-        async def progress(value: float, total: Optional[float], message: Optional[str]) -> None:
+        async def progress(value: float, total: float | None, message: str | None) -> None:
             event = {"progress": value, "total": total, "message": message, "time": time.time()}
             call.progress = event
             call.events.append(event)
@@ -348,18 +361,20 @@ class MCPBridge:
         shaped["elapsed_ms"] = int((call.finished - call.started) * 1000)
         return shaped
 
-    async def read_resource(self, name: str, uri: str) -> Dict[str, Any]:
+    async def read_resource(self, name: str, uri: str) -> dict[str, Any]:
         conn = await self.usable(name)
         raw = await conn.request(lambda client: client.read_resource(uri), self.config.call_timeout, f"reading {uri!r}")
         data = {"contents": raw.model_dump(mode="json", by_alias=True, exclude_none=True).get("contents", [])}
         return await self._finish(data)
 
-    async def list_resources(self, name: str) -> Dict[str, Any]:
+    async def list_resources(self, name: str) -> dict[str, Any]:
         conn = await self.usable(name)
         await conn.ready()
-        return results.scrub({"resources": conn.resources, "resource_templates": conn.resource_templates}, self.secrets())
+        return results.scrub(
+            {"resources": conn.resources, "resource_templates": conn.resource_templates}, self.secrets()
+        )
 
-    async def get_prompt(self, name: str, prompt: str, arguments: Dict[str, str]) -> Dict[str, Any]:
+    async def get_prompt(self, name: str, prompt: str, arguments: dict[str, str]) -> dict[str, Any]:
         conn = await self.usable(name)
         await conn.ready()
         if not any(p.get("name") == prompt for p in conn.prompts):
@@ -370,7 +385,7 @@ class MCPBridge:
         data = raw.model_dump(mode="json", by_alias=True, exclude_none=True)
         return await self._finish({"description": data.get("description"), "messages": data.get("messages", [])})
 
-    async def _finish(self, data: Dict[str, Any]) -> Dict[str, Any]:
+    async def _finish(self, data: dict[str, Any]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         limit = self.config.max_result_bytes
         if results._json_size(data) > limit:

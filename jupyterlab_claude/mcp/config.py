@@ -15,11 +15,14 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 from jupyter_core.paths import jupyter_config_dir, jupyter_data_dir
-from traitlets import Bool, Dict as DictTrait, Float, Int, List as ListTrait, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
+from traitlets import Dict as DictTrait
+from traitlets import List as ListTrait
 from traitlets.config import Configurable
 
 #: Names the browser may use for a server (and Claude sees as ``mcp__<name>__<tool>``).
@@ -111,13 +114,13 @@ class ServerSpec:
     source: str
     transport: str  # "stdio" | "http"
     command: str = ""
-    args: List[str] = field(default_factory=list)
-    env: Dict[str, str] = field(default_factory=dict)
-    cwd: Optional[str] = None
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
     url: str = ""
-    headers: Dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     autostart: bool = False
-    error: Optional[str] = None  # set when the entry is unusable
+    error: str | None = None  # set when the entry is unusable
 
     def fingerprint(self) -> str:
         """Changes when anything about how to start or reach the server changes."""
@@ -125,7 +128,7 @@ class ServerSpec:
         data.append(sorted(self.headers.items()))
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
-    def secrets(self) -> List[str]:
+    def secrets(self) -> list[str]:
         """Values to redact from everything this server returns (short values would redact too much)."""
         values = list(self.env.values()) + list(self.headers.values())
         for value in self.headers.values():
@@ -135,7 +138,7 @@ class ServerSpec:
                 values.append(parts[1])
         return [v for v in values if len(v) >= 8]
 
-    def describe(self) -> Dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         """What the browser may see: env and header values masked, a URL without query or userinfo."""
         if self.transport == "http":
             return {"transport": "http", "url": public_url(self.url), "headers": sorted(self.headers)}
@@ -148,7 +151,7 @@ class ServerSpec:
         }
 
 
-def mask_secrets(text: str, secrets: List[str]) -> str:
+def mask_secrets(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "[redacted]")
     return text
@@ -171,20 +174,20 @@ def _expand(value: str, environ: Mapping[str, str]) -> str:
     return _ENV_REF.sub(lambda m: environ.get(m.group(1), m.group(2) or ""), value)
 
 
-def _strings(value: Any, what: str) -> List[str]:
+def _strings(value: Any, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SpecError(f"'{what}' must be a list of strings.")
     return list(value)
 
 
-def _string_map(value: Any, what: str) -> Dict[str, str]:
+def _string_map(value: Any, what: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise SpecError(f"'{what}' must be an object of strings.")
     return dict(value)
 
 
 def parse_spec(
-    name: str, entry: Any, source: str, root_dir: str, environ: Optional[Mapping[str, str]] = None
+    name: str, entry: Any, source: str, root_dir: str, environ: Mapping[str, str] | None = None
 ) -> ServerSpec:
     """Check one ``mcpServers`` entry; an unusable one comes back with ``error`` set (never raises)."""
     spec = ServerSpec(name=name, source=source, transport="stdio")
@@ -223,7 +226,7 @@ def parse_spec(
     return spec
 
 
-def resolve_command(command: str, cwd: Optional[str] = None) -> Optional[str]:
+def resolve_command(command: str, cwd: str | None = None) -> str | None:
     """The real path of the executable ``command`` names, or None if there is none."""
     if os.sep in command:
         path = command if os.path.isabs(command) else os.path.join(cwd or os.getcwd(), command)
@@ -233,7 +236,7 @@ def resolve_command(command: str, cwd: Optional[str] = None) -> Optional[str]:
     return os.path.realpath(found) if found else None
 
 
-def command_allowed(command: str, allowed: List[str], cwd: Optional[str] = None) -> bool:
+def command_allowed(command: str, allowed: list[str], cwd: str | None = None) -> bool:
     if not allowed:
         return True
     real = resolve_command(command, cwd)
@@ -242,7 +245,7 @@ def command_allowed(command: str, allowed: List[str], cwd: Optional[str] = None)
     return any(resolve_command(entry) == real for entry in allowed)
 
 
-def read_servers_file(path: str) -> Tuple[Dict[str, Any], Optional[str]]:
+def read_servers_file(path: str) -> tuple[dict[str, Any], str | None]:
     """``mcpServers`` of a JSON file, and an error message if it could not be used."""
     try:
         with open(path, "rb") as f:
@@ -255,7 +258,7 @@ def read_servers_file(path: str) -> Tuple[Dict[str, Any], Optional[str]]:
     return servers, error
 
 
-def parse_servers_json(raw: bytes, label: str) -> Tuple[Dict[str, Any], Optional[str], str]:
+def parse_servers_json(raw: bytes, label: str) -> tuple[dict[str, Any], str | None, str]:
     """``(mcpServers, error, sha256)`` of a file's bytes."""
     digest = hashlib.sha256(raw).hexdigest()
     if len(raw) > MAX_PROJECT_FILE_BYTES:
@@ -266,7 +269,7 @@ def parse_servers_json(raw: bytes, label: str) -> Tuple[Dict[str, Any], Optional
         return {}, f"{label} is not valid JSON ({exc}).", digest
     servers = data.get("mcpServers") if isinstance(data, dict) else None
     if not isinstance(servers, dict):
-        return {}, f"{label} has no \"mcpServers\" object.", digest
+        return {}, f'{label} has no "mcpServers" object.', digest
     return servers, None, digest
 
 
@@ -276,9 +279,9 @@ class ProjectFile:
 
     path: str
     exists: bool = False
-    sha256: Optional[str] = None
-    servers: Dict[str, Any] = field(default_factory=dict)
-    error: Optional[str] = None
+    sha256: str | None = None
+    servers: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
 
 
 def read_project_file(root_dir: str) -> ProjectFile:

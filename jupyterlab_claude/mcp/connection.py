@@ -15,8 +15,9 @@ import os
 import signal
 import time
 from collections import deque
+from collections.abc import Awaitable
 from contextlib import AsyncExitStack
-from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional
+from typing import Any, Callable, Optional
 
 import anyio
 from mcp import Client, StdioServerParameters
@@ -58,7 +59,7 @@ class StderrTail:
     """The last lines a stdio server wrote to stderr (read from a pipe; EOF means it exited)."""
 
     def __init__(self) -> None:
-        self.buffer: Deque[bytes] = deque()
+        self.buffer: deque[bytes] = deque()
         self.size = 0
         self.closed = asyncio.Event()
 
@@ -68,12 +69,12 @@ class StderrTail:
         while self.size > STDERR_TAIL_BYTES and len(self.buffer) > 1:
             self.size -= len(self.buffer.popleft())
 
-    def lines(self, count: int = 20) -> List[str]:
+    def lines(self, count: int = 20) -> list[str]:
         text = b"".join(self.buffer)[-STDERR_TAIL_BYTES:].decode("utf-8", "replace")
         return [line for line in text.splitlines() if line.strip()][-count:]
 
 
-def _children_with_stderr(pipe_inode: int) -> List[int]:
+def _children_with_stderr(pipe_inode: int) -> list[int]:
     """Child processes of this one whose stderr is our pipe (Linux; empty elsewhere)."""
     found = []
     me = os.getpid()
@@ -105,21 +106,21 @@ class Connection:
         self.max_restarts = max_restarts
         self.client_version = client_version
         self.state = STOPPED
-        self.error: Optional[str] = None
+        self.error: str | None = None
         self.stderr = StderrTail()
-        self.pid: Optional[int] = None
-        self.tools: List[Dict[str, Any]] = []
-        self.resources: List[Dict[str, Any]] = []
-        self.resource_templates: List[Dict[str, Any]] = []
-        self.prompts: List[Dict[str, Any]] = []
-        self.server_info: Optional[Dict[str, Any]] = None
-        self.instructions: Optional[str] = None
-        self.protocol_version: Optional[str] = None
+        self.pid: int | None = None
+        self.tools: list[dict[str, Any]] = []
+        self.resources: list[dict[str, Any]] = []
+        self.resource_templates: list[dict[str, Any]] = []
+        self.prompts: list[dict[str, Any]] = []
+        self.server_info: dict[str, Any] | None = None
+        self.instructions: str | None = None
+        self.protocol_version: str | None = None
         self.stdout_junk_lines = 0
         self.restarts = 0
-        self.connected_at: Optional[float] = None
-        self._client: Optional[Client] = None
-        self._task: Optional[asyncio.Task] = None
+        self.connected_at: float | None = None
+        self._client: Client | None = None
+        self._task: asyncio.Task | None = None
         self._changed = asyncio.Event()  # any state change (waiters re-check)
         self._wake = asyncio.Event()  # stop requested or connection lost
         self._stopping = False
@@ -127,7 +128,7 @@ class Connection:
 
     # -- what the browser sees -----------------------------------------------------------
 
-    def summary(self) -> Dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
         return {
             "state": self.state,
             "error": self.error,
@@ -145,7 +146,7 @@ class Connection:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    def _set(self, state: str, error: Optional[str] = None) -> None:
+    def _set(self, state: str, error: str | None = None) -> None:
         self.state = state
         self.error = error
         self._changed.set()
@@ -158,7 +159,7 @@ class Connection:
         self._stopping = False
         self._task = asyncio.ensure_future(self._supervise())
 
-    async def ready(self, timeout: Optional[float] = None) -> Client:
+    async def ready(self, timeout: float | None = None) -> Client:
         """Start if needed and wait until connected; BridgeError if it fails or takes too long."""
         self.start()
         deadline = asyncio.get_running_loop().time() + (timeout or self.connect_timeout)
@@ -170,7 +171,9 @@ class Connection:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 raise BridgeError(
-                    504, "mcp_timeout", f"The MCP server '{self.spec.name}' did not become ready in time ({self.state})."
+                    504,
+                    "mcp_timeout",
+                    f"The MCP server '{self.spec.name}' did not become ready in time ({self.state}).",
                 )
             changed = self._changed
             try:
@@ -392,25 +395,35 @@ class Connection:
             if exc.code == CONNECTION_CLOSED:
                 self.connection_lost()
                 raise BridgeError(
-                    502, "mcp_server_failed", f"The MCP server '{self.spec.name}' stopped during {what}; it is being restarted."
+                    502,
+                    "mcp_server_failed",
+                    f"The MCP server '{self.spec.name}' stopped during {what}; it is being restarted.",
                 ) from None
             raise BridgeError(502, "mcp_error", f"The MCP server '{self.spec.name}' refused {what}: {exc}") from None
         except (ValueError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
             raise BridgeError(
-                502, "mcp_malformed", f"The MCP server '{self.spec.name}' sent a malformed answer to {what}: {_short(exc)}"
+                502,
+                "mcp_malformed",
+                f"The MCP server '{self.spec.name}' sent a malformed answer to {what}: {_short(exc)}",
             ) from None
         except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
             self.connection_lost()
-            raise BridgeError(502, "mcp_server_failed", f"Lost the MCP server '{self.spec.name}': {_describe(exc)}") from None
+            raise BridgeError(
+                502, "mcp_server_failed", f"Lost the MCP server '{self.spec.name}': {_describe(exc)}"
+            ) from None
         except Exception as exc:  # noqa: BLE001 (httpx2 transport errors and the like)
             if type(exc).__module__.startswith("httpx"):
                 self.connection_lost()
-                raise BridgeError(502, "mcp_server_failed", f"Lost the MCP server '{self.spec.name}': {_describe(exc)}") from None
+                raise BridgeError(
+                    502, "mcp_server_failed", f"Lost the MCP server '{self.spec.name}': {_describe(exc)}"
+                ) from None
             raise
 
 
-async def _pages(fn: Callable[..., Awaitable[Any]], attr: str, max_pages: int = 20, **kwargs: Any) -> List[Dict[str, Any]]:
-    items: List[Dict[str, Any]] = []
+async def _pages(
+    fn: Callable[..., Awaitable[Any]], attr: str, max_pages: int = 20, **kwargs: Any
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     cursor = None
     for _ in range(max_pages):
         page = await fn(cursor=cursor, **kwargs)

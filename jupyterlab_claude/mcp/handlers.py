@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
@@ -42,7 +42,7 @@ class MCPBaseHandler(ClaudeHandler):
             exc.message = results.scrub(exc.message, self.bridge.secrets())
         super().write_error(status_code, **kwargs)
 
-    def json_body(self) -> Dict[str, Any]:
+    def json_body(self) -> dict[str, Any]:
         body = self.request.body or b"{}"
         if len(body) > MAX_BODY_BYTES:
             raise BridgeError(413, "request_too_large", proxy.request_too_large_message(len(body), MAX_BODY_BYTES))
@@ -62,7 +62,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
-def _arguments(body: Dict[str, Any]) -> Dict[str, Any]:
+def _arguments(body: dict[str, Any]) -> dict[str, Any]:
     arguments = body.get("arguments", {})
     if not isinstance(arguments, dict):
         raise BridgeError(400, "invalid_request_error", "'arguments' must be a JSON object.")
@@ -82,7 +82,7 @@ class ConnectHandler(MCPBaseHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        async def run() -> Dict[str, Any]:
+        async def run() -> dict[str, Any]:
             await self.bridge.connect_all(self.bridge.config.connect_timeout)
             return await self.bridge.list_servers()
 
@@ -90,7 +90,7 @@ class ConnectHandler(MCPBaseHandler):
 
 
 class ToolCallHandler(MCPBaseHandler):
-    _call_id: Optional[str] = None
+    _call_id: str | None = None
 
     @tornado.web.authenticated
     @authorized
@@ -106,14 +106,14 @@ class ToolCallHandler(MCPBaseHandler):
         else:
             await self.answer(self.bridge.call_tool(server, tool, arguments, call_id))
 
-    async def _streamed(self, server: str, tool: str, arguments: Dict[str, Any], call_id: Optional[str]) -> None:
+    async def _streamed(self, server: str, tool: str, arguments: dict[str, Any], call_id: str | None) -> None:
         """One JSON object a line: ``{"type": "progress", ...}`` as they come, then ``result`` or ``error``."""
         self.set_header("Content-Type", "application/x-ndjson")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
         queue: asyncio.Queue = asyncio.Queue()
 
-        def progress(event: Dict[str, Any]) -> None:
+        def progress(event: dict[str, Any]) -> None:
             queue.put_nowait({"type": "progress", **event})
 
         task = asyncio.ensure_future(self.bridge.call_tool(server, tool, arguments, call_id, on_progress=progress))
@@ -153,7 +153,7 @@ class PromptHandler(MCPBaseHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self, server: str, prompt: str) -> None:
-        async def run() -> Dict[str, Any]:
+        async def run() -> dict[str, Any]:
             arguments = _arguments(self.json_body())
             if not all(isinstance(v, str) for v in arguments.values()):
                 raise BridgeError(400, "invalid_request_error", "Prompt arguments are strings.")
@@ -185,7 +185,7 @@ class CancelCallHandler(MCPBaseHandler):
 
 class TrustHandler(MCPBaseHandler):
     async def _set(self, trusted: bool) -> None:
-        async def run() -> Dict[str, Any]:
+        async def run() -> dict[str, Any]:
             sha256 = self.json_body().get("sha256")
             if not isinstance(sha256, str):
                 raise BridgeError(400, "invalid_request_error", "Give the 'sha256' of the .mcp.json you reviewed.")
@@ -205,7 +205,7 @@ class TrustHandler(MCPBaseHandler):
         await self._set(False)
 
 
-def mcp_routes(base_url: str, bridge: MCPBridge) -> List[Tuple[str, Any, Dict[str, Any]]]:
+def mcp_routes(base_url: str, bridge: MCPBridge) -> list[tuple[str, Any, dict[str, Any]]]:
     """The ``claude/mcp/...`` routes, to add before the ``claude/(.*)`` catch-all."""
     base = url_path_join(base_url, "claude", "mcp")
     args = {"bridge": bridge}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Tuple
+from collections.abc import Iterable
+from typing import Any
 
 from .. import proxy
 
@@ -29,7 +30,7 @@ def _cut_text(text: str, budget: int) -> str:
     return data[: max(0, budget)].decode("utf-8", "ignore")
 
 
-def bound_result(result: Dict[str, Any], limit: int) -> Tuple[Dict[str, Any], bool]:
+def bound_result(result: dict[str, Any], limit: int) -> tuple[dict[str, Any], bool]:
     """Cut ``content`` and ``structuredContent`` so the whole is at most about ``limit`` bytes.
 
     Blocks are kept in order; the text block that crosses the limit is cut, later blocks and
@@ -46,7 +47,7 @@ def bound_result(result: Dict[str, Any], limit: int) -> Tuple[Dict[str, Any], bo
             budget -= _json_size(structured)
         else:
             out["structuredContent"] = None
-    kept: List[Dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
     dropped = 0
     cut = False
     for block in result.get("content") or []:
@@ -80,7 +81,7 @@ def scrub(value: Any, secrets: Iterable[str]) -> Any:
     return _scrub(value, secrets)
 
 
-def _scrub(value: Any, secrets: List[str]) -> Any:
+def _scrub(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
         return proxy.scrub_text(value, secrets)
     if isinstance(value, list):
@@ -90,7 +91,7 @@ def _scrub(value: Any, secrets: List[str]) -> Any:
     return value
 
 
-def shape_call_result(result: Any) -> Dict[str, Any]:
+def shape_call_result(result: Any) -> dict[str, Any]:
     """The MCP ``CallToolResult`` as the browser gets it (no ``_meta``)."""
     data = result.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {

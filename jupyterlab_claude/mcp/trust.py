@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from typing import Dict, List
 
 MAX_HASHES_PER_ROOT = 50
 
@@ -17,7 +16,7 @@ class TrustStore:
     def __init__(self, path: str):
         self.path = path
 
-    def _read(self) -> Dict[str, List[str]]:
+    def _read(self) -> dict[str, list[str]]:
         try:
             with open(self.path, encoding="utf-8") as f:
                 data = json.load(f)
@@ -27,7 +26,7 @@ class TrustStore:
             return {}
         return {k: [h for h in v if isinstance(h, str)] for k, v in data.items() if isinstance(v, list)}
 
-    def _write(self, data: Dict[str, List[str]]) -> None:
+    def _write(self, data: dict[str, list[str]]) -> None:
         folder = os.path.dirname(self.path)
         os.makedirs(folder, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".mcp_trust.", suffix=".tmp")

@@ -15,7 +15,6 @@ import base64
 import json
 import os
 import sys
-from typing import Dict
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
@@ -75,7 +74,7 @@ async def hang(tag: str = "x") -> str:
 @server.tool()
 def junk() -> str:
     """Write lines that are not JSON-RPC on stdout, then answer."""
-    os.write(WIRE, b"this is not json\n{\"half\": \n[1,2,3]\n")
+    os.write(WIRE, b'this is not json\n{"half": \n[1,2,3]\n')
     return "answered after junk"
 
 
@@ -95,7 +94,7 @@ def big(megabytes: float = 12) -> str:
 
 
 @server.tool()
-def env_secret(name: str) -> Dict[str, str]:
+def env_secret(name: str) -> dict[str, str]:
     """Return an environment variable's value, plainly and encoded (a careless server)."""
     value = os.environ.get(name, "")
     return {
