@@ -54,15 +54,14 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       setupFiles: [],
-      testRegex: 'src/((claude|context|kernel|agent)/__tests__/.*|panel/__tests__/.*\\.node)\\.spec\\.ts$',
-      // The agent's hypotheses run on a real NotebookModel: see the project below.
-      testPathIgnorePatterns: ['/node_modules/', 'src/agent/__tests__/hypotheses\\.spec\\.ts$']
+      testRegex: 'src/((claude|context|kernel|agent|session)/__tests__/.*|panel/__tests__/.*\\.node)\\.spec\\.ts$',
+      testPathIgnorePatterns: ['/node_modules/']
     },
     {
       // Logic on JupyterLab's own models (a real NotebookModel) needs its DOM shims.
       ...common,
       displayName: 'jupyterlab',
-      testRegex: 'src/((proposals|panel|hypotheses)/__tests__/.*|agent/__tests__/hypotheses)\\.spec\\.ts$',
+      testRegex: 'src/(proposals|panel|hypotheses)/__tests__/.*\\.spec\\.ts$',
       // Pure text logic beside the panel runs in Node (`*.node.spec.ts`), in the project above.
       testPathIgnorePatterns: ['/node_modules/', '\\.node\\.spec\\.ts$']
     }

@@ -14,8 +14,8 @@ import { formatVariableDetail } from '../kernel/summary';
 import type { IVariableRequest, KernelVariableResult } from '../kernel/types';
 import type { IClaudeTools, IToolCallInfo, IToolDefinition, IToolResult } from '../tokens';
 import { HYPOTHESIS_INPUT_SCHEMA } from '../hypotheses/record';
-import type { NotebookHypotheses } from './hypotheses';
-import type { NotebookProposals } from './proposals';
+import type { NotebookHypotheses } from '../hypotheses/notebook';
+import type { NotebookProposals } from '../proposals/queue';
 import { boundaryBefore, clipText, cutText } from '../unicode';
 
 /**

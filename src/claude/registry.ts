@@ -3,14 +3,10 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
-import type {
-  IClaudeSettings,
-  IClaudeTools,
-  IConversation,
-  IConversationRegistry,
-  INotebookContextService,
-  ISentContext
-} from '../tokens';
+import type { IClaudeTools } from '../agent/tokens';
+import type { IClaudeSettings, IConversation, IConversationRegistry } from './tokens';
+import type { ISentContext } from '../context/tokens';
+import type { INotebookSessions } from '../session/tokens';
 import { Conversation, type IStreamingClient } from './conversation';
 import { ConversationHistory, ConversationSaver } from './persistence';
 import type { IConversationStore } from './store';
@@ -51,7 +47,7 @@ export class ConversationRegistry implements IConversationRegistry {
     return this._settingsChanged;
   }
 
-  get notebookContext(): INotebookContextService | null {
+  get notebookContext(): INotebookSessions | null {
     return this._notebookContext;
   }
 
@@ -69,7 +65,7 @@ export class ConversationRegistry implements IConversationRegistry {
   /**
    * Set the notebook context service (wired once, at start).
    */
-  setNotebookContext(service: INotebookContextService | null): void {
+  setNotebookContext(service: INotebookSessions | null): void {
     this._notebookContext = service;
   }
 
@@ -141,10 +137,7 @@ export class ConversationRegistry implements IConversationRegistry {
   updateSettings(settings: IClaudeSettings): void {
     const previous = this._settings;
     this._settings = settings;
-    if (
-      previous.maxRetries !== settings.maxRetries ||
-      previous.timeoutSeconds !== settings.timeoutSeconds
-    ) {
+    if (previous.maxRetries !== settings.maxRetries || previous.timeoutSeconds !== settings.timeoutSeconds) {
       this._client = this._createClient(settings);
       for (const conversation of [this._general, ...this._all()]) {
         conversation.setClient(this._client);
@@ -170,7 +163,7 @@ export class ConversationRegistry implements IConversationRegistry {
 
   private _createClient: (settings: IClaudeSettings) => IStreamingClient;
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
-  private _notebookContext: INotebookContextService | null = null;
+  private _notebookContext: INotebookSessions | null = null;
   private _toolsFor: ConversationRegistry.IOptions['toolsFor'] | null;
   private _client: IStreamingClient;
   private _trans?: TranslationBundle;

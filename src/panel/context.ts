@@ -5,7 +5,8 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import type { INotebookContextService, ISentContext } from '../tokens';
+import type { ISentContext } from '../context/tokens';
+import type { INotebookSessions } from '../session/tokens';
 
 /**
  * The reason the context builder gives for a part the scientist removed.
@@ -137,7 +138,7 @@ export class ContextBar extends Widget {
     return chip;
   }
 
-  private _service: INotebookContextService;
+  private _service: INotebookSessions;
   private _trans: TranslationBundle;
   private _timer = 0;
   private _generation = 0;
@@ -145,7 +146,7 @@ export class ContextBar extends Widget {
 
 export namespace ContextBar {
   export interface IOptions {
-    service: INotebookContextService;
+    service: INotebookSessions;
     trans: TranslationBundle;
   }
 }

@@ -84,6 +84,7 @@ export class ClaudePanel extends Panel {
         this._syncLedgerButton(hypotheses?.rows().length ?? 0);
       };
       service.proposalsChanged.connect(follow, this);
+      service.hypothesesChanged.connect(follow, this);
       follow();
       // The cells attached to the next question are those of the notebook in focus.
       service.changed.connect(() => this._draft.setSelection(service.selection), this);

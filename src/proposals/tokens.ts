@@ -2,6 +2,7 @@
  * Public interfaces of proposals: changes Claude proposed and their queue.
  * No logic lives here.
  */
+import type { IOutput } from '@jupyterlab/nbformat';
 import type { ISignal } from '@lumino/signaling';
 import type { IToolCallInfo, IToolResult } from '../agent/tokens';
 
@@ -75,4 +76,15 @@ export interface IProposalQueue {
   canUndo(id: string): boolean;
   /** Restore the notebook as before the acceptance; returns why not, or null. */
   undo(id: string): string | null;
+}
+
+/**
+ * How a cell ran: its outputs as Claude reads them.
+ */
+export interface IRunOutcome {
+  ok: boolean;
+  outputs: IOutput[];
+  executionCount: number | null;
+  /** Why it could not run (no kernel, dead kernel, cell gone). */
+  message?: string;
 }

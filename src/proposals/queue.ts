@@ -3,25 +3,13 @@
  * A proposal's tool call is answered only when the scientist accepts (optionally running the
  * cell) or rejects it; nothing changes in the notebook or runs in the kernel before that.
  */
-import type { IOutput } from '@jupyterlab/nbformat';
 import type { INotebookModel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 import { summariseOutput } from '../context/outputs';
-import { ProposalActions, type IUndoRecord } from '../proposals/actions';
-import { ProposalList } from '../proposals/model';
-import type { IProposal, ProposalKind } from '../proposals/tokens';
-import type { IProposalQueue, IToolResult } from '../tokens';
-
-/**
- * How a cell ran: its outputs as Claude reads them.
- */
-export interface IRunOutcome {
-  ok: boolean;
-  outputs: IOutput[];
-  executionCount: number | null;
-  /** Why it could not run (no kernel, dead kernel, cell gone). */
-  message?: string;
-}
+import type { IToolResult } from '../agent/tokens';
+import { ProposalActions, type IUndoRecord } from './actions';
+import { ProposalList } from './model';
+import type { IProposal, IProposalQueue, IRunOutcome, ProposalKind } from './tokens';
 
 /**
  * The proposals of one notebook and what the scientist did with them.
@@ -172,7 +160,12 @@ export class NotebookProposals implements IProposalQueue {
     return null;
   }
 
-  private _settle(id: string, status: 'rejected' | 'stale' | 'failed', reason: string | undefined, result: IToolResult): void {
+  private _settle(
+    id: string,
+    status: 'rejected' | 'stale' | 'failed',
+    reason: string | undefined,
+    result: IToolResult
+  ): void {
     this.list.update(id, { status, reason });
     this._resolve(id, result);
   }

@@ -4,7 +4,8 @@ import { DEFAULT_SETTINGS } from '../../claude/settings';
 import { fakeAnthropicKey, loadNotebook } from '../../context/__tests__/fixtures';
 import { parseReplyText, toInspection } from '../../kernel/reply';
 import type { KernelInspectionResult } from '../../kernel/types';
-import { ContextSelection, gatherContext, type INotebookContextInputs } from '../context';
+import { ContextSelection } from '../../context/selection';
+import { gatherContext, type INotebookContextInputs } from '../gather';
 
 // A reply recorded from a real ipykernel by tests/test_kernel_inspector.py.
 const recorded = fs.readFileSync(

@@ -5,21 +5,20 @@
  */
 import type { INotebookModel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
-import { HypothesisActions } from '../hypotheses/actions';
-import { buildLedger, correctionName, ledgerForClaude, ledgerToMarkdown } from '../hypotheses/ledger';
-import { HypothesisLedger } from '../hypotheses/model';
-import { createHypothesis, validateHypothesisInput } from '../hypotheses/record';
+import type { IToolCallInfo, IToolResult } from '../agent/tokens';
+import type { IRunOutcome } from '../proposals/tokens';
+import { HypothesisActions } from './actions';
+import { buildLedger, correctionName, ledgerForClaude, ledgerToMarkdown } from './ledger';
+import { HypothesisLedger } from './model';
+import { createHypothesis, validateHypothesisInput } from './record';
 import type {
   CorrectionMethod,
   HypothesisStatus,
   IHypothesis,
   IHypothesisLedgerRow,
   IHypothesisProposal,
-  INotebookHypotheses,
-  IToolCallInfo,
-  IToolResult
-} from '../tokens';
-import type { IRunOutcome } from './proposals';
+  INotebookHypotheses
+} from './tokens';
 
 /**
  * The hypotheses of one notebook.
@@ -143,7 +142,9 @@ export class NotebookHypotheses implements INotebookHypotheses {
     ];
     if (options.run && record?.testCellId) {
       const outcome = await this._options.runCell(record.testCellId);
-      lines.push(outcome.ok ? 'The scientist ran the test.' : `The test could not run: ${outcome.message ?? 'unknown reason'}.`);
+      lines.push(
+        outcome.ok ? 'The scientist ran the test.' : `The test could not run: ${outcome.message ?? 'unknown reason'}.`
+      );
       lines.push(this._verdictLine(id));
     } else {
       lines.push('The test has not run; the scientist decides when to run it. Its status will come from its result.');

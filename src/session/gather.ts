@@ -4,74 +4,17 @@
  */
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { Kernel } from '@jupyterlab/services';
-import { Signal } from '@lumino/signaling';
 import { buildContext } from '../context/budget';
+import type { IImageCandidate } from '../context/images';
+import type { IContextImage, IContextPart, IContextSelection, ISentContext } from '../context/tokens';
+import type { IClaudeSettings } from '../claude/tokens';
+import { formatKernelSummary } from '../kernel/summary';
+import type { KernelInspectionResult } from '../kernel/types';
 
 /**
  * The reason given for a part the scientist removed (as the context builder words it).
  */
 const REMOVED = 'removed by the scientist';
-import type { IImageCandidate } from '../context/images';
-import { formatKernelSummary } from '../kernel/summary';
-import type { KernelInspectionResult } from '../kernel/types';
-import type {
-  IClaudeSettings,
-  IContextImage,
-  IContextPart,
-  IContextSelection,
-  ISentContext
-} from '../tokens';
-
-/**
- * What the scientist changed about the context of one notebook: parts removed, cells added.
- */
-export class ContextSelection implements IContextSelection {
-  get excludedIds(): string[] {
-    return [...this._excluded];
-  }
-
-  get extraCellIds(): string[] {
-    return [...this._extra];
-  }
-
-  get changed(): Signal<this, void> {
-    return this._changed;
-  }
-
-  /** Leave a part out of the next questions. */
-  exclude(id: string): void {
-    if (this._extra.delete(id) || !this._excluded.has(id)) {
-      this._excluded.add(id);
-      this._changed.emit();
-    }
-  }
-
-  /** Put a removed part back. */
-  include(id: string): void {
-    if (this._excluded.delete(id)) {
-      this._changed.emit();
-    }
-  }
-
-  /** Attach cells (in full) to the next questions. */
-  attach(cellIds: string[]): void {
-    let changed = false;
-    for (const id of cellIds) {
-      changed = this._excluded.delete(id) || changed;
-      if (!this._extra.has(id)) {
-        this._extra.add(id);
-        changed = true;
-      }
-    }
-    if (changed) {
-      this._changed.emit();
-    }
-  }
-
-  private _excluded = new Set<string>();
-  private _extra = new Set<string>();
-  private _changed = new Signal<this, void>(this);
-}
 
 /**
  * Where the context of a notebook comes from, read at the moment of asking.
@@ -84,7 +27,7 @@ export interface INotebookContextInputs {
   /** The notebook's kernel, if any. */
   kernel(): Kernel.IKernelConnection | null | undefined;
   settings(): IClaudeSettings;
-  selection: ContextSelection;
+  selection: IContextSelection;
   /** Ask the kernel for its variables (silently, bounded). */
   inspectKernel(kernel: Kernel.IKernelConnection | null | undefined): Promise<KernelInspectionResult>;
   /** Turn an image output into an image Claude takes (downsampled PNG/JPEG), or null. */
@@ -164,7 +107,13 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
 }
 
 namespace Private {
-  export function part(block: { id: string; kind: string; title?: string; tokens: number; cellIndex?: number }): IContextPart {
+  export function part(block: {
+    id: string;
+    kind: string;
+    title?: string;
+    tokens: number;
+    cellIndex?: number;
+  }): IContextPart {
     const where = block.cellIndex !== undefined && block.cellIndex >= 0 ? ` #${block.cellIndex + 1}` : '';
     return {
       id: block.id,

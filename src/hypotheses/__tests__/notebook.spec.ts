@@ -6,10 +6,10 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { NotebookModel } from '@jupyterlab/notebook';
 import { analysisNotebook, loadModel } from '../../proposals/__tests__/fixtures';
-import { HYPOTHESIS_RESULT_MIME } from '../../hypotheses/result';
-import type { IToolResult } from '../../tokens';
-import { NotebookHypotheses } from '../hypotheses';
-import type { IRunOutcome } from '../proposals';
+import type { IToolResult } from '../../agent/tokens';
+import type { IRunOutcome } from '../../proposals/tokens';
+import { NotebookHypotheses } from '../notebook';
+import { HYPOTHESIS_RESULT_MIME } from '../result';
 
 const CALL = { toolUseId: 'toolu_01Hyp', model: 'claude-sonnet-5-5', requestId: 'req_01Hyp' };
 
