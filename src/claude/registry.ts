@@ -6,7 +6,6 @@ import { Signal } from '@lumino/signaling';
 import type { IClaudeTools } from '../agent/tokens';
 import type { IClaudeSettings, IConversation, IConversationRegistry } from './tokens';
 import type { ISentContext } from '../context/tokens';
-import type { INotebookSessions } from '../session/tokens';
 import { Conversation, type IStreamingClient } from './conversation';
 import { ConversationHistory, ConversationSaver } from './persistence';
 import type { IConversationStore } from './store';
@@ -47,10 +46,6 @@ export class ConversationRegistry implements IConversationRegistry {
     return this._settingsChanged;
   }
 
-  get notebookContext(): INotebookSessions | null {
-    return this._notebookContext;
-  }
-
   get history(): ConversationHistory | null {
     return this._store ? this._history : null;
   }
@@ -60,13 +55,6 @@ export class ConversationRegistry implements IConversationRegistry {
    */
   saverFor(key: object): ConversationSaver | null {
     return this._savers.get(key) ?? null;
-  }
-
-  /**
-   * Set the notebook context service (wired once, at start).
-   */
-  setNotebookContext(service: INotebookSessions | null): void {
-    this._notebookContext = service;
   }
 
   /**
@@ -163,7 +151,6 @@ export class ConversationRegistry implements IConversationRegistry {
 
   private _createClient: (settings: IClaudeSettings) => IStreamingClient;
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
-  private _notebookContext: INotebookSessions | null = null;
   private _toolsFor: ConversationRegistry.IOptions['toolsFor'] | null;
   private _client: IStreamingClient;
   private _trans?: TranslationBundle;

@@ -6,7 +6,6 @@ import type { ISignal } from '@lumino/signaling';
 import type { IDisposable } from '@lumino/disposable';
 import { Token } from '@lumino/coreutils';
 import type { ISentContext } from '../context/tokens';
-import type { INotebookSessions } from '../session/tokens';
 
 /**
  * The user's settings for talking to Claude, as read from the settings registry.
@@ -162,8 +161,6 @@ export interface IConversationRegistry {
   readonly settings: IClaudeSettings;
   /** Emitted when the settings change. */
   readonly settingsChanged: ISignal<IConversationRegistry, IClaudeSettings>;
-  /** The notebook context questions carry, when notebooks are available. */
-  readonly notebookContext: INotebookSessions | null;
   /** The saved conversations of the notebook in focus, when conversations are saved. */
   readonly history: IConversationHistory | null;
 }

@@ -9,6 +9,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { InputModel } from '../claude/input';
 import type { IModelChoice } from '../claude/models';
 import type { IChatTurn, IConversation, IConversationRegistry } from '../claude/tokens';
+import type { INotebookSessions } from '../session/tokens';
 import { CardClass } from './card';
 import { ContextBar } from './context';
 import { HistoryList } from './history';
@@ -29,6 +30,7 @@ export class ClaudePanel extends Panel {
     this._registry = options.registry;
     this._rendermime = options.rendermime;
     this._trans = options.trans;
+    this._sessions = options.sessions ?? null;
     this._modelPicker = new ModelPicker({
       trans: this._trans,
       configured: () => this._registry.settings.model,
@@ -67,7 +69,7 @@ export class ClaudePanel extends Panel {
     this._log.node.setAttribute('role', 'log');
     this._log.node.setAttribute('aria-label', this._trans.__('Conversation with Claude'));
     this.addWidget(this._log);
-    const service = this._registry.notebookContext;
+    const service = this._sessions;
     if (service) {
       this._proposals = new ProposalArea({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
       this.addWidget(this._proposals);
@@ -220,7 +222,7 @@ export class ClaudePanel extends Panel {
     this._ledgerButton.addEventListener('click', () => this.showLedger(!this.ledgerShown));
     this._syncLedgerButton(0);
     tools.append(this._modelPicker.node);
-    if (this._registry.notebookContext) {
+    if (this._sessions) {
       tools.append(this._ledgerButton);
     }
     if (this._registry.history) {
@@ -347,6 +349,7 @@ export class ClaudePanel extends Panel {
   }
 
   private _registry: IConversationRegistry;
+  private _sessions: INotebookSessions | null;
   private _rendermime: IRenderMimeRegistry;
   private _trans: TranslationBundle;
   private _modelPicker: ModelPicker;
@@ -372,6 +375,8 @@ export class ClaudePanel extends Panel {
 export namespace ClaudePanel {
   export interface IOptions {
     registry: IConversationRegistry;
+    /** The sessions of the open notebooks (none: no notebooks, no proposals or context bar). */
+    sessions?: INotebookSessions | null;
     rendermime: IRenderMimeRegistry;
     trans: TranslationBundle;
     /** List the models to offer, always including the configured one. */

@@ -10,7 +10,8 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { cellQuestion, type ICellRef } from '../claude/prompts';
 import { CommandIDs } from '../commands';
-import { IConversationRegistry } from '../tokens';
+import { IConversationRegistry } from '../claude/tokens';
+import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 
 /**
@@ -20,12 +21,13 @@ export const cellActionsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-claude:cell-actions',
   description: 'Ask Claude about a cell, explain it, fix its error, or continue from it.',
   autoStart: true,
-  requires: [IConversationRegistry, INotebookTracker],
+  requires: [IConversationRegistry, INotebookTracker, INotebookSessions],
   optional: [ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     registry: IConversationRegistry,
     tracker: INotebookTracker,
+    sessions: INotebookSessions,
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
@@ -63,7 +65,7 @@ export const cellActionsPlugin: JupyterFrontEndPlugin<void> = {
       return null;
     };
     // The cell goes with the question (and with later ones, until removed from the chips).
-    const attach = (cell: ICellRef) => registry.notebookContext?.selection?.attach([cell.id]);
+    const attach = (cell: ICellRef) => sessions.selection?.attach([cell.id]);
     const ask = async (question: string, send: boolean) => {
       await commands.execute(CommandIDs.openPanel);
       await commands.execute(CommandIDs.draft, { text: question, send });
@@ -120,8 +122,7 @@ export const cellActionsPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
-    const firstPending = () =>
-      registry.notebookContext?.proposals()?.proposals.find(p => p.status === 'pending') ?? null;
+    const firstPending = () => sessions.proposals()?.proposals.find(p => p.status === 'pending') ?? null;
     commands.addCommand(CommandIDs.acceptProposal, {
       label: trans.__('Accept Claude Proposal'),
       caption: trans.__('Accept the first proposal waiting in this notebook'),
@@ -129,7 +130,7 @@ export const cellActionsPlugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         const proposal = firstPending();
         if (proposal) {
-          await registry.notebookContext!.proposals()!.accept(proposal.id);
+          await sessions.proposals()?.accept(proposal.id);
         }
       }
     });
@@ -140,17 +141,17 @@ export const cellActionsPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => {
         const proposal = firstPending();
         if (proposal) {
-          registry.notebookContext!.proposals()!.reject(proposal.id);
+          sessions.proposals()?.reject(proposal.id);
         }
       }
     });
     commands.addCommand(CommandIDs.proposeCode, {
       label: args => (args.mode === 'replace' ? trans.__('Replace Active Cell') : trans.__('Insert Below')),
       caption: trans.__('Propose this code for the notebook; it changes only if you accept'),
-      isEnabled: () => activeCell() !== null && !!registry.notebookContext?.proposals(),
+      isEnabled: () => activeCell() !== null && !!sessions.proposals(),
       execute: args => {
         const cell = activeCell();
-        const queue = registry.notebookContext?.proposals();
+        const queue = sessions.proposals();
         if (!cell || !queue) {
           return;
         }

@@ -1,5 +1,6 @@
 /*
- * Wiring: the conversation registry, fed by the settings registry and the notebook tracker.
+ * Wiring: the conversation registry, fed by the settings registry, the notebook tracker and
+ * the notebooks' sessions.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { PathExt } from '@jupyterlab/coreutils';
@@ -7,12 +8,11 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
-import { imageForClaude } from '../panel/images';
 import { ConversationRegistry } from '../claude/registry';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { ServerConversationStore } from '../claude/store';
-import { NotebookSessions } from '../session/sessions';
-import { IConversationRegistry } from '../tokens';
+import { IConversationRegistry } from '../claude/tokens';
+import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 
 /**
@@ -28,38 +28,26 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
   description: 'Conversations with Claude, one per notebook, and the settings they use.',
   autoStart: true,
   provides: IConversationRegistry,
-  optional: [INotebookTracker, ISettingRegistry, ITranslator],
+  optional: [INotebookTracker, INotebookSessions, ISettingRegistry, ITranslator],
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker | null,
+    sessions: INotebookSessions | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): Promise<IConversationRegistry> => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
-    const context = tracker
-      ? new NotebookSessions({
-          tracker,
-          settings: () => registry.settings,
-          serverSettings,
-          toImage: imageForClaude,
-          saveText: async (path, text) => {
-            await app.serviceManager.contents.save(path, { type: 'file', format: 'text', content: text });
-            return path;
-          }
-        })
-      : null;
     const registry: ConversationRegistry = new ConversationRegistry({
       createClient: settings => createClaudeClient(serverSettings, settings),
       settings: DEFAULT_SETTINGS,
       trans,
-      contextSource: context ? key => () => context.sessionFor(key as NotebookPanel).gather() : undefined,
-      toolsFor: context ? key => context.sessionFor(key as NotebookPanel).tools : undefined,
+      contextSource: sessions ? key => () => sessions.sessionFor(key as NotebookPanel).gather() : undefined,
+      toolsFor: sessions ? key => sessions.sessionFor(key as NotebookPanel).tools : undefined,
       // Read at each save, so a renamed notebook saves under its new path.
       store: new ServerConversationStore(serverSettings),
       pathOf: key => (key as NotebookPanel).context.localPath
     });
-    registry.setNotebookContext(context);
 
     if (settingRegistry) {
       try {

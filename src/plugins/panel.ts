@@ -14,7 +14,8 @@ import { createClaudeClient } from '../claude/client';
 import { listModels } from '../claude/models';
 import { CommandIDs } from '../commands';
 import { ClaudePanel } from '../panel/widget';
-import { IConversationRegistry } from '../tokens';
+import { IConversationRegistry } from '../claude/tokens';
+import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { SETTINGS_PLUGIN_ID } from './conversations';
 
@@ -26,7 +27,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Claude side panel.',
   autoStart: true,
   requires: [IConversationRegistry, IRenderMimeRegistry],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator, INotebookSessions],
   activate: (
     app: JupyterFrontEnd,
     registry: IConversationRegistry,
@@ -34,12 +35,14 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    sessions: INotebookSessions | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
     const panel = new ClaudePanel({
       registry,
+      sessions,
       rendermime,
       trans,
       listModels: configured =>

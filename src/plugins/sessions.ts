@@ -1,0 +1,56 @@
+/*
+ * Wiring: the sessions service, one session per open notebook, fed by the notebook tracker,
+ * JupyterLab's cell executor and the settings.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { INotebookCellExecutor, INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
+import type { IClaudeSettings } from '../claude/tokens';
+import { imageForClaude } from '../panel/images';
+import { NotebookSessions } from '../session/sessions';
+import { INotebookSessions } from '../session/tokens';
+import { SETTINGS_PLUGIN_ID } from './conversations';
+
+/**
+ * Provides what Claude keeps for each open notebook.
+ */
+export const sessionsPlugin: JupyterFrontEndPlugin<INotebookSessions> = {
+  id: 'jupyterlab-claude:sessions',
+  description: 'What Claude keeps for each open notebook: context choices, proposals, hypotheses, tools.',
+  autoStart: true,
+  provides: INotebookSessions,
+  requires: [INotebookTracker],
+  optional: [INotebookCellExecutor, ISettingRegistry],
+  activate: async (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    executor: INotebookCellExecutor | null,
+    settingRegistry: ISettingRegistry | null
+  ): Promise<INotebookSessions> => {
+    let settings: IClaudeSettings = DEFAULT_SETTINGS;
+    const sessions = new NotebookSessions({
+      tracker,
+      settings: () => settings,
+      serverSettings: app.serviceManager.serverSettings,
+      toImage: imageForClaude,
+      executor,
+      saveText: async (path, text) => {
+        await app.serviceManager.contents.save(path, { type: 'file', format: 'text', content: text });
+        return path;
+      }
+    });
+    if (settingRegistry) {
+      try {
+        // The conversations plugin warns when they cannot be loaded; the defaults apply here too.
+        const loaded = await settingRegistry.load(SETTINGS_PLUGIN_ID);
+        const apply = () => (settings = readSettings(loaded.composite));
+        apply();
+        loaded.changed.connect(apply);
+      } catch {
+        settings = DEFAULT_SETTINGS;
+      }
+    }
+    return sessions;
+  }
+};
