@@ -69,7 +69,7 @@ def free_port() -> int:
 
 async def api(jp_fetch, method: str, *path: str, body: Any = None, params: dict | None = None, **kwargs):
     """``(status, parsed body)`` of a call to ``claude/mcp/...``."""
-    args: dict[str, Any] = {"method": method, "raise_error": False, **kwargs}
+    args: dict[str, Any] = {"method": method, "raise_error": False, "request_timeout": 120, **kwargs}
     if body is not None:
         args["body"] = body if isinstance(body, (bytes, str)) else json.dumps(body)
         if method == "DELETE":

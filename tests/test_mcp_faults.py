@@ -53,6 +53,9 @@ async def test_missing_command_fails_clearly_and_the_others_still_work(jp_fetch)
     assert "'no-such-mcp-server-command' was not found" in err["error"]["message"]
     code, listing, _ = await api(jp_fetch, "GET", "servers")
     assert server_entry(listing, "missing")["state"] == "failed"
+    # A call tries again (and says the same).
+    code, err, _ = await call(jp_fetch, "anything", server="missing")
+    assert code == 502 and "was not found" in err["error"]["message"]
     code, result, _ = await call(jp_fetch, "echo", {"text": "still here"})
     assert code == 200 and result["content"][0]["text"] == "still here"
 

@@ -74,6 +74,14 @@ class StderrTail:
         return [line for line in text.splitlines() if line.strip()][-count:]
 
 
+def _is_our_child(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1]) == os.getpid()
+    except (OSError, ValueError, IndexError):
+        return False
+
+
 def _children_with_stderr(pipe_inode: int) -> list[int]:
     """Child processes of this one whose stderr is our pipe (Linux; empty elsewhere)."""
     found = []
@@ -157,6 +165,7 @@ class Connection:
         if self._task is not None and not self._task.done():
             return
         self._stopping = False
+        self._set(STARTING)  # at once: a waiter must not read the previous run's FAILED
         self._task = asyncio.ensure_future(self._supervise())
 
     async def ready(self, timeout: float | None = None) -> Client:
@@ -215,8 +224,8 @@ class Connection:
     def _kill_leftover(self) -> None:
         # The SDK stops the whole process group on a clean exit; this is for a cancelled one.
         pid, self.pid = self.pid, None
-        if pid is None:
-            return
+        if pid is None or not _is_our_child(pid):
+            return  # gone and reaped: the number may belong to someone else by now
         try:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError, OSError):
