@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from jupyter_client.manager import start_new_kernel
 
@@ -50,7 +50,7 @@ class Kernel:
             pass
         return "".join(out)
 
-    def inspect(self) -> Dict[str, Any]:
+    def inspect(self) -> dict[str, Any]:
         started = time.perf_counter()
         text = self.execute(inspector_code(), silent=True)
         wall = time.perf_counter() - started
@@ -58,7 +58,7 @@ class Kernel:
         reply = json.loads(line)
         return {"wall_s": wall, "kernel_ms": reply["elapsed_ms"], "reply_bytes": len(line.encode()), "reply": reply}
 
-    def status_kb(self, field: str) -> Optional[int]:
+    def status_kb(self, field: str) -> int | None:
         try:
             for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
                 if line.startswith(field + ":"):
@@ -98,12 +98,12 @@ def build_frame(kernel: Kernel, rows: int) -> None:
     )
 
 
-def measure(kernel: Kernel, rows: int, runs: int) -> Dict[str, Any]:
+def measure(kernel: Kernel, rows: int, runs: int) -> dict[str, Any]:
     build_frame(kernel, rows)
     kernel.inspect()  # warm up
-    samples: List[Dict[str, Any]] = []
-    extra_kb: List[int] = []
-    retained_kb: List[int] = []
+    samples: list[dict[str, Any]] = []
+    extra_kb: list[int] = []
+    retained_kb: list[int] = []
     for _ in range(runs):
         before = kernel.status_kb("VmRSS")
         peak_reset = kernel.reset_peak()

@@ -25,13 +25,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MS_PER_EVENT = 2.0
-BODY = {"model": "claude-sonnet-4-6", "max_tokens": 1024, "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+BODY = {
+    "model": "claude-sonnet-4-6",
+    "max_tokens": 1024,
+    "stream": True,
+    "messages": [{"role": "user", "content": "hi"}],
+}
 
 
 def free_port() -> int:
@@ -40,7 +44,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def percentile(values: List[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = (len(ordered) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
@@ -69,7 +73,7 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(5)
 
 
-def stream_once(client: httpx.Client, url: str, headers: Dict[str, str]) -> Tuple[float, List[float], bytes]:
+def stream_once(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[float, list[float], bytes]:
     """Time to first byte (ms) and the ``time.monotonic()`` at which each complete SSE event arrived."""
     t0 = time.monotonic()
     ttfb, arrivals, body = None, [], bytearray()
@@ -91,7 +95,7 @@ def stream_once(client: httpx.Client, url: str, headers: Dict[str, str]) -> Tupl
     return ttfb or 0.0, arrivals, bytes(body)
 
 
-def summarise(ttfbs: List[float], totals: List[float], lags: List[float]) -> Dict[str, float]:
+def summarise(ttfbs: list[float], totals: list[float], lags: list[float]) -> dict[str, float]:
     return {
         "ttfb_ms_median": statistics.median(ttfbs),
         "ttfb_ms_p95": percentile(ttfbs, 0.95),
@@ -118,33 +122,48 @@ def main(argv=None) -> int:
     mock_url, jp_url = f"http://127.0.0.1:{mock_port}", f"http://127.0.0.1:{jp_port}"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     env.pop("ANTHROPIC_API_KEY", None)
-    procs: List[subprocess.Popen] = []
+    procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="claude-bench-") as tmp:
         env.update(JUPYTER_CONFIG_DIR=tmp, JUPYTER_RUNTIME_DIR=tmp, JUPYTER_DATA_DIR=tmp)
         try:
             procs.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "mock_api", "--port", str(mock_port), "--api-key", key],
-                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
             )
             procs.append(
                 subprocess.Popen(
                     [
-                        sys.executable, "-m", "jupyter_server",
-                        "--no-browser", "--allow-root", f"--port={jp_port}", "--ServerApp.ip=127.0.0.1",
-                        "--ServerApp.port_retries=0", f"--ServerApp.root_dir={tmp}",
+                        sys.executable,
+                        "-m",
+                        "jupyter_server",
+                        "--no-browser",
+                        "--allow-root",
+                        f"--port={jp_port}",
+                        "--ServerApp.ip=127.0.0.1",
+                        "--ServerApp.port_retries=0",
+                        f"--ServerApp.root_dir={tmp}",
                         f"--IdentityProvider.token={token}",
                         "--ServerApp.jpserver_extensions={'jupyterlab_claude': True}",
-                        f"--ClaudeProxy.base_url={mock_url}", f"--ClaudeProxy.api_key={key}",
+                        f"--ClaudeProxy.base_url={mock_url}",
+                        f"--ClaudeProxy.api_key={key}",
                     ],
-                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
             )
             auth = {"Authorization": f"token {token}"}
             wait_until(lambda: httpx.get(mock_url + "/_mock/health").status_code == 200, 30, "mock API")
             wait_until(
-                lambda: httpx.get(jp_url + "/claude/status", headers=auth).json()["key_configured"], 60, "Jupyter server"
+                lambda: httpx.get(jp_url + "/claude/status", headers=auth).json()["key_configured"],
+                60,
+                "Jupyter server",
             )
             results = run(args, runs, mock_url, jp_url, key, auth)
         finally:
@@ -158,18 +177,18 @@ def main(argv=None) -> int:
     return 0
 
 
-def run(args, runs: int, mock_url: str, jp_url: str, key: str, auth: Dict[str, str]) -> Dict:
+def run(args, runs: int, mock_url: str, jp_url: str, key: str, auth: dict[str, str]) -> dict:
     api = {"anthropic-version": "2023-06-01", "content-type": "application/json"}
     routes = {
         "direct": (mock_url + "/v1/messages", {**api, "x-api-key": key}),
         "proxy": (jp_url + "/claude/v1/messages", {**api, **auth}),
     }
     overrides = {"fixture": "hello", "event_delay_ms": args.delay_ms, "repeat_text_deltas": args.events}
-    ttfbs: Dict[str, List[float]] = {"direct": [], "proxy": []}
-    totals: Dict[str, List[float]] = {"direct": [], "proxy": []}
+    ttfbs: dict[str, list[float]] = {"direct": [], "proxy": []}
+    totals: dict[str, list[float]] = {"direct": [], "proxy": []}
     # Per event: arrival at the client minus the moment the mock wrote it (same host clock).
-    lags: Dict[str, List[float]] = {"direct": [], "proxy": []}
-    bodies: Dict[str, bytes] = {}
+    lags: dict[str, list[float]] = {"direct": [], "proxy": []}
+    bodies: dict[str, bytes] = {}
     n_events = None
     with httpx.Client(timeout=60) as control, httpx.Client(timeout=60) as direct, httpx.Client(timeout=60) as proxied:
         clients = {"direct": direct, "proxy": proxied}
@@ -209,9 +228,11 @@ def run(args, runs: int, mock_url: str, jp_url: str, key: str, auth: Dict[str, s
     }
 
 
-def print_table(r: Dict) -> None:
-    print(f"Claude proxy latency: {r['runs']} streams per route, {r['events_per_stream']} events, "
-          f"{r['event_delay_ms']:g} ms apart (loopback)")
+def print_table(r: dict) -> None:
+    print(
+        f"Claude proxy latency: {r['runs']} streams per route, {r['events_per_stream']} events, "
+        f"{r['event_delay_ms']:g} ms apart (loopback)"
+    )
     print(f"{'metric':<18}{'direct':>12}{'proxy':>12}{'ratio':>9}")
     for key, label in [
         ("ttfb_ms_median", "TTFB median ms"),
@@ -223,9 +244,11 @@ def print_table(r: Dict) -> None:
     ]:
         ratio = r["ratio_proxy_over_direct"][key]
         print(f"{label:<18}{r['direct'][key]:>12.2f}{r['proxy'][key]:>12.2f}{ratio:>9.2f}")
-    print(f"added per event (proxy lag - direct lag): median {r['added_ms_per_event_median']:.3f} ms, "
-          f"p95 {r['added_ms_per_event_p95']:.3f} ms "
-          f"(goal <= {r['goal_ms_per_event']:g} ms at the median: {'met' if r['goal_met'] else 'NOT met'})")
+    print(
+        f"added per event (proxy lag - direct lag): median {r['added_ms_per_event_median']:.3f} ms, "
+        f"p95 {r['added_ms_per_event_p95']:.3f} ms "
+        f"(goal <= {r['goal_ms_per_event']:g} ms at the median: {'met' if r['goal_met'] else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

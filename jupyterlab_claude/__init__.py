@@ -7,9 +7,9 @@ except ImportError:  # _version.py is written by the build; a plain checkout has
 
 from . import credentials
 from .config import ClaudeProxy
-from .store import follow_contents_events
 from .handlers import setup_handlers
 from .proxy import describe_host
+from .store import follow_contents_events
 
 
 def _jupyter_labextension_paths():

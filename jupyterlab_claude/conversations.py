@@ -28,8 +28,9 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any
 
 try:  # POSIX (and NFS, where Linux maps flock to byte-range locks)
     import fcntl
@@ -68,7 +69,7 @@ def validate_id(conversation_id: str) -> str:
     return conversation_id
 
 
-def notebook_parts(notebook: str) -> List[str]:
+def notebook_parts(notebook: str) -> list[str]:
     """The components of a notebook path relative to the Jupyter root."""
     if not isinstance(notebook, str) or not notebook.strip():
         raise BadRequest("Give the 'notebook' path relative to the Jupyter root.")
@@ -112,7 +113,7 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def read_json(path: str) -> Optional[Dict[str, Any]]:
+def read_json(path: str) -> dict[str, Any] | None:
     """A stored conversation, or None if there is none (or it is not a conversation)."""
     try:
         with open(path, encoding="utf-8") as f:
@@ -125,7 +126,7 @@ def read_json(path: str) -> Optional[Dict[str, Any]]:
     return data if isinstance(data, dict) and isinstance(data.get("turns"), list) else None
 
 
-def read_conversation(store: str, notebook: str, conversation_id: str) -> Dict[str, Any]:
+def read_conversation(store: str, notebook: str, conversation_id: str) -> dict[str, Any]:
     data = read_json(conversation_file(store, notebook, conversation_id))
     if data is None:
         raise Missing(f"No saved conversation '{conversation_id}' for '{notebook}'.")
@@ -135,7 +136,7 @@ def read_conversation(store: str, notebook: str, conversation_id: str) -> Dict[s
     return data
 
 
-def summary(data: Dict[str, Any]) -> Dict[str, Any]:
+def summary(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": data.get("id"),
         "title": data.get("title", ""),
@@ -145,7 +146,7 @@ def summary(data: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def list_conversations(store: str, notebook: str) -> List[Dict[str, Any]]:
+def list_conversations(store: str, notebook: str) -> list[dict[str, Any]]:
     """Summaries of a notebook's conversations, most recently updated first."""
     folder = notebook_dir(store, notebook)
     real_store = os.path.realpath(store)
@@ -181,9 +182,9 @@ def parse_body(raw: bytes) -> Any:
     try:
         return json.loads(raw or b"null", parse_constant=refuse)
     except RecursionError:
-        raise BadRequest(_too_deep())
+        raise BadRequest(_too_deep()) from None
     except ValueError:  # also UnicodeDecodeError
-        raise BadRequest("The body is not valid JSON.")
+        raise BadRequest("The body is not valid JSON.") from None
 
 
 def _too_deep() -> str:
@@ -204,7 +205,7 @@ def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
             stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, float)))
 
 
-def repair_text(value: Any) -> Tuple[Any, int]:
+def repair_text(value: Any) -> tuple[Any, int]:
     """``value`` with every lone surrogate replaced by U+FFFD, and how many were replaced.
 
     Only called once ``check_depth`` has passed, so the recursion is bounded.
@@ -232,12 +233,12 @@ def repair_text(value: Any) -> Tuple[Any, int]:
     return value, 0
 
 
-def _optional(value: Dict[str, Any], key: str, kinds: Any, message: str) -> None:
+def _optional(value: dict[str, Any], key: str, kinds: Any, message: str) -> None:
     if key in value and value[key] is not None and (not isinstance(value[key], kinds) or isinstance(value[key], bool)):
         raise BadRequest(message)
 
 
-def validate_incoming(body: Any) -> Dict[str, Any]:
+def validate_incoming(body: Any) -> dict[str, Any]:
     """Check the shape of a conversation sent by the browser (``IStoredConversation``)."""
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object (a conversation).")
@@ -283,12 +284,14 @@ def validate_turn(turn: Any) -> None:
             or message.get("role") not in ("user", "assistant")
             or not isinstance(message.get("content"), list)
         ):
-            raise BadRequest("Each message of a turn's 'exchange' has a 'role' (user or assistant) and a 'content' list.")
+            raise BadRequest(
+                "Each message of a turn's 'exchange' has a 'role' (user or assistant) and a 'content' list."
+            )
 
 
-def _groups(turns: Sequence[Dict[str, Any]]) -> List[List[str]]:
+def _groups(turns: Sequence[dict[str, Any]]) -> list[list[str]]:
     """Turn ids grouped as a question followed by its answers (a leading answer alone)."""
-    groups: List[List[str]] = []
+    groups: list[list[str]] = []
     for turn in turns:
         if turn["role"] == "user" or not groups:
             groups.append([turn["id"]])
@@ -297,7 +300,7 @@ def _groups(turns: Sequence[Dict[str, Any]]) -> List[List[str]]:
     return groups
 
 
-def merge(stored: Optional[Dict[str, Any]], incoming: Dict[str, Any], now: Optional[str] = None) -> Dict[str, Any]:
+def merge(stored: dict[str, Any] | None, incoming: dict[str, Any], now: str | None = None) -> dict[str, Any]:
     """The union of a stored conversation and an incoming one, by turn id.
 
     An incoming turn replaces the stored turn with the same id; turns another writer added
@@ -312,15 +315,15 @@ def merge(stored: Optional[Dict[str, Any]], incoming: Dict[str, Any], now: Optio
     removed = list(dict.fromkeys([*stored.get("removed_turns", []), *incoming.get("removed_turns", [])]))
     gone = set(removed)
 
-    by_id: Dict[str, Dict[str, Any]] = {}
+    by_id: dict[str, dict[str, Any]] = {}
     for turn in stored_turns:
         by_id[turn["id"]] = turn
     for turn in incoming_turns:
         by_id[turn["id"]] = turn
 
     # Union of the groups, keyed by their first turn, in first-seen order.
-    order: Dict[str, List[str]] = {}
-    position: Dict[str, int] = {}
+    order: dict[str, list[str]] = {}
+    position: dict[str, int] = {}
     for source in (stored_turns, incoming_turns):
         for group in _groups(source):
             head = group[0]
@@ -338,7 +341,7 @@ def merge(stored: Optional[Dict[str, Any]], incoming: Dict[str, Any], now: Optio
     if not all(created_of(h) for h in heads):
         # Without times on every question, keep the order the turns stood in.
         heads = sorted(order, key=lambda h: position[h])
-    turns: List[Dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
     seen = set()
     for head in heads:
         for turn_id in order[head]:
@@ -366,7 +369,7 @@ def merge(stored: Optional[Dict[str, Any]], incoming: Dict[str, Any], now: Optio
     }
 
 
-def title_of(turns: Iterable[Dict[str, Any]]) -> str:
+def title_of(turns: Iterable[dict[str, Any]]) -> str:
     """The first question's first line, cut short."""
     for turn in turns:
         if turn.get("role") == "user" and isinstance(turn.get("text"), str) and turn["text"].strip():
@@ -392,7 +395,7 @@ def scrub(value: Any, secrets: Sequence[str]) -> Any:
 # -- writing ---------------------------------------------------------------------------
 
 
-def atomic_write_json(path: str, data: Dict[str, Any]) -> None:
+def atomic_write_json(path: str, data: dict[str, Any]) -> None:
     """Write ``data`` as indented JSON so that ``path`` is either the old file or the new one."""
     folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
@@ -464,8 +467,8 @@ def save_conversation(
     conversation_id: str,
     incoming: Any,
     secrets: Sequence[str] = (),
-    now: Optional[str] = None,
-) -> Dict[str, Any]:
+    now: str | None = None,
+) -> dict[str, Any]:
     """Merge ``incoming`` into the stored conversation and write it; returns what was written.
 
     If text had to be repaired, the reply (not the file) carries ``warnings`` saying so.
@@ -496,7 +499,7 @@ def delete_conversation(store: str, notebook: str, conversation_id: str) -> None
         try:
             os.unlink(path)
         except FileNotFoundError:
-            raise Missing(f"No saved conversation '{conversation_id}' for '{notebook}'.")
+            raise Missing(f"No saved conversation '{conversation_id}' for '{notebook}'.") from None
         prune_empty(os.path.dirname(path), store)
 
 
@@ -515,7 +518,7 @@ def prune_empty(folder: str, store: str) -> None:
 # -- following renames -----------------------------------------------------------------
 
 
-def _store_path(store: str, path: str) -> Tuple[str, List[str]]:
+def _store_path(store: str, path: str) -> tuple[str, list[str]]:
     """The store folder mirroring any root-relative path (a notebook or a folder of them)."""
     parts = split_relative(path)
     if not parts:

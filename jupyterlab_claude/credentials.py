@@ -12,7 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-from typing import Dict, List, MutableMapping, Optional, Sequence
+from collections.abc import MutableMapping, Sequence
 
 #: Environment variables holding credentials. ``ANTHROPIC_BASE_URL`` is not a secret and stays.
 CREDENTIAL_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
@@ -22,10 +22,10 @@ MIN_CONTAINED_SECRET = 16
 
 #: Every value taken so far in this process, so a second load of the extension (a test run, a
 #: launcher that builds two server apps) still finds the credentials after the first emptied them.
-_taken: Dict[str, str] = {}
+_taken: dict[str, str] = {}
 
 
-def take_from_environment(environ: Optional[MutableMapping[str, str]] = None) -> Dict[str, str]:
+def take_from_environment(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
     """Remove the credential variables from ``environ`` (the process's by default).
 
     Returns the values taken in this process so far (a later value of a name replaces an earlier one).
@@ -45,7 +45,7 @@ def take_from_environment(environ: Optional[MutableMapping[str, str]] = None) ->
     return dict(_taken)
 
 
-def remove_copies(secrets: Sequence[str], environ: Optional[MutableMapping[str, str]] = None) -> List[str]:
+def remove_copies(secrets: Sequence[str], environ: MutableMapping[str, str] | None = None) -> list[str]:
     """Remove every other variable holding a credential (``MY_KEY=$ANTHROPIC_API_KEY``, a header line).
 
     A variable counts when its value is the credential, or contains it and the credential is long

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import os
 import re
 import stat
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from fnmatch import fnmatch
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable
 
 from .errors import BadRequest, Missing, Refused
 
@@ -40,7 +40,7 @@ PARQUET_NEEDS_PYARROW = (
 )
 
 #: Names (lower-cased, fnmatch patterns) that are secrets wherever they appear in a path.
-SECRET_NAME_PATTERNS: Tuple[str, ...] = (
+SECRET_NAME_PATTERNS: tuple[str, ...] = (
     # SSH, GPG and cloud credentials
     ".ssh",
     ".gnupg",
@@ -120,7 +120,7 @@ SECRET_NAME_PATTERNS: Tuple[str, ...] = (
 )
 
 #: Consecutive path components (lower-cased, fnmatch patterns) that are secrets together.
-SECRET_PATH_PATTERNS: Tuple[Tuple[str, ...], ...] = (
+SECRET_PATH_PATTERNS: tuple[tuple[str, ...], ...] = (
     (".git", "config"),
     (".config", "gcloud"),
     (".config", "gh"),
@@ -129,7 +129,7 @@ SECRET_PATH_PATTERNS: Tuple[Tuple[str, ...], ...] = (
 )
 
 #: Suffixes of copies and backups: ``key.pem.bak`` is as secret as ``key.pem``.
-BACKUP_SUFFIXES: Tuple[str, ...] = (
+BACKUP_SUFFIXES: tuple[str, ...] = (
     "~",
     ".bak",
     ".backup",
@@ -155,9 +155,9 @@ class SecretRules:
     """
 
     def __init__(self, extra_names: Sequence[str] = ()):
-        self.names: Tuple[str, ...] = SECRET_NAME_PATTERNS + tuple(p.lower() for p in extra_names if p)
+        self.names: tuple[str, ...] = SECRET_NAME_PATTERNS + tuple(p.lower() for p in extra_names if p)
 
-    def reason(self, parts: Sequence[str]) -> Optional[str]:
+    def reason(self, parts: Sequence[str]) -> str | None:
         """Why a path (its components) is a secret, or None."""
         lowered = [p.lower() for p in parts]
         for name in lowered:
@@ -177,7 +177,7 @@ class SecretRules:
 DEFAULT_RULES = SecretRules()
 
 
-def _without_backup_suffixes(name: str) -> List[str]:
+def _without_backup_suffixes(name: str) -> list[str]:
     """``name`` and what it was before each backup suffix was added (``a.pem.bak`` -> ``a.pem``)."""
     names = [name]
     changed = True
@@ -212,7 +212,7 @@ FORMATS_BY_EXTENSION = {
 # -- path rules ------------------------------------------------------------------------
 
 
-def split_relative(path: str) -> List[str]:
+def split_relative(path: str) -> list[str]:
     """The components of a client-supplied relative path; refuses absolute paths and ``..``.
 
     ``""``, ``"."`` and ``"./"`` mean the root. Both ``/`` and ``\\`` separate components.
@@ -223,8 +223,7 @@ def split_relative(path: str) -> List[str]:
         raise BadRequest("The path contains a NUL character.")
     if path.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", path):
         raise Refused(
-            "Absolute paths are not allowed: give a path relative to the Jupyter root "
-            "(as shown in the file browser)."
+            "Absolute paths are not allowed: give a path relative to the Jupyter root (as shown in the file browser)."
         )
     parts = [p for p in re.split(r"[/\\]", path) if p not in ("", ".")]
     if ".." in parts:
@@ -232,12 +231,12 @@ def split_relative(path: str) -> List[str]:
     return parts
 
 
-def secret_reason(parts: Sequence[str], rules: Optional[SecretRules] = None) -> Optional[str]:
+def secret_reason(parts: Sequence[str], rules: SecretRules | None = None) -> str | None:
     """Why a path (its components) is a secret, or None."""
     return (rules or DEFAULT_RULES).reason(parts)
 
 
-def is_secret_name(name: str, rules: Optional[SecretRules] = None) -> bool:
+def is_secret_name(name: str, rules: SecretRules | None = None) -> bool:
     return secret_reason([name], rules) is not None
 
 
@@ -253,7 +252,7 @@ def is_within(path: str, root: str) -> bool:
         return False
 
 
-def _runtime_dir() -> Optional[str]:
+def _runtime_dir() -> str | None:
     try:
         from jupyter_core.paths import jupyter_runtime_dir
 
@@ -267,7 +266,7 @@ def check_real_path(
     real_root: str,
     parts: Sequence[str],
     allow_hidden: bool = True,
-    rules: Optional[SecretRules] = None,
+    rules: SecretRules | None = None,
 ) -> None:
     """Refuse a resolved path outside the root, or whose resolved form is a secret or hidden.
 
@@ -291,9 +290,7 @@ def check_real_path(
         raise Refused(f"'{'/'.join(parts)}' is in Jupyter's runtime folder, which holds tokens and kernel keys.")
 
 
-def resolve(
-    root: str, path: str, allow_hidden: bool = False, rules: Optional[SecretRules] = None
-) -> Tuple[str, str]:
+def resolve(root: str, path: str, allow_hidden: bool = False, rules: SecretRules | None = None) -> tuple[str, str]:
     """``(real absolute path, normalised relative path)`` of ``path`` under ``root``.
 
     Raises :class:`Refused` (absolute, ``..``, secret, hidden, outside the root through a
@@ -329,8 +326,8 @@ def list_dir(
     path: str = "",
     allow_hidden: bool = False,
     max_entries: int = MAX_ENTRIES,
-    rules: Optional[SecretRules] = None,
-) -> Dict[str, Any]:
+    rules: SecretRules | None = None,
+) -> dict[str, Any]:
     """The entries of folder ``path``: folders first, then by name; hidden/secret ones counted."""
     real, rel = resolve(root, path, allow_hidden, rules)
     if not os.path.isdir(real):
@@ -339,7 +336,7 @@ def list_dir(
     # The folder's real path, relative to the root: through a linked folder (``repo_meta ->
     # .git``) a child's real path (``.git/config``) can be a secret its listed path is not.
     real_rel = [p for p in os.path.relpath(real, real_root).split(os.sep) if p not in ("", ".")]
-    visible: List[Tuple[bool, str, os.DirEntry]] = []
+    visible: list[tuple[bool, str, os.DirEntry]] = []
     hidden = 0
     try:
         with os.scandir(real) as it:
@@ -366,7 +363,7 @@ def list_dir(
                     continue
                 visible.append((is_dir, name, entry))
     except PermissionError:
-        raise Refused(f"The server has no permission to read the folder '{rel or '.'}'.")
+        raise Refused(f"The server has no permission to read the folder '{rel or '.'}'.") from None
     visible.sort(key=lambda t: (not t[0], t[1].lower(), t[1]))
     entries = []
     for is_dir, name, entry in visible[:max_entries]:
@@ -392,14 +389,14 @@ def list_dir(
 # -- head ------------------------------------------------------------------------------
 
 
-def parse_int(value: Optional[str], name: str, default: int, maximum: int) -> int:
+def parse_int(value: str | None, name: str, default: int, maximum: int) -> int:
     """A query parameter as an int clamped to ``[1, maximum]``; 400 if it is not an integer."""
     if value is None or value == "":
         return default
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise BadRequest(f"'{name}' must be an integer (got {value[:20]!r}).")
+        raise BadRequest(f"'{name}' must be an integer (got {value[:20]!r}).") from None
     return max(1, min(number, maximum))
 
 
@@ -407,14 +404,14 @@ def detect_format(path: str) -> str:
     return FORMATS_BY_EXTENSION.get(os.path.splitext(path)[1].lower(), "text")
 
 
-def read_prefix(real: str, max_bytes: int, opener: Optional[Callable[..., Any]] = None) -> Tuple[bytes, int]:
+def read_prefix(real: str, max_bytes: int, opener: Callable[..., Any] | None = None) -> tuple[bytes, int]:
     """At most ``max_bytes`` from the start of a regular file, and the file's size.
 
     Unbuffered, so no read-ahead: exactly the bytes returned are read from the file.
     """
     with (opener or open)(real, "rb", buffering=0) as f:
         size = os.fstat(f.fileno()).st_size
-        chunks: List[bytes] = []
+        chunks: list[bytes] = []
         remaining = max_bytes
         while remaining > 0:
             chunk = f.read(remaining)
@@ -430,7 +427,7 @@ def decode_prefix(data: bytes) -> str:
     return codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(data, final=False)
 
 
-def _complete_lines(text: str, cut: bool) -> List[str]:
+def _complete_lines(text: str, cut: bool) -> list[str]:
     """Lines with their endings; when the byte limit cut the text, drop the partial last line."""
     lines = text.splitlines(keepends=True)
     if cut and len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
@@ -438,9 +435,9 @@ def _complete_lines(text: str, cut: bool) -> List[str]:
     return lines
 
 
-def _head_delimited(text: str, cut: bool, lines: int, delimiter: str) -> Dict[str, Any]:
+def _head_delimited(text: str, cut: bool, lines: int, delimiter: str) -> dict[str, Any]:
     physical = _complete_lines(text, cut)
-    taken: List[str] = []
+    taken: list[str] = []
     pos = 0
 
     def feed() -> Iterator[str]:
@@ -451,21 +448,21 @@ def _head_delimited(text: str, cut: bool, lines: int, delimiter: str) -> Dict[st
             taken.append(line)
             yield line
 
-    records: List[List[str]] = []
+    records: list[list[str]] = []
     try:
         reader = csv.reader(feed(), delimiter=delimiter)
         for record in reader:
             records.append(record)
             if len(records) >= lines:
                 break
-        columns: Optional[List[str]] = records[0] if records else []
+        columns: list[str] | None = records[0] if records else []
     except csv.Error:
         # e.g. a field longer than the csv module's limit: fall back to plain lines, no columns
         taken = physical[:lines]
         pos = len(taken)
         columns = None
         records = [[]] * len(taken)
-    out: Dict[str, Any] = {
+    out: dict[str, Any] = {
         "text": "".join(taken),
         "truncated": cut or pos < len(physical),
         "rows_read": max(0, len(records) - 1),
@@ -475,7 +472,7 @@ def _head_delimited(text: str, cut: bool, lines: int, delimiter: str) -> Dict[st
     return out
 
 
-def _head_lines(text: str, cut: bool, lines: int) -> Dict[str, Any]:
+def _head_lines(text: str, cut: bool, lines: int) -> dict[str, Any]:
     physical = _complete_lines(text, cut)
     taken = physical[:lines]
     return {"text": "".join(taken), "truncated": cut or len(physical) > lines, "rows_read": len(taken)}
@@ -494,17 +491,17 @@ def render_table(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells) + "\n"
 
 
-def head_parquet(real: str, rel: str, size: int, lines: int, max_bytes: int) -> Dict[str, Any]:
+def head_parquet(real: str, rel: str, size: int, lines: int, max_bytes: int) -> dict[str, Any]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        raise BadRequest(PARQUET_NEEDS_PYARROW)
+        raise BadRequest(PARQUET_NEEDS_PYARROW) from None
     try:
         pf = pq.ParquetFile(real, buffer_size=1 << 16, pre_buffer=False)
         schema = pf.schema_arrow
         names = list(schema.names)
         shown = names[:PARQUET_MAX_COLUMNS]
-        rows: List[List[Any]] = []
+        rows: list[list[Any]] = []
         if pf.metadata.num_row_groups > 0 and shown:
             batches = pf.iter_batches(batch_size=lines, row_groups=[0], columns=shown, use_threads=False)
             batch = next(iter(batches), None)
@@ -513,7 +510,7 @@ def head_parquet(real: str, rel: str, size: int, lines: int, max_bytes: int) -> 
                 rows = [list(r) for r in zip(*columns)][:lines]
     except Exception as exc:  # pyarrow raises several types for corrupt / non-parquet files
         detail = str(exc).replace(real, rel)[:200]  # no absolute paths in messages
-        raise BadRequest(f"'{rel}' could not be read as Parquet: {type(exc).__name__}: {detail}")
+        raise BadRequest(f"'{rel}' could not be read as Parquet: {type(exc).__name__}: {detail}") from None
     num_rows = pf.metadata.num_rows
     header = [
         f"Parquet file: {num_rows} rows, {len(names)} columns, {pf.metadata.num_row_groups} row groups",
@@ -545,9 +542,9 @@ def head_file(
     lines: int = DEFAULT_LINES,
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_hidden: bool = False,
-    opener: Optional[Callable[..., Any]] = None,
-    rules: Optional[SecretRules] = None,
-) -> Dict[str, Any]:
+    opener: Callable[..., Any] | None = None,
+    rules: SecretRules | None = None,
+) -> dict[str, Any]:
     """The start of a data file as text, reading at most ``max_bytes`` of it.
 
     ``opener`` replaces ``open`` (called as ``opener(path, "rb", buffering=0)``); tests pass
@@ -567,7 +564,7 @@ def head_file(
     try:
         data, size = read_prefix(real, max_bytes, opener)
     except PermissionError:
-        raise Refused(f"The server has no permission to read '{rel}'.")
+        raise Refused(f"The server has no permission to read '{rel}'.") from None
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         raise BadRequest(
             f"'{rel}' looks like a binary file (NUL bytes in its first KB) and is not read; "
@@ -575,7 +572,7 @@ def head_file(
         )
     cut = size > len(data)
     text = decode_prefix(data)
-    result: Dict[str, Any] = {"path": rel, "format": fmt, "size": size}
+    result: dict[str, Any] = {"path": rel, "format": fmt, "size": size}
     if fmt == "csv":
         result.update(_head_delimited(text, cut, lines, ","))
     elif fmt == "tsv":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -41,7 +41,7 @@ class ProxyState:
     def __init__(self, config: ClaudeProxy):
         self.config = config
         self.conversations = ConversationStore(config)
-        self._client: Optional[httpx.AsyncClient] = None
+        self._client: httpx.AsyncClient | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -115,7 +115,7 @@ class ClaudeHandler(APIHandler):
 class ProxyHandler(ClaudeHandler):
     """The forwarding loop of the Messages API routes."""
 
-    _pump: Optional[asyncio.Future] = None
+    _pump: asyncio.Future | None = None
     _client_gone = False
 
     def on_connection_close(self) -> None:
@@ -314,7 +314,7 @@ class ConversationsHandler(ClaudeHandler):
     def notebook(self) -> str:
         return self.get_query_argument("notebook", "")
 
-    async def run_store(self, fn: Callable[..., T], *args: Any, lock: Optional[str] = None, **kwargs: Any) -> T:
+    async def run_store(self, fn: Callable[..., T], *args: Any, lock: str | None = None, **kwargs: Any) -> T:
         """``fn(store, *args, **kwargs)`` off the loop, holding conversation ``lock``'s file lock if given."""
         store = self.state.conversations.folder(self.jupyter_root("conversations cannot be saved"))
         if lock is None:

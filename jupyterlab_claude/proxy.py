@@ -9,7 +9,7 @@ import base64
 import functools
 import json
 import re
-from typing import Dict, Iterable, List, Optional, Tuple
+from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 #: Browser request headers forwarded to the API unchanged. Everything else stays
@@ -38,10 +38,10 @@ _REDACTED_BYTES = REDACTED.encode()
 
 
 def upstream_request_headers(
-    browser_headers: Iterable[Tuple[str, str]], api_key: str = "", auth_token: str = ""
-) -> Dict[str, str]:
+    browser_headers: Iterable[tuple[str, str]], api_key: str = "", auth_token: str = ""
+) -> dict[str, str]:
     """Headers for the upstream request: the allow-listed browser ones plus the server's credential."""
-    headers: Dict[str, str] = {}
+    headers: dict[str, str] = {}
     for name, value in browser_headers:
         if name.lower() in FORWARDED_REQUEST_HEADERS:
             headers[name.lower()] = value
@@ -61,8 +61,8 @@ def is_returned_header(name: str) -> bool:
 
 
 def downstream_response_headers(
-    upstream_headers: Iterable[Tuple[str, str]], secrets: Iterable[str] = ()
-) -> List[Tuple[str, str]]:
+    upstream_headers: Iterable[tuple[str, str]], secrets: Iterable[str] = ()
+) -> list[tuple[str, str]]:
     """The allow-listed upstream response headers, with any secret scrubbed from values."""
     secrets = [s for s in secrets if s]
     out = []
@@ -72,7 +72,7 @@ def downstream_response_headers(
     return out
 
 
-def error_body(error_type: str, message: str) -> Dict[str, object]:
+def error_body(error_type: str, message: str) -> dict[str, object]:
     """An error in the shape the Messages API uses, so clients handle both alike."""
     return {"type": "error", "error": {"type": error_type, "message": message}}
 
@@ -86,7 +86,7 @@ def sse_error_event(message: str = MID_STREAM_LOST_MESSAGE, error_type: str = "a
     return f"event: error\ndata: {error_json(error_type, message)}\n\n".encode()
 
 
-def is_event_stream(content_type: Optional[str]) -> bool:
+def is_event_stream(content_type: str | None) -> bool:
     return bool(content_type) and content_type.split(";")[0].strip().lower() == "text/event-stream"
 
 
@@ -103,11 +103,11 @@ def is_event_stream(content_type: Optional[str]) -> bool:
 #: Shorter echoes (a gateway showing ``sk-ant-api03-ab…``) reveal nothing usable.
 SCRUB_MIN_PREFIX = 16
 
-_Unit = Tuple[bytes, ...]
-_Form = Tuple[_Unit, ...]
+_Unit = tuple[bytes, ...]
+_Form = tuple[_Unit, ...]
 
 
-def _hex_cases(hx: str) -> List[bytes]:
+def _hex_cases(hx: str) -> list[bytes]:
     """``2d`` -> [b"2d", b"2D"]: every upper/lower mix of the hex digits."""
     out = [""]
     for ch in hx:
@@ -125,7 +125,7 @@ def _char_unit(c: str) -> _Unit:
         alts.add(raw)
         code = ord(v)
         if code < 0x80:
-            for hx in _hex_cases("%02x" % code):
+            for hx in _hex_cases(f"{code:02x}"):
                 alts.update(
                     (
                         b"\\u00" + hx,  # JSON
@@ -140,7 +140,7 @@ def _char_unit(c: str) -> _Unit:
                 )
             alts.add(b"&#%d;" % code)
         elif code < 0x10000:
-            alts.update(b"\\u" + hx for hx in _hex_cases("%04x" % code))
+            alts.update(b"\\u" + hx for hx in _hex_cases(f"{code:04x}"))
             alts.add(b"".join(b"%%%02X" % b for b in raw))
             alts.add(b"".join(b"%%%02x" % b for b in raw))
     if c == "/":
@@ -154,23 +154,23 @@ def _symbol_unit(sym: str) -> _Unit:
     """A base64 symbol: itself, or escaped where JSON or URLs would escape it."""
     alts = {sym.encode()}
     if sym in "+/=":
-        alts.update(b"%" + hx for hx in _hex_cases("%02x" % ord(sym)))
+        alts.update(b"%" + hx for hx in _hex_cases(f"{ord(sym):02x}"))
     if sym == "/":
         alts.update((b"\\/", b"\\\\/"))
     return tuple(sorted(alts, key=lambda a: (-len(a), a)))
 
 
-def secret_forms(secret: str) -> List[Tuple[_Form, int]]:
+def secret_forms(secret: str) -> list[tuple[_Form, int]]:
     """The forms a credential is looked for in, each with the units a match needs at least."""
     if not secret:
         return []
-    forms: List[Tuple[_Form, int]] = []
+    forms: list[tuple[_Form, int]] = []
     text = tuple(_char_unit(c) for c in secret)
     forms.append((text, min(SCRUB_MIN_PREFIX, len(text))))
     raw = secret.encode("utf-8")
     if len(raw) < SCRUB_MIN_PREFIX:
         return forms  # encoded forms of a short string would turn up in unrelated data
-    forms.append((tuple(tuple(_hex_cases("%02x" % b)) for b in raw), SCRUB_MIN_PREFIX))
+    forms.append((tuple(tuple(_hex_cases(f"{b:02x}")) for b in raw), SCRUB_MIN_PREFIX))
     seen = set()
     for skip in range(3):  # base64 of a longer string: the credential at each of the 3 alignments
         # Matches stop where the data stops agreeing, so the padded tail costs nothing when the
@@ -188,8 +188,8 @@ def secret_forms(secret: str) -> List[Tuple[_Form, int]]:
 class _Scrubbing:
     """Compiled forms of a set of credentials."""
 
-    def __init__(self, secrets: Tuple[str, ...]):
-        self.forms: List[Tuple[_Form, int]] = [f for s in secrets for f in secret_forms(s)]
+    def __init__(self, secrets: tuple[str, ...]):
+        self.forms: list[tuple[_Form, int]] = [f for s in secrets for f in secret_forms(s)]
         # One group per form, so ``lastindex`` names the form that matched.
         groups = [b"(" + b"".join(_alternation(u) for u in units[:need]) + b")" for units, need in self.forms]
         self.pattern = re.compile(b"|".join(groups)) if groups else None
@@ -204,7 +204,7 @@ class _Scrubbing:
         self.max_form = max((sum(len(u[0]) for u in units) for units, _ in self.forms), default=0)
 
     @staticmethod
-    def extend(buf: bytes, end: int, units: _Form, start: int) -> Tuple[int, bool]:
+    def extend(buf: bytes, end: int, units: _Form, start: int) -> tuple[int, bool]:
         """Follow a match past its needed prefix as far as the credential goes.
 
         Returns the end and whether more bytes could still extend it (the buffer ran out).
@@ -237,7 +237,7 @@ def _partial_pattern(units: _Form, need: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=16)
-def _scrubbing(secrets: Tuple[str, ...]) -> _Scrubbing:
+def _scrubbing(secrets: tuple[str, ...]) -> _Scrubbing:
     return _Scrubbing(secrets)
 
 
@@ -266,7 +266,7 @@ class StreamScrubber:
         s = self._s
         if s.pattern is None:
             return buf
-        out: List[bytes] = []
+        out: list[bytes] = []
         pos = 0
         while True:
             m = s.pattern.search(buf, pos)
@@ -334,7 +334,7 @@ def timeout_message(seconds: float, base_url: str) -> str:
     )
 
 
-def _exception_chain(exc: BaseException) -> List[BaseException]:
+def _exception_chain(exc: BaseException) -> list[BaseException]:
     chain, seen = [], set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -369,4 +369,3 @@ def connect_error_reason(exc: BaseException) -> str:
 
 def request_too_large_message(size: int, limit: int) -> str:
     return f"Request of {size} bytes exceeds the proxy's limit of {limit} bytes (c.ClaudeProxy.max_request_bytes)."
-

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, AsyncIterator, Dict
+from collections.abc import AsyncIterator
+from typing import Any
 
 from . import conversations
 from .config import ClaudeProxy
@@ -25,7 +26,7 @@ class ConversationStore:
 
     def __init__(self, config: ClaudeProxy):
         self.config = config
-        self._locks: Dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
         #: Held while a rename is followed, so saves wait for the folder to be in place.
         self.moving = asyncio.Lock()
 
@@ -65,7 +66,7 @@ def follow_contents_events(server_app: Any, conversations_store: ConversationSto
     if event_logger is None:  # pragma: no cover - jupyter_server < 2 has no events
         return
 
-    async def on_contents_event(logger: Any, schema_id: str, data: Dict[str, Any]) -> None:
+    async def on_contents_event(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         if data.get("action") != "rename" or not data.get("source_path"):
             return
         source, destination = data["source_path"].strip("/"), data["path"].strip("/")

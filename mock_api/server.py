@@ -27,7 +27,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
-from typing import Any, Deque, Dict, List, Optional
+from typing import Any
 
 import tornado.httpserver
 import tornado.iostream
@@ -57,9 +57,9 @@ def new_request_id() -> str:
     return "req_" + "".join(secrets.choice(_ALPHABET) for _ in range(24))
 
 
-def error_body(error_type: str, message: str, request_id: Optional[str] = None) -> Dict[str, Any]:
+def error_body(error_type: str, message: str, request_id: str | None = None) -> dict[str, Any]:
     """Anthropic's error envelope."""
-    body: Dict[str, Any] = {"type": "error", "error": {"type": error_type, "message": message}}
+    body: dict[str, Any] = {"type": "error", "error": {"type": error_type, "message": message}}
     if request_id:
         body["request_id"] = request_id
     return body
@@ -76,9 +76,9 @@ def _echo_filter(value: str, name: str) -> str:
     if name == "upper":
         return value.upper()
     if name == "json_u":  # every character as a JSON \\u escape
-        return "".join("\\u%04x" % ord(c) for c in value)
+        return "".join(f"\\u{ord(c):04x}" for c in value)
     if name == "url":  # every byte percent-encoded
-        return "".join("%%%02X" % b for b in value.encode())
+        return "".join(f"%{b:02X}" for b in value.encode())
     if name == "base64":
         return base64.b64encode(value.encode()).decode()
     if name == "hex":
@@ -88,7 +88,7 @@ def _echo_filter(value: str, name: str) -> str:
     raise FixtureError(f"unknown echo filter {name!r}")
 
 
-def substitute_headers(value: Any, headers: Dict[str, str]) -> Any:
+def substitute_headers(value: Any, headers: dict[str, str]) -> Any:
     """Replace ``{{header:NAME|filters}}`` in fixture strings with the received header (echo fixtures).
 
     Headers that were not received are left as written.
@@ -97,7 +97,7 @@ def substitute_headers(value: Any, headers: Dict[str, str]) -> Any:
         if "{{header:" not in value:
             return value
 
-        def replace(match: "re.Match[str]") -> str:
+        def replace(match: re.Match[str]) -> str:
             header_value = headers.get(match.group(1).lower())
             if header_value is None:
                 return match.group(0)
@@ -120,22 +120,22 @@ class MockState:
         self.api_key = api_key
         self.fixtures_dir = Path(fixtures_dir)
         self._lock = threading.Lock()
-        self._queues: Dict[str, Deque[Dict[str, Any]]] = defaultdict(deque)
-        self._records: List[Dict[str, Any]] = []
+        self._queues: dict[str, deque[dict[str, Any]]] = defaultdict(deque)
+        self._records: list[dict[str, Any]] = []
 
     def reset(self) -> None:
         with self._lock:
             self._queues.clear()
             self._records.clear()
 
-    def enqueue(self, path: str, fixture: str, times: int = 1, overrides: Optional[dict] = None) -> None:
+    def enqueue(self, path: str, fixture: str, times: int = 1, overrides: dict | None = None) -> None:
         """Queue ``fixture`` for the next ``times`` requests to ``path``."""
         load_fixture(fixture, self.fixtures_dir, overrides)  # fail now, not at request time
         with self._lock:
             for _ in range(times):
                 self._queues[path].append({"fixture": fixture, "overrides": dict(overrides or {})})
 
-    def next_scripted(self, path: str) -> Optional[Dict[str, Any]]:
+    def next_scripted(self, path: str) -> dict[str, Any] | None:
         with self._lock:
             queue = self._queues.get(path)
             entry = queue.popleft() if queue else None
@@ -143,17 +143,17 @@ class MockState:
             return None
         return load_fixture(entry["fixture"], self.fixtures_dir, entry["overrides"])
 
-    def queued(self) -> Dict[str, List[str]]:
+    def queued(self) -> dict[str, list[str]]:
         with self._lock:
             return {path: [e["fixture"] for e in q] for path, q in self._queues.items() if q}
 
-    def record(self, entry: Dict[str, Any]) -> Dict[str, Any]:
+    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             entry["seq"] = len(self._records)
             self._records.append(entry)
         return entry
 
-    def records(self) -> List[Dict[str, Any]]:
+    def records(self) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(r) for r in self._records]
 
@@ -165,7 +165,7 @@ class _Base(tornado.web.RequestHandler):
 
     def initialize(self, state: MockState) -> None:
         self.state = state
-        self.record_entry: Optional[Dict[str, Any]] = None
+        self.record_entry: dict[str, Any] | None = None
         self.json_body: Any = None
 
     def set_default_headers(self) -> None:
@@ -184,7 +184,7 @@ class _Base(tornado.web.RequestHandler):
             body_ok = False
         if self.record_requests:
             # Recorded before any validation, so tests see rejected requests too.
-            headers: Dict[str, str] = {}
+            headers: dict[str, str] = {}
             for name, value in self.request.headers.get_all():
                 key = name.lower()
                 headers[key] = f"{headers[key]}, {value}" if key in headers else value
@@ -270,7 +270,7 @@ class _Base(tornado.web.RequestHandler):
                 return  # still connected after the limit: end the response normally
         self._auto_finish = False
 
-    async def serve_fixture(self, spec: Dict[str, Any], stream: bool) -> None:
+    async def serve_fixture(self, spec: dict[str, Any], stream: bool) -> None:
         received = {k.lower(): v for k, v in self.request.headers.items()}
         self.set_status(spec["status"])
         for name, value in (spec.get("headers") or {}).items():
@@ -309,7 +309,7 @@ class _Base(tornado.web.RequestHandler):
         self.set_header("content-type", "application/json")
         self.finish(json.dumps(message))
 
-    async def _stream_events(self, spec: Dict[str, Any]) -> None:
+    async def _stream_events(self, spec: dict[str, Any]) -> None:
         self.set_header("content-type", "text/event-stream; charset=utf-8")
         self.set_header("cache-control", "no-cache")
         delay = (spec.get("event_delay_ms") or 0) / 1000.0
@@ -378,7 +378,7 @@ class CountTokensHandler(_Base):
 
 
 class _ModelsBase(_Base):
-    def models(self) -> List[Dict[str, Any]]:
+    def models(self) -> list[dict[str, Any]]:
         path = self.state.fixtures_dir / "models.json"
         return json.loads(path.read_text(encoding="utf-8"))["data"]
 
@@ -549,10 +549,10 @@ class MockServer:
         self.host = host
         self.state = MockState(api_key, fixtures_dir)
         self._requested_port = port
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._server: Optional[tornado.httpserver.HTTPServer] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: tornado.httpserver.HTTPServer | None = None
         self._ready = threading.Event()
-        self._stop: Optional[asyncio.Event] = None
+        self._stop: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._run, name="mock-api", daemon=True)
         self.port = 0
 
@@ -560,7 +560,7 @@ class MockServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "MockServer":
+    def start(self) -> MockServer:
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("mock API did not start")
@@ -584,7 +584,7 @@ class MockServer:
             self._loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(10)
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

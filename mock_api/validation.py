@@ -7,7 +7,7 @@ message for an ``invalid_request_error``.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 ROLES = ("user", "assistant")
 BLOCK_TYPES = (
@@ -24,7 +24,7 @@ BLOCK_TYPES = (
 )
 
 
-def _check_content(content: Any, where: str) -> Optional[str]:
+def _check_content(content: Any, where: str) -> str | None:
     if isinstance(content, str):
         return None
     if not isinstance(content, list):
@@ -39,7 +39,7 @@ def _check_content(content: Any, where: str) -> Optional[str]:
     return None
 
 
-def check_messages(messages: Any) -> Optional[str]:
+def check_messages(messages: Any) -> str | None:
     """Validate the ``messages`` array (shared by messages and count_tokens)."""
     if messages is None:
         return "messages: Field required"
@@ -59,11 +59,11 @@ def check_messages(messages: Any) -> Optional[str]:
         if problem:
             return problem
     if messages[0]["role"] != "user":
-        return "messages: first message must use the \"user\" role"
+        return 'messages: first message must use the "user" role'
     return None
 
 
-def check_system(system: Any) -> Optional[str]:
+def check_system(system: Any) -> str | None:
     if system is None or isinstance(system, str):
         return None
     if isinstance(system, list) and all(
@@ -73,7 +73,7 @@ def check_system(system: Any) -> Optional[str]:
     return "system: Input should be a valid string or list of text blocks"
 
 
-def check_model(body: dict) -> Optional[str]:
+def check_model(body: dict) -> str | None:
     if "model" not in body:
         return "model: Field required"
     if not isinstance(body["model"], str) or not body["model"]:
@@ -81,7 +81,7 @@ def check_model(body: dict) -> Optional[str]:
     return None
 
 
-def check_messages_request(body: Any) -> Optional[str]:
+def check_messages_request(body: Any) -> str | None:
     """Validate a ``POST /v1/messages`` body."""
     if not isinstance(body, dict):
         return "Request body must be a JSON object"
@@ -126,7 +126,7 @@ def check_messages_request(body: Any) -> Optional[str]:
     return None
 
 
-def check_count_tokens_request(body: Any) -> Optional[str]:
+def check_count_tokens_request(body: Any) -> str | None:
     """Validate a ``POST /v1/messages/count_tokens`` body (no max_tokens there)."""
     if not isinstance(body, dict):
         return "Request body must be a JSON object"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 from traitlets.config import Config
@@ -30,7 +30,7 @@ class _SharedLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
-_loop: Optional[_SharedLoop] = None
+_loop: _SharedLoop | None = None
 
 
 def _shared_loop() -> _SharedLoop:
@@ -78,7 +78,7 @@ class Mock:
     def queue(self, fixture: str, times: int = 1, path: str = "/v1/messages", **overrides: Any) -> None:
         self.server.state.enqueue(path, fixture, times, overrides)
 
-    def requests(self) -> List[Dict[str, Any]]:
+    def requests(self) -> list[dict[str, Any]]:
         return self.server.state.records()
 
 
@@ -89,13 +89,13 @@ def mock(mock_server: MockServer) -> Mock:
 
 
 @pytest.fixture
-def claude_config() -> Dict[str, Any]:
+def claude_config() -> dict[str, Any]:
     """Per-test overrides for ``c.ClaudeProxy``."""
     return {}
 
 
 @pytest.fixture
-def jp_server_config(mock: Mock, api_key: str, claude_config: Dict[str, Any]) -> Config:
+def jp_server_config(mock: Mock, api_key: str, claude_config: dict[str, Any]) -> Config:
     proxy = {"base_url": mock.url, "api_key": api_key, "auth_token": ""}
     proxy.update(claude_config)
     return Config(

@@ -6,11 +6,10 @@ import asyncio
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import httpx
 import pytest
-from traitlets.config import Config
 
 from jupyterlab_claude import conversations as store
 from jupyterlab_claude.errors import BadRequest, Missing, Refused
@@ -18,7 +17,7 @@ from jupyterlab_claude.errors import BadRequest, Missing, Refused
 NB = "analysis/run.ipynb"
 
 
-def turn(turn_id: str, role: str = "user", text: str = "", created: str = "", **extra: Any) -> Dict[str, Any]:
+def turn(turn_id: str, role: str = "user", text: str = "", created: str = "", **extra: Any) -> dict[str, Any]:
     t = {"id": turn_id, "role": role, "text": text or f"{role} {turn_id}", "thinking": "", "status": "done"}
     if created:
         t["created"] = created
@@ -26,11 +25,11 @@ def turn(turn_id: str, role: str = "user", text: str = "", created: str = "", **
     return t
 
 
-def conversation(*turns: Dict[str, Any], **extra: Any) -> Dict[str, Any]:
+def conversation(*turns: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"version": 1, "title": "", "model": "claude-sonnet-4-6", "turns": list(turns), **extra}
 
 
-def ids(data: Dict[str, Any]) -> List[str]:
+def ids(data: dict[str, Any]) -> list[str]:
     return [t["id"] for t in data["turns"]]
 
 
@@ -86,9 +85,15 @@ def test_store_folder_is_under_the_root_unless_absolute(tmp_path):
 
 def test_round_trip_writes_readable_indented_json(tmp_path):
     q = turn("q1", text="What is in sales.csv?\nThanks", created="2026-01-01T10:00:00.000Z")
-    a = turn("a1", "assistant", "Columns a, b.", model="claude-opus-4-7", requestId="req_1",
-             usage={"inputTokens": 3, "outputTokens": 4, "cacheCreationInputTokens": 0, "cacheReadInputTokens": 0},
-             exchange=[{"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "signature": "sig"}]}])
+    a = turn(
+        "a1",
+        "assistant",
+        "Columns a, b.",
+        model="claude-opus-4-7",
+        requestId="req_1",
+        usage={"inputTokens": 3, "outputTokens": 4, "cacheCreationInputTokens": 0, "cacheReadInputTokens": 0},
+        exchange=[{"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "signature": "sig"}]}],
+    )
     saved = store.save_conversation(str(tmp_path), NB, "c1", conversation(q, a, created="2026-01-01T10:00:00.000Z"))
     path = tmp_path / "analysis" / "run.ipynb" / "c1.json"
     text = path.read_text()
@@ -103,9 +108,14 @@ def test_round_trip_writes_readable_indented_json(tmp_path):
 
 
 def test_listing_is_newest_first_with_titles_and_counts(tmp_path):
-    store.save_conversation(str(tmp_path), NB, "old", conversation(turn("q1", text="first")), now="2026-01-01T00:00:00.000Z")
     store.save_conversation(
-        str(tmp_path), NB, "new", conversation(turn("q2", text="second"), turn("a2", "assistant")),
+        str(tmp_path), NB, "old", conversation(turn("q1", text="first")), now="2026-01-01T00:00:00.000Z"
+    )
+    store.save_conversation(
+        str(tmp_path),
+        NB,
+        "new",
+        conversation(turn("q2", text="second"), turn("a2", "assistant")),
         now="2026-01-02T00:00:00.000Z",
     )
     (tmp_path / "analysis" / "run.ipynb" / "junk.json").write_text("not json")
@@ -125,8 +135,13 @@ def test_delete_removes_the_file_and_prunes_empty_folders(tmp_path):
 
 
 def test_malformed_bodies_are_refused(tmp_path):
-    for body in ([], {"turns": "x"}, {"turns": [{"id": "../x", "role": "user"}]},
-                 {"turns": [{"id": "a", "role": "system"}]}, {"turns": [], "removed_turns": [1]}):
+    for body in (
+        [],
+        {"turns": "x"},
+        {"turns": [{"id": "../x", "role": "user"}]},
+        {"turns": [{"id": "a", "role": "system"}]},
+        {"turns": [], "removed_turns": [1]},
+    ):
         with pytest.raises(BadRequest):
             store.save_conversation(str(tmp_path), NB, "c1", body)
 
@@ -161,8 +176,12 @@ def test_merge_keeps_a_retried_answer_removed():
 
 
 def test_merge_keeps_the_earliest_created_time():
-    first = store.merge(None, conversation(turn("q1"), created="2026-01-01T00:00:00.000Z"), now="2026-01-01T00:00:00.000Z")
-    later = store.merge(first, conversation(turn("q2"), created="2026-02-01T00:00:00.000Z"), now="2026-02-02T00:00:00.000Z")
+    first = store.merge(
+        None, conversation(turn("q1"), created="2026-01-01T00:00:00.000Z"), now="2026-01-01T00:00:00.000Z"
+    )
+    later = store.merge(
+        first, conversation(turn("q2"), created="2026-02-01T00:00:00.000Z"), now="2026-02-02T00:00:00.000Z"
+    )
     assert later["created"] == "2026-01-01T00:00:00.000Z"
     assert later["updated"] == "2026-02-02T00:00:00.000Z"
 
@@ -220,7 +239,10 @@ def test_a_failed_first_write_leaves_no_file(tmp_path, monkeypatch):
 def test_configured_secrets_are_never_written(tmp_path):
     # Built at run time so the repository holds nothing shaped like a real key.
     key = "-".join(["sk", "ant", "test", "abcdef0123456789"])
-    body = conversation(turn("q1", text=f"my key is {key}"), turn("a1", "assistant", exchange=[{"role": "user", "content": [{"type": "text", "text": key}]}]))
+    body = conversation(
+        turn("q1", text=f"my key is {key}"),
+        turn("a1", "assistant", exchange=[{"role": "user", "content": [{"type": "text", "text": key}]}]),
+    )
     store.save_conversation(str(tmp_path), NB, "c1", body, secrets=[key])
     text = (tmp_path / "analysis" / "run.ipynb" / "c1.json").read_text()
     assert key not in text
@@ -251,7 +273,9 @@ def test_moving_a_folder_moves_the_conversations_of_its_notebooks(tmp_path):
 
 def test_moving_onto_existing_conversations_merges_them(tmp_path):
     store.save_conversation(str(tmp_path), NB, "c1", conversation(turn("q1", created="2026-01-01T00:00:00.000Z")))
-    store.save_conversation(str(tmp_path), "b.ipynb", "c1", conversation(turn("q2", created="2026-01-02T00:00:00.000Z")))
+    store.save_conversation(
+        str(tmp_path), "b.ipynb", "c1", conversation(turn("q2", created="2026-01-02T00:00:00.000Z"))
+    )
     store.save_conversation(str(tmp_path), "b.ipynb", "c3", conversation(turn("q3")))
     store.move_notebook(str(tmp_path), NB, "b.ipynb")
     assert ids(store.read_conversation(str(tmp_path), "b.ipynb", "c1")) == ["q1", "q2"]
@@ -268,7 +292,9 @@ def store_dir(root: Path) -> Path:
 async def call(jp_fetch, method: str, *path: str, notebook: str = NB, body: Any = None, **kwargs):
     params = {"notebook": notebook} if notebook is not None else {}
     extra = {"body": body if isinstance(body, (str, bytes)) else json.dumps(body)} if body is not None else {}
-    r = await jp_fetch("claude", "conversations", *path, method=method, params=params, raise_error=False, **extra, **kwargs)
+    r = await jp_fetch(
+        "claude", "conversations", *path, method=method, params=params, raise_error=False, **extra, **kwargs
+    )
     return r.code, json.loads(r.body) if r.body else None
 
 
@@ -392,7 +418,9 @@ async def test_renaming_the_notebook_through_the_contents_api_moves_its_conversa
 
 
 async def test_deleting_the_notebook_keeps_its_conversations(jp_fetch, jp_root_dir):
-    (jp_root_dir / "gone.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    (jp_root_dir / "gone.ipynb").write_text(
+        json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
     await call(jp_fetch, "PUT", "c1", notebook="gone.ipynb", body=conversation(turn("q1")))
     r = await jp_fetch("api", "contents", "gone.ipynb", method="DELETE")
     assert r.code == 204
@@ -487,7 +515,7 @@ def nested(depth: int) -> str:
 
 @pytest.mark.parametrize("depth", [65, 700, 100_000])
 async def test_route_refuses_deeply_nested_bodies(jp_fetch, jp_root_dir, depth):
-    body = '{"turns": [{"id": "q1", "role": "user", "text": "", "context": {"x": %s}}]}' % nested(depth)
+    body = '{"turns": [{"id": "q1", "role": "user", "text": "", "context": {"x": ' + nested(depth) + "}}]}"
     code, err = await call(jp_fetch, "PUT", "c1", body=body)
     assert code == 400, err
     assert err["error"]["type"] == "invalid_request_error"
@@ -502,14 +530,25 @@ def test_depth_is_checked_before_anything_recursive(tmp_path):
     with pytest.raises(BadRequest, match="nested"):
         store.save_conversation(str(tmp_path), NB, "c1", conversation(turn("q1", context={"x": deep})), secrets=["k"])
     # A body as deep as a real conversation is fine.
-    ok = conversation(turn("q1"), turn("a1", "assistant", exchange=[{"role": "assistant", "content": [
-        {"type": "tool_use", "id": "t", "name": "n", "input": {"a": [[[{"b": 1}]]]}}]}]))
+    ok = conversation(
+        turn("q1"),
+        turn(
+            "a1",
+            "assistant",
+            exchange=[
+                {
+                    "role": "assistant",
+                    "content": [{"type": "tool_use", "id": "t", "name": "n", "input": {"a": [[[{"b": 1}]]]}}],
+                }
+            ],
+        ),
+    )
     assert ids(store.save_conversation(str(tmp_path), NB, "c2", ok)) == ["q1", "a1"]
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 async def test_route_refuses_nan_and_infinity(jp_fetch, jp_root_dir, literal):
-    body = '{"turns": [{"id": "q1", "role": "user", "text": "", "usage": {"inputTokens": %s}}]}' % literal
+    body = '{"turns": [{"id": "q1", "role": "user", "text": "", "usage": {"inputTokens": ' + literal + "}}]}"
     code, err = await call(jp_fetch, "PUT", "c1", body=body)
     assert code == 400, err
     assert literal.lstrip("-") in err["error"]["message"]
@@ -593,10 +632,10 @@ def _free_port() -> int:
 @pytest.fixture
 def two_servers(tmp_path):
     """Two real Jupyter servers (two processes) with the extension, sharing one root."""
+    import secrets as _secrets
     import subprocess
     import sys
     import time
-    import secrets as _secrets
 
     root = tmp_path / "root"
     root.mkdir()
@@ -608,10 +647,21 @@ def two_servers(tmp_path):
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_CONFIG_DIR": str(tmp_path / f"config-{i}")}
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
-                 f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-                 "--ServerApp.jpserver_extensions={'jupyterlab_claude': True}"],
-                env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"server-{i}.log", "wb"),
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyter_server",
+                    "--no-browser",
+                    "--allow-root",
+                    f"--port={port}",
+                    "--ip=127.0.0.1",
+                    f"--ServerApp.root_dir={root}",
+                    f"--IdentityProvider.token={token}",
+                    "--ServerApp.jpserver_extensions={'jupyterlab_claude': True}",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=open(tmp_path / f"server-{i}.log", "wb"),
             )
         )
         urls.append(f"http://127.0.0.1:{port}/")
@@ -644,6 +694,7 @@ async def test_two_jupyter_servers_sharing_a_root_lose_no_turns(two_servers):
     count = 24
 
     async with httpx.AsyncClient(timeout=30) as client:
+
         async def ask(n: int):
             body = conversation(turn(f"q{n}", created=f"2026-01-01T10:00:{n:02d}.000Z"), turn(f"a{n}", "assistant"))
             url = urls[n % 2] + f"claude/conversations/shared?notebook={NB}"

@@ -6,7 +6,7 @@ import io
 import json
 import os
 import time
-from typing import Any, Dict, List
+from typing import Any
 
 import httpx
 import pytest
@@ -40,7 +40,7 @@ def big_csv(root, rel: str = "big.csv", mb: int = 50) -> str:
 class CountingFile(io.FileIO):
     """A raw file that records every byte read from it."""
 
-    log: List[int] = []
+    log: list[int] = []
 
     def read(self, size: int = -1) -> bytes:
         data = super().read(size)
@@ -117,7 +117,16 @@ def test_secret_paths_are_recognised(path):
 
 
 @pytest.mark.parametrize(
-    "path", ["data/sales.csv", "notes.txt", "environment.yml", "keyboard.csv", "credentials_report.csv", ".ipython/profile_default/startup/x.py", "id.csv"]
+    "path",
+    [
+        "data/sales.csv",
+        "notes.txt",
+        "environment.yml",
+        "keyboard.csv",
+        "credentials_report.csv",
+        ".ipython/profile_default/startup/x.py",
+        "id.csv",
+    ],
 )
 def test_ordinary_paths_are_not_secret(path):
     assert files.secret_reason(path.split("/")) is None
@@ -230,7 +239,7 @@ async def get(jp_fetch, tool: str, **params: Any):
     return r.code, json.loads(r.body)
 
 
-def assert_error(code: int, body: Dict[str, Any], status: int, error_type: str, *words: str) -> str:
+def assert_error(code: int, body: dict[str, Any], status: int, error_type: str, *words: str) -> str:
     assert code == status, body
     assert body["type"] == "error" and body["error"]["type"] == error_type
     for word in words:
@@ -247,7 +256,13 @@ async def test_list_root_and_subfolder(jp_fetch, jp_root_dir):
     assert body["path"] == "" and body["truncated"] is False and body["hidden"] == 0
     assert [(e["name"], e["type"]) for e in body["entries"]] == [("data", "directory"), ("notebook.ipynb", "file")]
     nb = body["entries"][1]
-    assert nb == {"name": "notebook.ipynb", "path": "notebook.ipynb", "type": "file", "size": 2, "modified": nb["modified"]}
+    assert nb == {
+        "name": "notebook.ipynb",
+        "path": "notebook.ipynb",
+        "type": "file",
+        "size": 2,
+        "modified": nb["modified"],
+    }
     assert nb["modified"].endswith("Z") and body["entries"][0]["size"] is None
 
     code, body = await get(jp_fetch, "list", path="data")
@@ -289,7 +304,7 @@ async def test_list_too_many_entries_is_capped(jp_fetch, jp_root_dir):
 
 
 async def test_head_csv_parses_columns(jp_fetch, jp_root_dir):
-    rows = ["country,year,\"gdp, usd\""] + [f"c{i},{2000 + i},{i * 1.5}" for i in range(50)]
+    rows = ['country,year,"gdp, usd"'] + [f"c{i},{2000 + i},{i * 1.5}" for i in range(50)]
     write(jp_root_dir, "data/gdp.csv", "\ufeff" + "\n".join(rows) + "\n")
     code, body = await get(jp_fetch, "head", path="data/gdp.csv", lines="3")
     assert code == 200
@@ -344,19 +359,30 @@ async def test_head_50_mb_csv_reads_only_max_bytes(jp_fetch, jp_root_dir, monkey
 async def test_head_parquet_schema_and_first_rows(jp_fetch, jp_root_dir):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    table = pa.table({"id": list(range(1000)), "name": [f"n{i}" for i in range(1000)], "x": [i / 2 for i in range(1000)]})
+    table = pa.table(
+        {"id": list(range(1000)), "name": [f"n{i}" for i in range(1000)], "x": [i / 2 for i in range(1000)]}
+    )
     pq.write_table(table, os.path.join(jp_root_dir, "t.parquet"), row_group_size=100)
     code, body = await get(jp_fetch, "head", path="t.parquet", lines="3")
     assert code == 200, body
     assert body["format"] == "parquet" and body["columns"] == ["id", "name", "x"]
-    assert body["schema"] == [{"name": "id", "type": "int64"}, {"name": "name", "type": "string"}, {"name": "x", "type": "double"}]
+    assert body["schema"] == [
+        {"name": "id", "type": "int64"},
+        {"name": "name", "type": "string"},
+        {"name": "x", "type": "double"},
+    ]
     assert body["rows_read"] == 3 and body["num_rows"] == 1000 and body["truncated"] is True
     assert "id: int64" in body["text"]
     table_lines = body["text"].split("First 3 rows:\n")[1].splitlines()
     assert table_lines[0].split() == ["id", "name", "x"] and table_lines[3].split() == ["2", "n2", "1.0"]
 
     write(jp_root_dir, "broken.parquet", b"not parquet at all")
-    message = assert_error(*await get(jp_fetch, "head", path="broken.parquet"), 400, "invalid_request_error", "could not be read as Parquet")
+    message = assert_error(
+        *await get(jp_fetch, "head", path="broken.parquet"),
+        400,
+        "invalid_request_error",
+        "could not be read as Parquet",
+    )
     assert str(jp_root_dir) not in message
 
 
@@ -416,7 +442,12 @@ async def test_symlinks_out_of_the_root_are_refused(jp_fetch, jp_root_dir, tmp_p
     os.symlink(outside, os.path.join(jp_root_dir, "notes.txt"))
     os.symlink(os.path.dirname(outside), os.path.join(jp_root_dir, "elsewhere"))
     write(jp_root_dir, "fine.txt", "ok\n")
-    for tool, path in [("head", "passwd.txt"), ("head", "notes.txt"), ("head", "elsewhere/private.txt"), ("list", "elsewhere")]:
+    for tool, path in [
+        ("head", "passwd.txt"),
+        ("head", "notes.txt"),
+        ("head", "elsewhere/private.txt"),
+        ("list", "elsewhere"),
+    ]:
         code, body = await get(jp_fetch, tool, path=path)
         message = assert_error(code, body, 403, "permission_error", "outside the Jupyter root")
         assert "/etc" not in message and str(tmp_path / "elsewhere") not in message
@@ -427,7 +458,14 @@ async def test_symlinks_out_of_the_root_are_refused(jp_fetch, jp_root_dir, tmp_p
 
 @pytest.mark.parametrize(
     "path",
-    [".env", ".env.local", ".ssh/id_rsa", "secrets/credentials.json", "deploy/server.pem", ".jupyter/jupyter_server_config.json"],
+    [
+        ".env",
+        ".env.local",
+        ".ssh/id_rsa",
+        "secrets/credentials.json",
+        "deploy/server.pem",
+        ".jupyter/jupyter_server_config.json",
+    ],
 )
 async def test_secret_files_are_refused(jp_fetch, jp_root_dir, path):
     write(jp_root_dir, path, "ANTHROPIC_API_KEY=sk-ant-planted\n")
@@ -506,8 +544,17 @@ def test_secret_dotfiles_stay_refused_with_hidden_files_allowed(tmp_path, path):
 
 @pytest.mark.parametrize(
     "path",
-    ["credentials_report.csv", "data/secret_santa_survey.csv", "price_history.csv", "env/analysis.py",
-     "git/config.py", "kernel.json", "config.json", "data.csv.bak", "environment.yml"],
+    [
+        "credentials_report.csv",
+        "data/secret_santa_survey.csv",
+        "price_history.csv",
+        "env/analysis.py",
+        "git/config.py",
+        "kernel.json",
+        "config.json",
+        "data.csv.bak",
+        "environment.yml",
+    ],
 )
 def test_wider_rules_leave_ordinary_data_readable(tmp_path, path):
     write(tmp_path, path, "a,b\n1,2\n")
@@ -614,7 +661,9 @@ def test_more_credential_files_are_refused(tmp_path, path, allow_hidden):
     assert os.path.basename(path) not in [e["name"] for e in listing["entries"]]
 
 
-@pytest.mark.parametrize("path", ["history.csv", "notes#1.txt", "pipeline.conf", "terraform_notes.md", "data/tfvars.csv"])
+@pytest.mark.parametrize(
+    "path", ["history.csv", "notes#1.txt", "pipeline.conf", "terraform_notes.md", "data/tfvars.csv"]
+)
 def test_names_close_to_the_new_rules_stay_readable(tmp_path, path):
     write(tmp_path, path, "a,b\n1,2\n")
     assert files.resolve(str(tmp_path), path)[1] == path

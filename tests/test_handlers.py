@@ -7,7 +7,6 @@ import json
 import socket
 import time
 from types import MappingProxyType
-from typing import Dict, List, Optional, Tuple
 
 import httpx
 import pytest
@@ -36,11 +35,11 @@ def live(jp_serverapp, http_server, jp_http_port, jp_base_url):
     }
 
 
-def auth(live: dict) -> Dict[str, str]:
+def auth(live: dict) -> dict[str, str]:
     return {"Authorization": f"token {live['token']}"}
 
 
-async def post(jp_fetch, *path: str, body=BODY, headers: Optional[dict] = None, **kwargs):
+async def post(jp_fetch, *path: str, body=BODY, headers: dict | None = None, **kwargs):
     return await jp_fetch(
         "claude",
         *path,
@@ -61,7 +60,7 @@ def assert_no_secret(response, *secrets: str) -> None:
             assert secret not in value, name
 
 
-def events_of(data: bytes) -> List[Tuple[str, str]]:
+def events_of(data: bytes) -> list[tuple[str, str]]:
     return [(e.event, e.data) for e in parse_sse(data.decode())]
 
 
@@ -75,7 +74,7 @@ async def direct_stream(mock, api_key: str, fixture: str, **overrides) -> bytes:
     return r.content
 
 
-async def raw_http(port: int, request: bytes, timeout: float = 10) -> Tuple[int, bytes]:
+async def raw_http(port: int, request: bytes, timeout: float = 10) -> tuple[int, bytes]:
     """Send bytes as-is (no client-side URL normalisation); return status and whole reply."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(request)
@@ -390,10 +389,18 @@ async def test_arbitrary_paths_are_not_forwarded(live, mock, evil, target):
 
 @pytest.mark.parametrize("claude_config", [{"api_key": "", "auth_token": ""}])
 async def test_no_key_configured_gives_401_with_how_to_and_forwards_nothing(jp_fetch, mock, claude_config):
-    for method, path in [("POST", ("v1", "messages")), ("POST", ("v1", "messages", "count_tokens")), ("GET", ("v1", "models"))]:
+    for method, path in [
+        ("POST", ("v1", "messages")),
+        ("POST", ("v1", "messages", "count_tokens")),
+        ("GET", ("v1", "models")),
+    ]:
         r = await jp_fetch(
-            "claude", *path, method=method, body=json.dumps(BODY) if method == "POST" else None,
-            headers=dict(API_HEADERS), raise_error=False,
+            "claude",
+            *path,
+            method=method,
+            body=json.dumps(BODY) if method == "POST" else None,
+            headers=dict(API_HEADERS),
+            raise_error=False,
         )
         assert r.code == 401
         assert json.loads(r.body) == {

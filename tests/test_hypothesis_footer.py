@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import List, Tuple
 
 import pytest
 
 jupyter_client = pytest.importorskip("jupyter_client")
 from jupyter_client.manager import start_new_kernel  # noqa: E402
-
 from kernel_code import ROOT  # noqa: E402
 
 MIME = "application/vnd.jupyterlab-claude.hypothesis-result+json"
@@ -52,7 +50,7 @@ def test_cell_source(code: str, hypothesis_id: str) -> str:
 test_cell_source.__test__ = False  # a helper, not a test
 
 
-def run_cell(kc, code: str, timeout: float = 120) -> Tuple[List[dict], dict]:
+def run_cell(kc, code: str, timeout: float = 120) -> tuple[list[dict], dict]:
     msg_id = kc.execute(code, store_history=True, allow_stdin=False)
     messages = []
     deadline = time.monotonic() + timeout
@@ -69,7 +67,7 @@ def run_cell(kc, code: str, timeout: float = 120) -> Tuple[List[dict], dict]:
             return messages, reply
 
 
-def bundles(messages: List[dict]) -> List[dict]:
+def bundles(messages: list[dict]) -> list[dict]:
     return [m["content"]["data"] for m in messages if m["msg_type"] in ("display_data", "execute_result")]
 
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import pytest
 
 jupyter_client = pytest.importorskip("jupyter_client")
 from jupyter_client.manager import start_new_kernel  # noqa: E402
-
 from kernel_code import REPLY_PREFIX, ROOT, inspector_code  # noqa: E402
 
 FIXTURES = ROOT / "src" / "kernel" / "__tests__" / "fixtures"
@@ -28,7 +26,7 @@ class Kernel:
     def __init__(self) -> None:
         self.km, self.kc = start_new_kernel(kernel_name="python3")
 
-    def execute(self, code: str, silent: bool = False, timeout: float = 120) -> Tuple[List[dict], dict]:
+    def execute(self, code: str, silent: bool = False, timeout: float = 120) -> tuple[list[dict], dict]:
         msg_id = self.kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False)
         messages = []
         deadline = time.monotonic() + timeout
@@ -54,12 +52,14 @@ class Kernel:
     def probe(self, expression: str) -> Any:
         """Evaluate an expression silently and return it through JSON (binds no names, and
         works while the user's globals shadow `print` or `__import__`)."""
-        code = f'(lambda b: b["print"](b["__import__"]("json").dumps({expression})))((_ for _ in ()).gi_frame.f_builtins)'
+        code = (
+            f'(lambda b: b["print"](b["__import__"]("json").dumps({expression})))((_ for _ in ()).gi_frame.f_builtins)'
+        )
         messages, _ = self.execute(code, silent=True)
         text = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
         return json.loads(text)
 
-    def inspect(self, **params: Any) -> Tuple[Dict[str, Any], str, List[dict]]:
+    def inspect(self, **params: Any) -> tuple[dict[str, Any], str, list[dict]]:
         messages, reply = self.execute(inspector_code(**params), silent=True)
         assert reply["content"]["status"] == "ok", reply["content"]
         text = "".join(
@@ -88,7 +88,7 @@ def fresh_kernel():
     k.shutdown()
 
 
-def by_name(reply: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+def by_name(reply: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {v["name"]: v for v in reply["variables"]}
 
 
@@ -148,8 +148,14 @@ def test_polars_frame_shows_schema_height_and_rows(kernel):
     detail, _, _ = kernel.inspect(mode="detail", name="pf", column="temp")
     stats = detail["variable"]["column_stats"]
     assert stats == {
-        "column": "temp", "dtype": "Float64", "count": 3, "nulls": 1,
-        "min": 4.0, "max": 30.25, "mean": pytest.approx(17.583333), "std": stats["std"],
+        "column": "temp",
+        "dtype": "Float64",
+        "count": 3,
+        "nulls": 1,
+        "min": 4.0,
+        "max": 30.25,
+        "mean": pytest.approx(17.583333),
+        "std": stats["std"],
     }
 
 
@@ -273,7 +279,9 @@ def test_hostile_objects_neither_break_nor_hang_the_inspection(kernel):
     assert found["after_them"]["value"] == "42"
     # The kernel is still usable and the user's timer handler is back.
     assert kernel.probe("__import__('signal').getsignal(__import__('signal').SIGALRM) is __import__('signal').SIG_DFL")
-    kernel.run("del RaisingRepr, SleepingLen, StubbornRepr, RaisingShape, hostile_repr, sleepy_len, stubborn, odd_shape")
+    kernel.run(
+        "del RaisingRepr, SleepingLen, StubbornRepr, RaisingShape, hostile_repr, sleepy_len, stubborn, odd_shape"
+    )
 
 
 def test_the_overall_time_budget_skips_the_rest_with_a_note(fresh_kernel):
@@ -283,8 +291,7 @@ def test_the_overall_time_budget_skips_the_rest_with_a_note(fresh_kernel):
         "    def __len__(self):\n"
         "        time.sleep(30)\n"
         "        return 1\n"
-        "slow = [SleepingLen() for _ in range(8)]\n"
-        + "".join(f"slow_{i} = slow[{i}]\n" for i in range(8))
+        "slow = [SleepingLen() for _ in range(8)]\n" + "".join(f"slow_{i} = slow[{i}]\n" for i in range(8))
     )
     started = time.monotonic()
     reply, _, _ = fresh_kernel.inspect(budget_seconds=1.0, per_variable_seconds=0.3)
@@ -342,7 +349,11 @@ def test_does_not_import_data_libraries_the_user_did_not_import(fresh_kernel):
     assert modules_after == modules_before
     assert reply["libraries"] == {}
     assert by_name(reply)["rows"] == {
-        "name": "rows", "type": "list", "kind": "collection", "length": 2, "value": "[{'a': 1}, {'a': 2}]",
+        "name": "rows",
+        "type": "list",
+        "kind": "collection",
+        "length": 2,
+        "value": "[{'a': 1}, {'a': 2}]",
     }
 
 
@@ -361,12 +372,14 @@ def test_records_real_replies_for_the_front_end_tests(fresh_kernel):
         "import numpy as np, pandas as pd, polars as pl, xarray as xr, dask.dataframe as dd\n"
         "rng = np.random.default_rng(0)\n"
         "n = 2_000_000\n"
-        "sales = pd.DataFrame({'region': pd.Categorical.from_codes(rng.integers(0, 4, n), ['north', 'south', 'east', 'west']),\n"
+        "sales = pd.DataFrame({'region': pd.Categorical.from_codes(rng.integers(0, 4, n), "
+        "['north', 'south', 'east', 'west']),\n"
         "                      'units': rng.integers(0, 100, n), 'price': rng.gamma(2.0, 10.0, n).round(2),\n"
         "                      'day': pd.date_range('2024-01-01', periods=n, freq='min')})\n"
         "gdp = pl.DataFrame({'country': ['Chile', 'Kenya', 'Nepal'], 'gdp_per_capita': [15355.5, 2099.3, 1336.5]})\n"
         "query = gdp.lazy().filter(pl.col('gdp_per_capita') > 2000)\n"
-        "grid = xr.DataArray(rng.normal(size=(3, 4)), dims=('time', 'site'), coords={'time': [1, 2, 3]}, name='temperature')\n"
+        "grid = xr.DataArray(rng.normal(size=(3, 4)), dims=('time', 'site'), coords={'time': [1, 2, 3]}, "
+        "name='temperature')\n"
         "parts = dd.from_pandas(sales.head(1000), npartitions=4)\n"
         "weights = rng.normal(size=(256, 64))\n"
         "notes = 'first pass: drop rows with zero units'\n"
@@ -378,7 +391,17 @@ def test_records_real_replies_for_the_front_end_tests(fresh_kernel):
     )
     reply, text, _ = fresh_kernel.inspect()
     assert [v["name"] for v in reply["variables"]] == [
-        "rng", "n", "sales", "gdp", "query", "grid", "parts", "weights", "notes", "threshold", "broken",
+        "rng",
+        "n",
+        "sales",
+        "gdp",
+        "query",
+        "grid",
+        "parts",
+        "weights",
+        "notes",
+        "threshold",
+        "broken",
     ]
     record("python-list-reply.json", text)
     detail, text, _ = fresh_kernel.inspect(mode="detail", name="sales", column="price", start=10, stop=15)
@@ -394,17 +417,11 @@ def test_records_real_replies_for_the_front_end_tests(fresh_kernel):
 
 ODD_VARIABLES = {
     "class_module_is_an_int": (
-        "class ModuleFive:\n"
-        "    pass\n"
-        "ModuleFive.__module__ = 5\n"
-        "module_five = ModuleFive()\n",
+        "class ModuleFive:\n    pass\nModuleFive.__module__ = 5\nmodule_five = ModuleFive()\n",
         ["module_five"],
     ),
     "len_raises_system_exit": (
-        "class ExitingLen:\n"
-        "    def __len__(self):\n"
-        "        raise SystemExit(3)\n"
-        "exiting_len = ExitingLen()\n",
+        "class ExitingLen:\n    def __len__(self):\n        raise SystemExit(3)\nexiting_len = ExitingLen()\n",
         ["exiting_len"],
     ),
     "user_global_named___import__": ("__import__ = lambda *a, **k: 1 / 0\n", []),
@@ -455,10 +472,7 @@ ODD_VARIABLES = {
         ["number_repr", "sneaky_repr"],
     ),
     "sizeof_raises": (
-        "class BadSize:\n"
-        "    def __sizeof__(self):\n"
-        "        raise SystemExit('size')\n"
-        "bad_size = BadSize()\n",
+        "class BadSize:\n    def __sizeof__(self):\n        raise SystemExit('size')\nbad_size = BadSize()\n",
         ["bad_size"],
     ),
     "huge_ints": (
@@ -577,7 +591,7 @@ def test_one_odd_variable_costs_only_its_own_entry(kernel, case):
     finally:
         # Undo the cell: drop every name it bound (the shadowing ones too) without using them.
         kernel.execute(
-            "[get_ipython().user_ns.pop(n) for n in set(get_ipython().user_ns) - set(%r)]" % sorted(names_before),
+            f"[get_ipython().user_ns.pop(n) for n in set(get_ipython().user_ns) - set({sorted(names_before)!r})]",
             silent=True,
         )
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from traitlets.config import Config
@@ -47,7 +47,7 @@ def auth_token() -> str:
 
 
 @pytest.fixture
-def key_in_environment(monkeypatch, api_key: str, auth_token: str) -> Dict[str, str]:
+def key_in_environment(monkeypatch, api_key: str, auth_token: str) -> dict[str, str]:
     """The server's environment as an admin sets it, before the server starts."""
     monkeypatch.setenv("ANTHROPIC_API_KEY", api_key)
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", auth_token)
@@ -95,9 +95,9 @@ async def run_in_kernel(jp_serverapp, jp_fetch, kernel_name: str, code: str) -> 
     km = jp_serverapp.kernel_manager
     client = km.get_kernel(kernel_id).client()
     client.start_channels()
-    out: List[str] = []
+    out: list[str] = []
 
-    def hook(msg: Dict[str, Any]) -> None:
+    def hook(msg: dict[str, Any]) -> None:
         if msg["msg_type"] == "stream":
             out.append(msg["content"]["text"])
         elif msg["msg_type"] == "error":
@@ -113,7 +113,7 @@ async def run_in_kernel(jp_serverapp, jp_fetch, kernel_name: str, code: str) -> 
     return "".join(out)
 
 
-def assert_absent(text: str, values: Dict[str, str]) -> None:
+def assert_absent(text: str, values: dict[str, str]) -> None:
     for name, value in values.items():
         assert value not in text, f"the value of {name} reached the kernel"
 
@@ -131,7 +131,10 @@ async def test_kernelspec_env_referencing_the_key_gets_nothing(
     jp_serverapp, jp_fetch, key_in_environment, leaky_kernel_spec
 ):
     out = await run_in_kernel(
-        jp_serverapp, jp_fetch, leaky_kernel_spec, "import os; print(os.environ.get('COPY_OF_KEY'), os.environ.get('COPY_OF_TOKEN'))"
+        jp_serverapp,
+        jp_fetch,
+        leaky_kernel_spec,
+        "import os; print(os.environ.get('COPY_OF_KEY'), os.environ.get('COPY_OF_TOKEN'))",
     )
     assert "COPY_OF" not in out  # the kernel ran and printed something
     assert_absent(out, key_in_environment)
@@ -159,7 +162,9 @@ async def test_server_keeps_the_key_and_still_authenticates_upstream(
         "v1",
         "messages",
         method="POST",
-        body=json.dumps({"model": "claude-sonnet-4-6", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}),
+        body=json.dumps(
+            {"model": "claude-sonnet-4-6", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}
+        ),
         headers={"anthropic-version": "2023-06-01", "content-type": "application/json"},
     )
     assert r.code == 200 and json.loads(r.body)["type"] == "message"

@@ -176,11 +176,23 @@ def test_bearer_token_is_accepted_and_wrong_key_rejected(mock, api_key):
     [
         ({"model": "m", "messages": MSGS}, "max_tokens: Field required"),
         ({"max_tokens": 5, "messages": MSGS}, "model: Field required"),
-        ({"model": "m", "max_tokens": 0, "messages": MSGS}, "max_tokens: Input should be an integer greater than or equal to 1"),
+        (
+            {"model": "m", "max_tokens": 0, "messages": MSGS},
+            "max_tokens: Input should be an integer greater than or equal to 1",
+        ),
         ({"model": "m", "max_tokens": 5, "messages": []}, "messages: at least one message is required"),
-        ({"model": "m", "max_tokens": 5, "messages": [{"role": "assistant", "content": "x"}]}, 'messages: first message must use the "user" role'),
-        ({"model": "m", "max_tokens": 5, "messages": [{"role": "system", "content": "x"}]}, "messages.0.role: Input should be 'user' or 'assistant'"),
-        ({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": 3}]}, "messages.0.content: Input should be a valid string or list of content blocks"),
+        (
+            {"model": "m", "max_tokens": 5, "messages": [{"role": "assistant", "content": "x"}]},
+            'messages: first message must use the "user" role',
+        ),
+        (
+            {"model": "m", "max_tokens": 5, "messages": [{"role": "system", "content": "x"}]},
+            "messages.0.role: Input should be 'user' or 'assistant'",
+        ),
+        (
+            {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": 3}]},
+            "messages.0.content: Input should be a valid string or list of content blocks",
+        ),
     ],
 )
 def test_bad_requests_get_400_and_are_still_recorded(mock, api_key, body, message):

@@ -102,7 +102,12 @@ def test_sse_error_event_is_one_well_formed_event():
 
 @pytest.mark.parametrize(
     "value,expected",
-    [("text/event-stream", True), ("text/event-stream; charset=utf-8", True), ("application/json", False), (None, False)],
+    [
+        ("text/event-stream", True),
+        ("text/event-stream; charset=utf-8", True),
+        ("application/json", False),
+        (None, False),
+    ],
 )
 def test_is_event_stream(value, expected):
     assert is_event_stream(value) is expected
@@ -115,7 +120,10 @@ def test_scrub_replaces_every_occurrence_of_every_secret():
 
 def test_upstream_url_is_base_plus_fixed_path():
     assert upstream_url("https://api.anthropic.com", "v1/messages") == "https://api.anthropic.com/v1/messages"
-    assert upstream_url("https://gw.example/anthropic/", "/v1/models", "limit=5") == "https://gw.example/anthropic/v1/models?limit=5"
+    assert (
+        upstream_url("https://gw.example/anthropic/", "/v1/models", "limit=5")
+        == "https://gw.example/anthropic/v1/models?limit=5"
+    )
 
 
 def test_model_path_keeps_the_id_in_one_segment():
@@ -124,7 +132,10 @@ def test_model_path_keeps_the_id_in_one_segment():
 
 
 def test_query_keeps_only_known_parameters():
-    assert filter_query("limit=5&token=secret&after_id=m1&base_url=http://evil", ("limit", "after_id")) == "limit=5&after_id=m1"
+    assert (
+        filter_query("limit=5&token=secret&after_id=m1&base_url=http://evil", ("limit", "after_id"))
+        == "limit=5&after_id=m1"
+    )
     assert filter_query("token=secret", ("beta",)) == ""
 
 

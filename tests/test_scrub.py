@@ -10,7 +10,7 @@ import random
 import re
 import secrets
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -43,7 +43,7 @@ def url_all(s: str, upper_hex: bool = True) -> str:
 
 
 #: Textual forms: the echo is replaced whole, nothing of it left.
-TEXT_FORMS: Dict[str, Callable[[str], str]] = {
+TEXT_FORMS: dict[str, Callable[[str], str]] = {
     "exact": lambda k: k,
     "upper": str.upper,
     "lower": str.lower,
@@ -53,7 +53,7 @@ TEXT_FORMS: Dict[str, Callable[[str], str]] = {
     "json_u_dash_only": lambda k: k.replace("-", "\\u002d"),
     "json_u_of_upper": lambda k: json_u(k.upper()),
     "json_double_escaped": lambda k: json_u(k).replace("\\", "\\\\"),
-    "python_x_escapes": lambda k: "".join("\\x%02x" % ord(c) for c in k),
+    "python_x_escapes": lambda k: "".join(f"\\x{ord(c):02x}" for c in k),
     "url_every_byte": url_all,
     "url_lower_hex": lambda k: url_all(k, upper_hex=False),
     "url_quote": lambda k: quote(k, safe=""),
@@ -66,13 +66,11 @@ TEXT_FORMS: Dict[str, Callable[[str], str]] = {
     "prefix_40": lambda k: k[:40],
     "prefix_40_upper": lambda k: k[:40].upper(),
     "prefix_40_json_u": lambda k: json_u(k[:40]),
-    "prefix_min": lambda k: k[: MIN_PREFIX],
-    "mixed": lambda k: "".join(
-        [c, c.upper(), json_u(c), url_all(c)][i % 4] for i, c in enumerate(k)
-    ),
+    "prefix_min": lambda k: k[:MIN_PREFIX],
+    "mixed": lambda k: "".join([c, c.upper(), json_u(c), url_all(c)][i % 4] for i, c in enumerate(k)),
 }
 
-SLASHY_FORMS: Dict[str, Callable[[str], str]] = {
+SLASHY_FORMS: dict[str, Callable[[str], str]] = {
     "json_escaped_slash": lambda k: k.replace("/", "\\/"),
     "json_double_escaped_slash": lambda k: k.replace("/", "\\\\/"),
     "url_quote": lambda k: quote(k, safe=""),
@@ -80,7 +78,7 @@ SLASHY_FORMS: Dict[str, Callable[[str], str]] = {
 }
 
 
-def base64_forms(k: str) -> Dict[str, bytes]:
+def base64_forms(k: str) -> dict[str, bytes]:
     raw = k.encode()
     return {
         "b64_alone": base64.b64encode(raw),
@@ -174,12 +172,14 @@ def test_long_tokens_do_not_break_the_scrubber():
 # -- pure: streams -------------------------------------------------------------------------
 
 
-def feed_all(scrubber: "proxy.StreamScrubber", pieces: List[bytes]) -> bytes:
+def feed_all(scrubber: proxy.StreamScrubber, pieces: list[bytes]) -> bytes:
     out = b"".join(scrubber.feed(p) for p in pieces)
     return out + scrubber.flush()
 
 
-@pytest.mark.parametrize("form", ["exact", "upper", "json_u_every_char", "url_every_byte", "prefix_40", "mixed", "hex_lower"])
+@pytest.mark.parametrize(
+    "form", ["exact", "upper", "json_u_every_char", "url_every_byte", "prefix_40", "mixed", "hex_lower"]
+)
 def test_a_key_split_across_two_chunks_is_caught_at_every_offset(api_key, form):
     body = b"event: content_block_delta\ndata: " + envelope(TEXT_FORMS[form](api_key).encode()) + b"\n\n"
     expected = b"event: content_block_delta\ndata: " + envelope(R) + b"\n\n"
@@ -277,7 +277,7 @@ async def test_a_key_echoed_in_a_200_json_body_is_scrubbed(jp_fetch, mock, api_k
 
 async def test_every_form_echoed_in_an_error_body_is_scrubbed(jp_fetch, mock, api_key):
     forms = ["", "|upper", "|lower", "|json_u", "|url", "|prefix40", "|base64", "|hex", "|prefix40|upper"]
-    message = "invalid x-api-key: " + " / ".join("{{header:x-api-key%s}}" % f for f in forms)
+    message = "invalid x-api-key: " + " / ".join(f"{{{{header:x-api-key{f}}}}}" for f in forms)
     body = {"type": "error", "error": {"type": "authentication_error", "message": message}}
     mock.queue("error_401_echo_key", body=body)
     r = await jp_fetch(
@@ -306,7 +306,14 @@ async def test_fifty_concurrent_streams_arrive_byte_identical_through_the_scrubb
     mock.queue("slow_long", times=50, event_delay_ms=1, split_bytes=50)
     replies = await asyncio.gather(
         *(
-            jp_fetch("claude", "v1", "messages", method="POST", body=json.dumps(dict(BODY, stream=True)), headers=dict(API_HEADERS))
+            jp_fetch(
+                "claude",
+                "v1",
+                "messages",
+                method="POST",
+                body=json.dumps(dict(BODY, stream=True)),
+                headers=dict(API_HEADERS),
+            )
             for _ in range(50)
         )
     )

@@ -1,6 +1,7 @@
 # jupyterlab-claude: report `result` to the hypothesis ledger (added automatically; keep it last).
 def _report_hypothesis_result(result, hypothesis_id):
     import math
+
     from IPython.display import display
 
     def number(value, kind=float):

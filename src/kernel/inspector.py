@@ -216,10 +216,10 @@ class CappedRepr(reprlib.Repr):
         except Exception:
             shown = None
         if shown is None:
-            return "<%s instance at %#x>" % (class_name(type(x)), id(x))
+            return f"<{class_name(type(x))} instance at {id(x):#x}>"
         if len(shown) > cap:
             i = max(0, (cap - 3) // 2)
-            shown = shown[:i] + "..." + shown[len(shown) - max(0, cap - 3 - i):]
+            shown = shown[:i] + "..." + shown[len(shown) - max(0, cap - 3 - i) :]
         return shown
 
     def repr_int(self, x, level):
@@ -280,7 +280,7 @@ def clip(value, cap):
 
 def int_text(value):
     # repr() of an int above 4300 digits raises, and takes quadratic time below that.
-    return "<int of %d bits>" % int.bit_length(value)
+    return f"<int of {int.bit_length(value)} bits>"
 
 
 def kind_of(value, bases):
@@ -397,10 +397,10 @@ class Inspector:
         if detail and self.o["column"] is not None:
             column = self.o["column"]
             if column not in df.columns:
-                raise KeyError("no column %r" % (column,))
+                raise KeyError(f"no column {column!r}")
             series = df[column]
             if classify(series) != "pandas-series":
-                raise ValueError("column %r is not unique" % (column,))
+                raise ValueError(f"column {column!r} is not unique")
             entry["column_stats"] = self.pandas_stats(series, column)
 
     def pandas_rows(self, part):
@@ -426,7 +426,7 @@ class Inspector:
             stats["distinct"] = int(counts.shape[0])
             stats["top"] = [[self.cell(v), int(c)] for v, c in counts.head(5).items()]
         else:
-            stats["note"] = "distinct values not counted above %d rows" % self.o["max_unique_rows"]
+            stats["note"] = f"distinct values not counted above {self.o['max_unique_rows']:d} rows"
         return stats
 
     def describe_pandas_series(self, s, entry, detail):
@@ -483,7 +483,7 @@ class Inspector:
             stats["distinct"] = int(counts.height)
             stats["top"] = [[self.cell(v), int(c)] for v, c in counts.head(5).rows()]
         else:
-            stats["note"] = "distinct values not counted above %d rows" % self.o["max_unique_rows"]
+            stats["note"] = f"distinct values not counted above {self.o['max_unique_rows']:d} rows"
         return stats
 
     def describe_polars_series(self, s, entry, detail):
@@ -491,9 +491,13 @@ class Inspector:
         entry.update(shape=[n], dtype=str(s.dtype), series_name=str(s.name))
         entry["memory_bytes"] = int(s.estimated_size())
         head, tail = self.row_window(n, detail)
-        entry["head"] = [[str(head[0] + i), self.cell(v)] for i, v in enumerate(s.slice(head[0], head[1] - head[0]).to_list())]
+        entry["head"] = [
+            [str(head[0] + i), self.cell(v)] for i, v in enumerate(s.slice(head[0], head[1] - head[0]).to_list())
+        ]
         if tail:
-            entry["tail"] = [[str(tail[0] + i), self.cell(v)] for i, v in enumerate(s.slice(tail[0], tail[1] - tail[0]).to_list())]
+            entry["tail"] = [
+                [str(tail[0] + i), self.cell(v)] for i, v in enumerate(s.slice(tail[0], tail[1] - tail[0]).to_list())
+            ]
         if detail and (self.o["stats"] or self.o["column"] is not None):
             entry["column_stats"] = self.polars_stats(s)
 
@@ -558,8 +562,10 @@ class Inspector:
             stats = {"dtype": str(arr.dtype), "count": int(flat.shape[0]) - nulls, "nulls": nulls}
             if flat.shape[0] > nulls:
                 stats.update(
-                    min=plain(np.nanmin(flat)), max=plain(np.nanmax(flat)),
-                    mean=plain(np.nanmean(flat)), std=plain(np.nanstd(flat)),
+                    min=plain(np.nanmin(flat)),
+                    max=plain(np.nanmax(flat)),
+                    mean=plain(np.nanmean(flat)),
+                    std=plain(np.nanstd(flat)),
                 )
             entry["column_stats"] = stats
 
@@ -588,9 +594,7 @@ class Inspector:
         entry["coords"] = self.xarray_coords(ds.coords)
         k = self.columns_limit(detail)
         names = list(ds.data_vars)
-        entry["data_vars"] = [
-            [str(n), [str(d) for d in ds[n].dims], str(ds[n].dtype)] for n in names[:k]
-        ]
+        entry["data_vars"] = [[str(n), [str(d) for d in ds[n].dims], str(ds[n].dtype)] for n in names[:k]]
         if len(names) > k:
             entry["columns_omitted"] = len(names) - k
 
@@ -689,7 +693,7 @@ def describe_safely(inspector, guard, name, value, seconds, detail):
     try:
         return run_guarded(guard, seconds, lambda: check_encodable(inspector.describe(name, value, detail)))
     except InspectionTimeout:
-        return error_entry(name, value, "gave up after %.1f s" % seconds)
+        return error_entry(name, value, f"gave up after {seconds:.1f} s")
     except BaseException as exc:  # SystemExit, KeyboardInterrupt or a user's own BaseException too
         kind = class_name(type(exc))
         try:
@@ -744,7 +748,7 @@ def fit_reply(reply, limit):
         while variables and excess > 0:
             excess -= sizes.pop()
             dropped.append(variables.pop()["name"])
-        reply["trimmed"].append("%d variables: %s" % (len(dropped), clip(", ".join(reversed(dropped)), 300)))
+        reply["trimmed"].append(f"{len(dropped)} variables: {clip(', '.join(reversed(dropped)), 300)}")
 
 
 def trim_columns(entry, k):
@@ -792,7 +796,7 @@ def inspect(user_ns, params_json):
         if options["mode"] == "detail":
             name = options["name"]
             if type(name) is not str or name not in user_ns:
-                reply["error"] = "no variable named %r" % (name,)
+                reply["error"] = f"no variable named {name!r}"
             else:
                 seconds = max(options["budget_seconds"], options["per_variable_seconds"])
                 reply["variable"] = describe_safely(inspector, guard, name, user_ns[name], seconds, True)
@@ -804,12 +808,14 @@ def inspect(user_ns, params_json):
             for index, (name, value) in enumerate(candidates):
                 if index >= options["max_variables"]:
                     rest = [n for n, _ in candidates[index:]]
-                    reply["trimmed"].append("%d variables beyond %d: %s" % (len(rest), options["max_variables"], clip(", ".join(rest), 300)))
+                    reply["trimmed"].append(
+                        f"{len(rest)} variables beyond {options['max_variables']:d}: {clip(', '.join(rest), 300)}"
+                    )
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:
                     reply["skipped"] = [[n, type_name(v)] for n, v in candidates[index:]]
-                    reply["skipped_reason"] = "time budget of %.1f s used up" % options["budget_seconds"]
+                    reply["skipped_reason"] = f"time budget of {options['budget_seconds']:.1f} s used up"
                     break
                 seconds = min(options["per_variable_seconds"], left)
                 variables.append(describe_safely(inspector, guard, name, value, seconds, False))
