@@ -7,7 +7,7 @@ Claude API's error shape ``{"type": "error", "error": {"type": ..., "message": .
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Any
 
 
 class ClaudeError(Exception):
@@ -20,9 +20,9 @@ class ClaudeError(Exception):
         self,
         message: str,
         *,
-        status: Optional[int] = None,
-        error_type: Optional[str] = None,
-        headers: Optional[Dict[str, str]] = None,
+        status: int | None = None,
+        error_type: str | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
         self.message = message
@@ -30,36 +30,32 @@ class ClaudeError(Exception):
             self.status = status
         if error_type is not None:
             self.error_type = error_type
-        self.headers: Dict[str, str] = dict(headers or {})
+        self.headers: dict[str, str] = dict(headers or {})
+
+    def __init_subclass__(cls, status: int | None = None, error_type: str | None = None, **kwargs: Any) -> None:
+        # ``class Refused(ClaudeError, status=403, error_type=...)``: each kind says its answer in its header.
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if error_type is not None:
+            cls.error_type = error_type
 
 
 class BadRequest(ClaudeError):
     """Malformed request, not a file / not a folder, binary or unreadable format (400)."""
 
 
-class Refused(ClaudeError):
+class Refused(ClaudeError, status=403, error_type="permission_error"):
     """Outside the root, a secret, or hidden (403)."""
 
-    status = 403
-    error_type = "permission_error"
 
-
-class Missing(ClaudeError):
+class Missing(ClaudeError, status=404, error_type="not_found_error"):
     """No such file, folder or conversation (404)."""
 
-    status = 404
-    error_type = "not_found_error"
 
-
-class TooLarge(ClaudeError):
+class TooLarge(ClaudeError, status=413, error_type="request_too_large"):
     """A request body over the configured limit (413)."""
 
-    status = 413
-    error_type = "request_too_large"
 
-
-class ServerError(ClaudeError):
+class ServerError(ClaudeError, status=500, error_type="api_error"):
     """The server itself failed (the disk, the upstream API): 500 unless told otherwise."""
-
-    status = 500
-    error_type = "api_error"
