@@ -6,7 +6,7 @@
  * finished answer's DOM is the one a single render of the whole text gives.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime';
-import { hardenAnchorLinks, removeMath, renderMarkdown } from '@jupyterlab/rendermime';
+import { removeMath, renderMarkdown } from '@jupyterlab/rendermime';
 import type { ITranslator } from '@jupyterlab/translation';
 import { MarkdownBlocks } from './markdownBlocks';
 
@@ -51,7 +51,6 @@ export class StreamingMarkdown {
     const step = this._splitter.next(text, final);
     if (step.reset) {
       this._clear = true;
-      this._looseMath = false;
       this._headings = new MarkdownBlocks.HeadingIds();
     }
     const block = step.settle ? await this._renderBlock(step.settle, true) : null;
@@ -65,39 +64,46 @@ export class StreamingMarkdown {
     this._openNodes.forEach(node => node.parentNode?.removeChild(node));
     this._openNodes = [];
     if (block) {
-      const nodes = Array.from(block.childNodes);
-      host.append(...nodes);
-      this._typeset(nodes);
+      host.append(...Array.from(block.childNodes));
     }
     if (open) {
       this._openNodes = Array.from(open.childNodes);
       host.append(...this._openNodes);
-      this._typeset(this._openNodes);
     }
     this._text = text;
     this._final = final;
-    if (final && this._looseMath && this._pipeline.latexTypesetter && host.isConnected) {
-      // Math in text outside any element: typeset once where a whole render would.
-      void Promise.resolve(this._pipeline.latexTypesetter.typeset(host)).catch(console.warn);
-    }
   }
 
   private async _renderBlock(source: string, settled: boolean): Promise<HTMLElement> {
     const p = this._pipeline;
     const host = document.createElement('div');
-    // Untrusted: the sanitizer runs, as rendermime does for `trusted: false`.
-    await renderMarkdown({
-      host,
-      source,
-      trusted: false,
-      sanitizer: p.sanitizer,
-      resolver: p.resolver,
-      linkHandler: p.linkHandler,
-      shouldTypeset: false,
-      latexTypesetter: p.latexTypesetter,
-      markdownParser: p.markdownParser,
-      translator: p.translator
-    });
+    // A settled block is typeset as a whole render would be: on the page (MathJax measures the
+    // text around its math), hidden, once MathJax is loaded, so typesetting ends before
+    // renderMarkdown names the headings and the panel sets the links' policy. The open block
+    // is not typeset: each frame would pay for MathJax's measuring.
+    const typeset = settled && !!p.latexTypesetter && p.node.isConnected;
+    if (typeset) {
+      await StreamingMarkdown.typesetterReady(p.latexTypesetter!);
+      host.style.cssText = 'visibility: hidden; height: 0; overflow: hidden; content-visibility: visible';
+      p.node.append(host);
+    }
+    try {
+      // Untrusted: the sanitizer runs, as rendermime does for `trusted: false`.
+      await renderMarkdown({
+        host,
+        source,
+        trusted: false,
+        sanitizer: p.sanitizer,
+        resolver: p.resolver,
+        linkHandler: p.linkHandler,
+        shouldTypeset: typeset,
+        latexTypesetter: p.latexTypesetter,
+        markdownParser: p.markdownParser,
+        translator: p.translator
+      });
+    } finally {
+      host.remove();
+    }
     if (settled) {
       this._fixHeadingIds(host, source);
     }
@@ -119,24 +125,6 @@ export class StreamingMarkdown {
     });
   }
 
-  /** Typeset the math of new nodes, as renderHTML does for its host once it is on the page. */
-  private _typeset(nodes: Node[]): void {
-    const typesetter = this._pipeline.latexTypesetter;
-    if (!typesetter || !this._pipeline.node.isConnected) {
-      return;
-    }
-    for (const node of nodes) {
-      if (node instanceof HTMLElement) {
-        const done = typesetter.typeset(node);
-        if (done instanceof Promise) {
-          done.then(() => hardenAnchorLinks(node, this._pipeline.resolver)).catch(console.warn);
-        }
-      } else if (node.nodeType === Node.TEXT_NODE && /\S/.test(node.textContent ?? '')) {
-        this._looseMath = true;
-      }
-    }
-  }
-
   private _splitter = new MarkdownBlocks.Splitter();
   private _started = false;
   private _text = '';
@@ -145,6 +133,24 @@ export class StreamingMarkdown {
   private _openNodes: Node[] = [];
   /** The next swap clears what is on screen first (the answer started again). */
   private _clear = false;
-  private _looseMath = false;
   private _headings = new MarkdownBlocks.HeadingIds();
+}
+
+export namespace StreamingMarkdown {
+  /**
+   * Resolves once the typesetter is loaded (MathJax loads on first use); from then on it
+   * typesets within the render that asks, as JupyterLab's own renders find it.
+   */
+  export function typesetterReady(typesetter: IRenderMime.ILatexTypesetter): Promise<void> {
+    let ready = Private.ready.get(typesetter);
+    if (!ready) {
+      ready = Promise.resolve(typesetter.typeset(document.createElement('div'))).catch(console.warn);
+      Private.ready.set(typesetter, ready);
+    }
+    return ready;
+  }
+}
+
+namespace Private {
+  export const ready = new WeakMap<IRenderMime.ILatexTypesetter, Promise<void>>();
 }

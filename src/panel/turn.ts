@@ -66,11 +66,23 @@ export class TurnView extends Panel {
         summary.textContent = this._trans.__('Thinking');
         details.append(summary, document.createElement('div'));
       }
-      details.lastElementChild!.textContent = turn.thinking;
+      if (details.lastElementChild!.textContent !== turn.thinking) {
+        details.lastElementChild!.textContent = turn.thinking;
+      }
     }
     if (turn.role !== 'user') {
-      this._renderStatus(turn);
-      this._renderToolCalls(turn);
+      // Most events change only the text: the lines around it are rebuilt only when they change,
+      // so an event leaves no layout to redo outside the answer.
+      const status = JSON.stringify([turn.status, !turn.text, turn.usage, turn.stopReason, turn.error]);
+      if (status !== this._statusKey) {
+        this._statusKey = status;
+        this._renderStatus(turn);
+      }
+      const tools = JSON.stringify(turn.toolCalls ?? []);
+      if (tools !== this._toolsKey) {
+        this._toolsKey = tools;
+        this._renderToolCalls(turn);
+      }
     }
     if (turn.role === 'user') {
       this._body.node.textContent = turn.text;
@@ -109,6 +121,11 @@ export class TurnView extends Panel {
             } else {
               // An answer that arrives whole (a saved chat) renders at once. Model output is
               // untrusted: `trusted: false` makes rendermime sanitize it.
+              const typesetter = (this._body as RenderedCommon).latexTypesetter;
+              if (typesetter) {
+                // As a streamed answer is: math typeset before headings are named and links set.
+                await StreamingMarkdown.typesetterReady(typesetter);
+              }
               const model = new MimeModel({ data: { [MARKDOWN]: text }, trusted: false });
               await (this._body as IRenderMime.IRenderer).renderModel(model);
               this._decorate(this._body.node);
@@ -306,6 +323,8 @@ export class TurnView extends Panel {
   private _status = new Widget();
   private _tools = new Widget();
   private _markdown: StreamingMarkdown | null = null;
+  private _statusKey = '';
+  private _toolsKey = '[]';
   private _renderedText: string | null = null;
   private _renderedFinal = false;
   private _pendingText: string | null = null;

@@ -1,0 +1,94 @@
+/*
+ * A streamed answer, rendered block by block as it arrives, ends as exactly the DOM of the same
+ * answer rendered at once (the saved chat after a reload): same sanitizer, same remote content
+ * placeholders, same copy and insert buttons. Fences split across events, tables, nested lists,
+ * raw HTML, math, the XSS and remote content corpora, and a stream cut inside a fence.
+ */
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from '@jupyterlab/galata';
+import { ask, lastAnswer, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
+
+test.use({ autoGoto: true });
+
+function notebook(): string {
+  return JSON.stringify({
+    cells: [{ cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: null }],
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+/** The answer's HTML; the placeholder mark is random per page load, so it is named, not compared. */
+async function html(body: Locator): Promise<string> {
+  return (await body.innerHTML()).replace(/data-claude-remote="[0-9a-f]+"/g, 'data-claude-remote="TOKEN"');
+}
+
+/** The answer's HTML once it has stopped changing (math typesets after the text is shown). */
+async function settledHtml(body: Locator): Promise<string> {
+  let last = '';
+  await expect
+    .poll(
+      async () => {
+        const now = await html(body);
+        const same = now === last && now !== '';
+        last = now;
+        return same;
+      },
+      { intervals: [500] }
+    )
+    .toBe(true);
+  return last;
+}
+
+async function streamThenReload(page: Page, tmpPath: string, name: string, fixture: string, status: string) {
+  const path = `${tmpPath}/${name}.ipynb`;
+  await page.contents.uploadContent(notebook(), 'text', path);
+  expect(await page.notebook.openByPath(path)).toBe(true);
+  await openPanel(page);
+  await queueFixture(page.request, fixture);
+  await ask(page, 'Show me the cases');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', status);
+  const body = lastAnswer(page).locator('.jp-Claude-turnBody');
+  const streamed = await settledHtml(body);
+  await expect(page.locator('#jp-claude-panel')).toHaveAttribute('data-save-state', 'saved');
+
+  await reloadWith(page, path);
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', status);
+  // Reopened, the saved answer is rendered at once, as one text.
+  await expect.poll(() => html(lastAnswer(page).locator('.jp-Claude-turnBody'))).toBe(streamed);
+  return streamed;
+}
+
+test.beforeEach(async ({ request }) => {
+  await resetMock(request);
+});
+
+test('hard Markdown streamed in 1-12 character deltas ends as the DOM of one render', async ({ page, tmpPath }) => {
+  const streamed = await streamThenReload(page, tmpPath, 'cases', 'render_cases', 'done');
+  expect(streamed).toContain('End of the cases.');
+  // Every code block got its buttons once.
+  const answer = lastAnswer(page);
+  const blocks = await answer.locator('pre').count();
+  expect(blocks).toBeGreaterThan(5);
+  await expect(answer.locator('.jp-Claude-codeBlock')).toHaveCount(blocks);
+  await expect(answer.getByRole('button', { name: 'Copy code' })).toHaveCount(blocks);
+  await expect(answer.getByRole('button', { name: 'Insert below' })).toHaveCount(blocks);
+  // The remote images of the corpus wait behind their buttons.
+  expect(await answer.locator('.jp-Claude-loadImage').count()).toBeGreaterThan(3);
+});
+
+for (const fixture of ['xss_corpus', 'remote_content']) {
+  test(`the ${fixture} corpus streamed ends as the DOM of one render`, async ({ page, tmpPath }) => {
+    await streamThenReload(page, tmpPath, fixture, fixture, 'done');
+  });
+}
+
+test('an answer cut inside a code fence ends as the DOM of one render of the partial text', async ({
+  page,
+  tmpPath
+}) => {
+  await streamThenReload(page, tmpPath, 'cut', 'render_cut_fence', 'cut');
+  await expect(lastAnswer(page).locator('pre')).toContainText('x = np.arange(10)');
+  await expect(lastAnswer(page).getByRole('button', { name: 'Copy code' })).toHaveCount(1);
+});
