@@ -260,3 +260,31 @@ async def test_streamed_reply_sends_progress_lines_then_the_result(jp_fetch):
     )
     (line,) = [json.loads(x) for x in r.body.decode().splitlines()]
     assert line["type"] == "error" and line["error"]["type"] == "not_found_error"
+
+
+async def test_a_result_is_kept_beside_the_notebook(jp_fetch, jp_root_dir):
+    (jp_root_dir / "lab").mkdir()
+    code, result, _ = await api(
+        jp_fetch,
+        "POST",
+        "servers",
+        "uvvis",
+        "tools",
+        "acquire_spectrum",
+        body={"arguments": {"start_nm": 250, "end_nm": 270, "step_nm": 10, "seed": 3}, "save_beside": "lab/melt.ipynb"},
+    )
+    assert code == 200, result
+    saved = result["saved"]
+    assert saved.startswith("lab/mcp-data/uvvis/acquire_spectrum-") and saved.endswith(".json")
+    record = json.loads((jp_root_dir / saved).read_text())
+    assert record["server"] == "uvvis" and record["tool"] == "acquire_spectrum"
+    assert record["arguments"] == {"start_nm": 250, "end_nm": 270, "step_nm": 10, "seed": 3}
+    assert record["call_id"] == result["call_id"] and record["time"].endswith("+00:00")
+    assert record["result"]["structuredContent"] == result["structuredContent"]
+    # A target outside the root, or not a notebook, is refused before the instrument is asked.
+    for bad in ("../x.ipynb", "/tmp/x.ipynb", "lab/data.csv"):
+        code, err, _ = await api(
+            jp_fetch, "POST", "servers", "uvvis", "tools", "get_status", body={"arguments": {}, "save_beside": bad}
+        )
+        assert code in (400, 403), (bad, err)
+    assert sorted(p.name for p in (jp_root_dir / "lab" / "mcp-data" / "uvvis").iterdir()) == [saved.rsplit("/", 1)[1]]

@@ -42,6 +42,10 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
     server or tool, 409 ``mcp_server_disabled`` / ``cancelled``, 502 ``mcp_server_failed`` /
     ``mcp_error`` / ``mcp_malformed``, 504 ``mcp_timeout`` (after ``call_timeout``; the SDK sends
     MCP ``notifications/cancelled``).
+    With ``"save_beside": "<notebook path>"`` the result is also written to
+    ``<notebook folder>/mcp-data/<server>/<tool>-<UTC time>.json`` (``keep.py``; needs the right
+    to write contents) and the answer carries ``saved`` (that path, relative to the root) or
+    ``save_error``.
     With ``"stream": true`` in the body the answer is ``application/x-ndjson`` instead (always 200):
     one ``{"type": "progress", call_id, progress, total, message, time}`` line per MCP progress
     notification as it arrives, then one ``{"type": "result", ...the fields above}`` or

@@ -11,7 +11,9 @@ import weakref
 from collections import deque
 from typing import Any, Callable
 
-from . import results
+from .. import conversations
+from ..errors import ClaudeError
+from . import keep, results
 from .config import (
     SOURCE_CONFIG,
     SOURCE_CONFIG_FILE,
@@ -314,7 +316,10 @@ class MCPBridge:
         arguments: dict[str, Any],
         call_id: str | None = None,
         on_progress: Callable[[dict[str, Any]], None] | None = None,
+        save_beside: str | None = None,
     ) -> dict[str, Any]:
+        if save_beside is not None:
+            conversations.notebook_parts(save_beside)  # a bad target is refused before the instrument moves
         conn = await self.usable(name)
         await conn.ready()
         if not any(t.get("name") == tool for t in conn.tools):
@@ -359,6 +364,16 @@ class MCPBridge:
         call.state, call.finished = ("error" if shaped["isError"] else "done"), time.time()
         shaped.update({"call_id": call.id, "server": name, "tool": tool, "truncated": truncated})
         shaped["elapsed_ms"] = int((call.finished - call.started) * 1000)
+        if save_beside is not None:
+            record = {"server": name, "tool": tool, "call_id": call.id}
+            record["arguments"] = results.scrub(arguments, self.secrets())
+            record["result"] = {k: shaped[k] for k in ("content", "structuredContent", "isError", "truncated")}
+            try:
+                saved = await loop.run_in_executor(None, keep.save_beside, self.root_dir, save_beside, record)
+                shaped["saved"] = saved
+            except (ClaudeError, OSError) as exc:
+                reason = getattr(exc, "message", None) or type(exc).__name__
+                shaped["save_error"] = f"The result could not be saved beside the notebook: {reason}"
         return shaped
 
     async def read_resource(self, name: str, uri: str) -> dict[str, Any]:

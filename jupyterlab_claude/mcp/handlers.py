@@ -100,13 +100,22 @@ class ToolCallHandler(MCPBaseHandler):
         if call_id is not None and not isinstance(call_id, str):
             raise BridgeError(400, "invalid_request_error", "'call_id' must be a string.")
         arguments = _arguments(body)
+        save = body.get("save_beside")
+        if save is not None:
+            if not isinstance(save, str):
+                raise BridgeError(400, "invalid_request_error", "'save_beside' is a notebook path.")
+            # Saving writes a file: it needs the right to write contents too.
+            if not self.authorizer.is_authorized(self, self.current_user, "write", "contents"):
+                raise BridgeError(403, "permission_error", "Saving results needs permission to write files.")
         self._call_id = call_id
         if body.get("stream") is True:
-            await self._streamed(server, tool, arguments, call_id)
+            await self._streamed(server, tool, arguments, call_id, save)
         else:
-            await self.answer(self.bridge.call_tool(server, tool, arguments, call_id))
+            await self.answer(self.bridge.call_tool(server, tool, arguments, call_id, save_beside=save))
 
-    async def _streamed(self, server: str, tool: str, arguments: dict[str, Any], call_id: str | None) -> None:
+    async def _streamed(
+        self, server: str, tool: str, arguments: dict[str, Any], call_id: str | None, save: str | None
+    ) -> None:
         """One JSON object a line: ``{"type": "progress", ...}`` as they come, then ``result`` or ``error``."""
         self.set_header("Content-Type", "application/x-ndjson")
         self.set_header("Cache-Control", "no-cache")
@@ -116,7 +125,9 @@ class ToolCallHandler(MCPBaseHandler):
         def progress(event: dict[str, Any]) -> None:
             queue.put_nowait({"type": "progress", **event})
 
-        task = asyncio.ensure_future(self.bridge.call_tool(server, tool, arguments, call_id, on_progress=progress))
+        task = asyncio.ensure_future(
+            self.bridge.call_tool(server, tool, arguments, call_id, on_progress=progress, save_beside=save)
+        )
         try:
             while not (task.done() and queue.empty()):
                 getter = asyncio.ensure_future(queue.get())
@@ -128,7 +139,7 @@ class ToolCallHandler(MCPBaseHandler):
                     getter.cancel()
             try:
                 line = {"type": "result", **task.result()}
-            except BridgeError as exc:
+            except ClaudeError as exc:
                 line = proxy.error_body(exc.error_type, results.scrub(exc.message, self.bridge.secrets()))
             self.finish(json.dumps(line) + "\n")
         except StreamClosedError:
