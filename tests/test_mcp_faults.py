@@ -213,3 +213,19 @@ async def test_bodies_that_are_not_json_objects_are_refused(jp_fetch):
         code, err, _ = await api(jp_fetch, "POST", "servers", "faulty", "tools", "echo", body=body)
         assert code == 400, body
     assert os.environ.get("SERVICE_TOKEN") is None
+
+
+@pytest.mark.parametrize("call_timeout", [60.0])
+async def test_closing_the_request_cancels_the_call_on_the_server(
+    jp_serverapp, http_server, jp_http_port, jp_base_url, marks
+):
+    import httpx
+
+    url = f"http://127.0.0.1:{jp_http_port}{jp_base_url}claude/mcp/servers/faulty/tools/hang"
+    headers = {"Authorization": f"token {jp_serverapp.identity_provider.token}"}
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=3)) as client:
+        with pytest.raises(httpx.ReadTimeout):  # the page goes away mid-call (Stop, reload)
+            await client.post(url, headers=headers, json={"arguments": {"tag": "t3"}, "call_id": "gone"})
+    assert (marks / "started-t3").exists()
+    assert await wait_until(lambda: (marks / "cancelled-t3").exists(), 10)
+    assert jp_serverapp.web_app.settings["claude_mcp"].calls["gone"].state == "cancelled"
