@@ -34,6 +34,9 @@ BINARY_SNIFF_BYTES = 1024
 PARQUET_MAX_COLUMNS = 50
 PARQUET_CELL_WIDTH = 40
 
+#: Ends every refusal of a hidden path: how the server's owner lets them be read.
+HIDDEN_NOT_READ = "hidden files are not read unless the server sets c.ClaudeProxy.allow_hidden_files = True."
+
 PARQUET_NEEDS_PYARROW = (
     "Parquet needs pyarrow on the Jupyter server (install it in the server's environment, "
     "e.g. `pip install pyarrow`, and restart Jupyter)."
@@ -281,10 +284,7 @@ def check_real_path(
     if reason:
         raise Refused(f"'{'/'.join(parts)}' points to a file that may hold credentials ({reason}).")
     if not allow_hidden and any(is_hidden_name(p) for p in real_parts):
-        raise Refused(
-            f"'{'/'.join(parts)}' points (through a symlink) to a hidden file; hidden files are not read "
-            "unless the server sets c.ClaudeProxy.allow_hidden_files = True."
-        )
+        raise Refused(f"'{'/'.join(parts)}' points (through a symlink) to a hidden file; {HIDDEN_NOT_READ}")
     runtime = _runtime_dir()
     if runtime and is_within(real, runtime):
         raise Refused(f"'{'/'.join(parts)}' is in Jupyter's runtime folder, which holds tokens and kernel keys.")
@@ -302,10 +302,7 @@ def resolve(root: str, path: str, allow_hidden: bool = False, rules: SecretRules
     if reason:
         raise Refused(f"'{rel}' is refused: {reason}.")
     if not allow_hidden and any(is_hidden_name(p) for p in parts):
-        raise Refused(
-            f"'{rel}' is hidden (a name starts with '.'); hidden files are not read unless the server "
-            "sets c.ClaudeProxy.allow_hidden_files = True."
-        )
+        raise Refused(f"'{rel}' is hidden (a name starts with '.'); {HIDDEN_NOT_READ}")
     real_root = os.path.realpath(os.path.expanduser(root))
     real = os.path.realpath(os.path.join(real_root, *parts))
     check_real_path(real, real_root, parts, allow_hidden, rules)
