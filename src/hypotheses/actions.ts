@@ -5,12 +5,11 @@
  */
 import type { INotebookModel } from '@jupyterlab/notebook';
 import type { PartialJSONObject } from '@lumino/coreutils';
-import type { IHypothesis } from '../tokens';
+import { asOneUndoStep } from '../proposals/undo';
+import type { IHypothesis } from './tokens';
 import type { HypothesisLedger } from './model';
 import { testCellSource } from './result';
 import { describeCriteria } from './status';
-
-type ISharedNotebook = INotebookModel['sharedModel'];
 
 /**
  * Provenance of a cell written for a hypothesis, kept in the cell's metadata under `claude`.
@@ -60,8 +59,7 @@ export namespace HypothesisActions {
     const anchor = anchorCellId === null ? -1 : shared.cells.findIndex(c => c.id === anchorCellId);
     const index = anchor === -1 ? shared.cells.length : anchor + 1;
 
-    let ids = { statementCellId: '', testCellId: '' };
-    Private.asOneUndoStep(shared, () => {
+    const ids = asOneUndoStep(shared, () => {
       const [statement, test] = shared.insertCells(index, [
         {
           cell_type: 'markdown',
@@ -74,7 +72,7 @@ export namespace HypothesisActions {
           metadata: { claude: provenance('hypothesis-test') }
         }
       ]);
-      ids = { statementCellId: statement.id, testCellId: test.id };
+      return { statementCellId: statement.id, testCellId: test.id };
     });
     ledger.linkCells(id, ids.statementCellId, ids.testCellId);
     ledger.update(id, { status: 'accepted' });
@@ -110,18 +108,5 @@ export namespace HypothesisActions {
       lines.push('', '**Assumptions**:', '', list(h.assumptions));
     }
     return lines.join('\n');
-  }
-}
-
-namespace Private {
-  /**
-   * Run `change` in one notebook transaction that JupyterLab's undo takes back in one step.
-   */
-  export function asOneUndoStep(shared: ISharedNotebook, change: () => void): void {
-    // Without this, Yjs merges changes made within half a second into one undo step.
-    const undoManager = (shared as { undoManager?: { stopCapturing(): void } }).undoManager;
-    undoManager?.stopCapturing();
-    shared.transact(change);
-    undoManager?.stopCapturing();
   }
 }

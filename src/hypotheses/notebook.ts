@@ -7,6 +7,7 @@ import type { INotebookModel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 import type { IToolCallInfo, IToolResult } from '../agent/tokens';
 import type { IRunOutcome } from '../proposals/tokens';
+import { asOneUndoStep } from '../proposals/undo';
 import { HypothesisActions } from './actions';
 import { buildLedger, correctionName, ledgerForClaude, ledgerToMarkdown } from './ledger';
 import { HypothesisLedger } from './model';
@@ -195,12 +196,14 @@ export class NotebookHypotheses implements INotebookHypotheses {
     }
     const source = this.report(method);
     const shared = notebook.sharedModel;
-    shared.insertCell(shared.cells.length, {
-      cell_type: 'markdown',
-      source,
-      metadata: { claude: { kind: 'hypothesis-report', correction: method, time: new Date().toISOString() } }
-    });
-    return shared.cells[shared.cells.length - 1].id;
+    const cell = asOneUndoStep(shared, () =>
+      shared.insertCell(shared.cells.length, {
+        cell_type: 'markdown',
+        source,
+        metadata: { claude: { kind: 'hypothesis-report', correction: method, time: new Date().toISOString() } }
+      })
+    );
+    return cell.id;
   }
 
   saveReport(method: CorrectionMethod): Promise<string> {

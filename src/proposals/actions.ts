@@ -7,9 +7,8 @@ import type { INotebookModel } from '@jupyterlab/notebook';
 import type { PartialJSONObject } from '@lumino/coreutils';
 import { createProposal } from './model';
 import type { IProposal, ProposalKind } from './tokens';
+import { asOneUndoStep, type ISharedNotebook } from './undo';
 
-// The shared-model types, as the notebook package exposes them.
-type ISharedNotebook = INotebookModel['sharedModel'];
 type ISharedCell = ISharedNotebook['cells'][number];
 type ISharedCodeCell = Extract<ISharedCell, { cell_type: 'code' }>;
 
@@ -160,7 +159,7 @@ export namespace ProposalActions {
     };
 
     let record: IUndoRecord | null = null;
-    Private.asOneUndoStep(shared, () => {
+    asOneUndoStep(shared, () => {
       switch (p.kind) {
         case 'insert': {
           const index = p.cellId === null ? 0 : Private.findCell(shared, p.cellId)!.index + 1;
@@ -202,9 +201,7 @@ export namespace ProposalActions {
   export function canUndo(notebook: INotebookModel, record: IUndoRecord): StaleCheck {
     const found = Private.findCell(notebook.sharedModel, record.cellId);
     if (record.kind === 'delete') {
-      return found
-        ? { ok: false, reason: 'The deleted cell is already back in the notebook' }
-        : { ok: true };
+      return found ? { ok: false, reason: 'The deleted cell is already back in the notebook' } : { ok: true };
     }
     if (!found) {
       return { ok: false, reason: 'The cell Claude wrote is no longer in the notebook' };
@@ -230,7 +227,7 @@ export namespace ProposalActions {
       throw new Error(check.reason);
     }
     const shared = notebook.sharedModel;
-    Private.asOneUndoStep(shared, () => {
+    asOneUndoStep(shared, () => {
       switch (record.kind) {
         case 'insert': {
           shared.deleteCell(Private.findCell(shared, record.cellId)!.index);
@@ -259,10 +256,7 @@ export namespace ProposalActions {
 }
 
 namespace Private {
-  export function findCell(
-    shared: ISharedNotebook,
-    id: string
-  ): { cell: ISharedCell; index: number } | null {
+  export function findCell(shared: ISharedNotebook, id: string): { cell: ISharedCell; index: number } | null {
     const index = shared.cells.findIndex(c => c.id === id);
     return index === -1 ? null : { cell: shared.cells[index], index };
   }
@@ -278,17 +272,6 @@ namespace Private {
   ): IUndoRecord {
     const previous = kind === 'delete' && index > 0 ? shared.cells[index - 1].id : null;
     return { proposalId: p.id, kind, cellId, appliedSource, before, index, previousCellId: previous };
-  }
-
-  /**
-   * Run `change` in one notebook transaction that JupyterLab's undo takes back in one step.
-   */
-  export function asOneUndoStep(shared: ISharedNotebook, change: () => void): void {
-    // Without this, Yjs merges changes made within half a second into one undo step.
-    const undoManager = (shared as { undoManager?: { stopCapturing(): void } }).undoManager;
-    undoManager?.stopCapturing();
-    shared.transact(change);
-    undoManager?.stopCapturing();
   }
 
   export function sourceOf(cell: nbformat.ICell): string {

@@ -9,9 +9,7 @@ import type { IProposal, ProposalKind, ProposalStatus } from './tokens';
 /**
  * What may change about a proposal after it was made.
  */
-export type ProposalPatch = Partial<
-  Pick<IProposal, 'status' | 'edited' | 'reason' | 'appliedCellId'>
->;
+export type ProposalPatch = Partial<Pick<IProposal, 'status' | 'edited' | 'reason' | 'appliedCellId'>>;
 
 /**
  * The proposals of one conversation, in the order they were made.
@@ -67,9 +65,7 @@ export class ProposalList {
     }
     if (patch.status && patch.status !== current.status) {
       if (!Private.allowed[current.status].includes(patch.status)) {
-        throw new Error(
-          `A proposal cannot go from ${current.status} to ${patch.status}`
-        );
+        throw new Error(`A proposal cannot go from ${current.status} to ${patch.status}`);
       }
     }
     const next: IProposal = { ...current, ...patch };
@@ -119,9 +115,7 @@ export function createProposal(options: {
   const raw = input as IProposalToolInput;
   const kind = options.kind ?? raw.kind;
   if (!Private.isKind(kind)) {
-    throw new Error(
-      `Unknown proposal kind ${JSON.stringify(kind)}: use one of ${Private.kinds.join(', ')}.`
-    );
+    throw new Error(`Unknown proposal kind ${JSON.stringify(kind)}: use one of ${Private.kinds.join(', ')}.`);
   }
 
   let cellId: string | null;
@@ -131,9 +125,7 @@ export function createProposal(options: {
     } else if (typeof raw.cell_id === 'string' && raw.cell_id !== '') {
       cellId = raw.cell_id;
     } else {
-      throw new Error(
-        '`cell_id` must be the id of the cell to insert after, or null to insert at the top.'
-      );
+      throw new Error('`cell_id` must be the id of the cell to insert after, or null to insert at the top.');
     }
   } else {
     if (typeof raw.cell_id !== 'string' || raw.cell_id === '') {
@@ -153,7 +145,9 @@ export function createProposal(options: {
   let source = '';
   if (kind === 'insert' || kind === 'replace') {
     if (typeof raw.source !== 'string') {
-      throw new Error(`${Private.article(kind)} ${kind} proposal needs \`source\`: the full new source of the cell, as a string.`);
+      throw new Error(
+        `${Private.article(kind)} ${kind} proposal needs \`source\`: the full new source of the cell, as a string.`
+      );
     }
     source = raw.source;
   }

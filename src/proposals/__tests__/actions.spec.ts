@@ -99,7 +99,7 @@ describe('ProposalActions.apply', () => {
 
   it('inserts after the anchor even after the anchor was moved', () => {
     const notebook = loadModel();
-    const p = propose(notebook, { kind: 'insert', cell_id: 'load', source: "raw = raw.dropna()" });
+    const p = propose(notebook, { kind: 'insert', cell_id: 'load', source: 'raw = raw.dropna()' });
     // The scientist drags "load" below "notes" before accepting.
     notebook.sharedModel.moveCell(1, 3);
     expect(ids(notebook)).toEqual(['intro', 'summary', 'notes', 'load', 'plot']);
@@ -186,9 +186,17 @@ describe('ProposalActions.undo', () => {
 
   it('restores a replaced cell that already carried provenance from an earlier proposal', () => {
     const notebook = loadModel();
-    const first = ProposalActions.apply(notebook, propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }), by);
+    const first = ProposalActions.apply(
+      notebook,
+      propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }),
+      by
+    );
     const between = saved(notebook);
-    const second = ProposalActions.apply(notebook, propose(notebook, { kind: 'replace', cell_id: 'plot', source: 'pass' }), by);
+    const second = ProposalActions.apply(
+      notebook,
+      propose(notebook, { kind: 'replace', cell_id: 'plot', source: 'pass' }),
+      by
+    );
     ProposalActions.undo(notebook, second.undo);
     expect(saved(notebook)).toBe(between);
     expect(first.cellId).toBe('plot');
@@ -204,9 +212,13 @@ describe('ProposalActions.undo', () => {
     expect(saved(notebook)).toBe(before);
   });
 
-  it('refuses to undo over the scientist\'s later edits to the cell', () => {
+  it("refuses to undo over the scientist's later edits to the cell", () => {
     const notebook = loadModel();
-    const applied = ProposalActions.apply(notebook, propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }), by);
+    const applied = ProposalActions.apply(
+      notebook,
+      propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }),
+      by
+    );
     notebook.sharedModel.cells[4].setSource(fixedPlot + '\nplt.title("Spend vs income")');
     const reason = 'The cell was edited after it was accepted: undo those edits in the notebook first';
     expect(ProposalActions.canUndo(notebook, applied.undo)).toEqual({ ok: false, reason });
@@ -268,7 +280,11 @@ describe("JupyterLab's own undo", () => {
     // Ctrl+Z in the replaced cell's editor undoes the scientist's typing only; the
     // notebook-level undo (Z in command mode) takes back Claude's change.
     const notebook = loadModel();
-    const applied = ProposalActions.apply(notebook, propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }), by);
+    const applied = ProposalActions.apply(
+      notebook,
+      propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }),
+      by
+    );
     const replaced = notebook.sharedModel.cells.find(c => c.id === applied.cellId)!;
     expect(replaced.canUndo()).toBe(false);
     expect(notebook.sharedModel.canUndo()).toBe(true);
@@ -277,7 +293,11 @@ describe("JupyterLab's own undo", () => {
   it('is undone from the cell too when undo is document-wide', () => {
     const notebook = loadModel(analysisNotebook(), { disableDocumentWideUndoRedo: false });
     const before = saved(notebook);
-    const applied = ProposalActions.apply(notebook, propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }), by);
+    const applied = ProposalActions.apply(
+      notebook,
+      propose(notebook, { kind: 'replace', cell_id: 'plot', source: fixedPlot }),
+      by
+    );
     const replaced = notebook.sharedModel.cells.find(c => c.id === applied.cellId)!;
     expect(replaced.canUndo()).toBe(true);
     replaced.undo();

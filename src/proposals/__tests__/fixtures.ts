@@ -27,9 +27,7 @@ export function analysisNotebook(): nbformat.INotebookContent {
         cell_type: 'code',
         execution_count: 1,
         metadata: { tags: ['setup'], collapsed: false },
-        outputs: [
-          { output_type: 'stream', name: 'stdout', text: 'loaded 217 rows\n' }
-        ],
+        outputs: [{ output_type: 'stream', name: 'stdout', text: 'loaded 217 rows\n' }],
         source: "import pandas as pd\nraw = pd.read_csv('data/education.csv')\nprint(f'loaded {len(raw)} rows')"
       },
       {
@@ -50,10 +48,13 @@ export function analysisNotebook(): nbformat.INotebookContent {
           {
             output_type: 'display_data',
             metadata: { 'image/png': { width: 640, height: 480 } },
-            data: { 'image/png': 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==' }
+            data: {
+              'image/png':
+                'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='
+            }
           }
         ],
-        source: "raw.describe()"
+        source: 'raw.describe()'
       },
       {
         id: 'notes',
@@ -71,7 +72,7 @@ export function analysisNotebook(): nbformat.INotebookContent {
             output_type: 'error',
             ename: 'KeyError',
             evalue: "'gdp'",
-            traceback: ['KeyError: \'gdp\'']
+            traceback: ["KeyError: 'gdp'"]
           }
         ],
         source: "raw.plot.scatter(x='gdp', y='spend')"

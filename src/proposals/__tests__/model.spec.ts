@@ -51,13 +51,25 @@ describe('createProposal', () => {
   it.each([
     [null, 'The tool input must be a JSON object.'],
     ['insert a cell', 'The tool input must be a JSON object.'],
-    [{ kind: 'rewrite', cell_id: 'a', source: 'x' }, 'Unknown proposal kind "rewrite": use one of insert, replace, delete, run.'],
+    [
+      { kind: 'rewrite', cell_id: 'a', source: 'x' },
+      'Unknown proposal kind "rewrite": use one of insert, replace, delete, run.'
+    ],
     [{ cell_id: 'a', source: 'x' }, 'Unknown proposal kind undefined: use one of insert, replace, delete, run.'],
-    [{ kind: 'insert', cell_id: 'a' }, 'An insert proposal needs `source`: the full new source of the cell, as a string.'],
-    [{ kind: 'replace', cell_id: 'a', source: ['x = 1'] }, 'A replace proposal needs `source`: the full new source of the cell, as a string.'],
+    [
+      { kind: 'insert', cell_id: 'a' },
+      'An insert proposal needs `source`: the full new source of the cell, as a string.'
+    ],
+    [
+      { kind: 'replace', cell_id: 'a', source: ['x = 1'] },
+      'A replace proposal needs `source`: the full new source of the cell, as a string.'
+    ],
     [{ kind: 'replace', source: 'x = 1' }, 'A replace proposal needs `cell_id`: the id of the target cell.'],
     [{ kind: 'delete', cell_id: '' }, 'A delete proposal needs `cell_id`: the id of the target cell.'],
-    [{ kind: 'insert', cell_id: 3, source: 'x' }, '`cell_id` must be the id of the cell to insert after, or null to insert at the top.'],
+    [
+      { kind: 'insert', cell_id: 3, source: 'x' },
+      '`cell_id` must be the id of the cell to insert after, or null to insert at the top.'
+    ],
     [{ kind: 'insert', cell_type: 'raw', source: 'x' }, '`cell_type` must be "code" or "markdown".']
   ])('refuses malformed tool input %j with a message Claude can act on', (input, message) => {
     expect(() => createProposal({ ...from, input, originalSource: 'old' })).toThrow(message);
@@ -120,9 +132,7 @@ describe('ProposalList', () => {
     const list = new ProposalList();
     const a = list.add(proposal());
     list.update(a.id, { status: 'rejected' });
-    expect(() => list.update(a.id, { status: 'accepted' })).toThrow(
-      'A proposal cannot go from rejected to accepted'
-    );
+    expect(() => list.update(a.id, { status: 'accepted' })).toThrow('A proposal cannot go from rejected to accepted');
     expect(() => list.update('nope', { status: 'accepted' })).toThrow('No proposal with id nope');
     expect(() => list.add(a)).toThrow(`A proposal with id ${a.id} already exists`);
   });
