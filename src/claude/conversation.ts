@@ -2,42 +2,27 @@
  * One conversation with Claude: its turns, the streaming answer, Stop, Retry.
  *
  * The conversation owns its stream: an answer updates only the conversation that asked,
- * so an answer for one notebook can never land in another.
+ * so an answer for one notebook can never land in another. Building the request
+ * (request.ts), reading the stream (stream.ts), the tool rounds (toolRounds.ts) and how an
+ * unfinished answer ends (failure.ts) live beside it.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import { APIUserAbortError } from '@anthropic-ai/sdk';
-import type {
-  ContentBlock,
-  ContentBlockParam,
-  Message,
-  MessageParam,
-  TextBlockParam,
-  Tool,
-  ToolResultBlockParam,
-  ToolUseBlock
-} from '@anthropic-ai/sdk/resources/messages';
+import type { ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
-import type {
-  IChatTurn,
-  IClaudeSettings,
-  IClaudeTools,
-  IConversation,
-  ISentContext,
-  IToolCall,
-  IToolResult
-} from '../tokens';
+import type { IClaudeTools } from '../agent/tokens';
+import type { ISentContext } from '../context/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
+import { endUnfinished } from './failure';
+import { buildRequest, toContentParams } from './request';
+import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
+import type { IChatTurn, IClaudeSettings, IConversation } from './tokens';
+import { MAX_TOOL_ROUNDS, runToolRound } from './toolRounds';
 
-/**
- * The most rounds of tool calls for one question.
- */
-export const MAX_TOOL_ROUNDS = 8;
-import { describeError, isUserAbort } from './errors';
-import { systemPrompt } from './prompts';
-import { cutText, wellFormedDeep } from '../unicode';
+export { toMessageParams } from './request';
+export { MAX_TOOL_ROUNDS } from './toolRounds';
 
 /**
  * The part of the SDK the conversation needs.
@@ -255,48 +240,12 @@ export class Conversation implements IConversation {
    * The request this conversation would send now.
    */
   buildRequest(): Anthropic.MessageCreateParamsStreaming {
-    const settings = this._getSettings();
-    // Cache breakpoints: the end of the system prompt (with the stable notebook outline) and
-    // the end of the conversation, so a follow-up reads both from the cache.
-    const system: TextBlockParam[] = [
-      { type: 'text', text: systemPrompt(this._label || null, settings.customInstructions) }
-    ];
-    const latest = [...this._turns].reverse().find(t => t.role === 'user' && t.context);
-    if (latest?.context?.stableText) {
-      system.push({ type: 'text', text: latest.context.stableText });
-    }
-    system[system.length - 1].cache_control = { type: 'ephemeral' };
-    const messages = toMessageParams(this._turns);
-    const last = messages[messages.length - 1];
-    if (last && Array.isArray(last.content) && last.content.length) {
-      const blocks = last.content as ContentBlockParam[];
-      blocks[blocks.length - 1] = {
-        ...blocks[blocks.length - 1],
-        cache_control: { type: 'ephemeral' }
-      } as ContentBlockParam;
-    }
-    const params: Anthropic.MessageCreateParamsStreaming = {
-      model: settings.model,
-      max_tokens: settings.maxTokens,
-      system,
-      messages,
-      stream: true
-    };
-    const tools = this._tools?.definitions() ?? [];
-    if (tools.length) {
-      // The tool definitions come first in the prompt: cache them with the system prompt.
-      params.tools = tools.map((tool, i) =>
-        i === tools.length - 1 ? { ...tool, cache_control: { type: 'ephemeral' } } : { ...tool }
-      ) as Tool[];
-    }
-    if (settings.thinking !== 'default') {
-      params.thinking = { type: settings.thinking };
-    }
-    if (settings.effort !== 'default') {
-      params.output_config = { effort: settings.effort };
-    }
-    // Whatever cut text on the way (a kernel, a tool, a pasted half emoji), the API gets Unicode.
-    return wellFormedDeep(params);
+    return buildRequest({
+      settings: this._getSettings(),
+      label: this._label,
+      turns: this._turns,
+      tools: this._tools?.definitions() ?? []
+    });
   }
 
   private _pushStopped(): void {
@@ -326,70 +275,54 @@ export class Conversation implements IConversation {
     this._answering = true;
     this._changed.emit(turn);
     this._stopping = false;
-    let stalled = false;
     // Text and thinking of the steps before the one streaming (steps are split by tool calls).
     let before = { text: '', thinking: '' };
     let step = { text: '', thinking: '' };
-    const usage = { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
+    const usage = emptyUsage();
     const show = () => {
-      turn.text = Private.join(before.text, step.text);
-      turn.thinking = Private.join(before.thinking, step.thinking);
+      turn.text = joinSteps(before.text, step.text);
+      turn.thinking = joinSteps(before.thinking, step.thinking);
       this._changed.emit(turn);
     };
     try {
+      let stopped = false;
       for (let round = 0; ; round++) {
         // The request includes this turn's own earlier steps (its `exchange`).
         const stream = this._client.messages.stream(this.buildRequest());
         this._stream = stream;
-        // The SDK's timeout ends when the answer starts; a stream that then goes silent is
-        // given up on here, after the same time without a single event.
-        const idleMs = this._getSettings().timeoutSeconds * 1000;
-        let idle: ReturnType<typeof setTimeout> | undefined;
-        const watch = () => {
-          clearTimeout(idle);
-          idle = setTimeout(() => {
-            stalled = true;
-            stream.abort();
-          }, idleMs);
-        };
-        watch();
-        stream.on('streamEvent', (_event, snapshot) => {
-          watch();
-          step = Private.textOf(snapshot);
+        const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
+          step = textOf(snapshot);
           turn.model = snapshot.model || turn.model;
           show();
-        });
-        let message: Message;
-        try {
-          message = await stream.finalMessage();
-        } finally {
-          clearTimeout(idle);
+        }).finally(() => {
           turn.requestId = stream.request_id ?? turn.requestId;
-        }
-        step = Private.textOf(message);
+        });
+        step = textOf(message);
         show();
         turn.stopReason = message.stop_reason;
-        usage.inputTokens += message.usage.input_tokens;
-        usage.outputTokens += message.usage.output_tokens;
-        usage.cacheCreationInputTokens += message.usage.cache_creation_input_tokens ?? 0;
-        usage.cacheReadInputTokens += message.usage.cache_read_input_tokens ?? 0;
+        addUsage(usage, message.usage);
         turn.usage = { ...usage };
-        const calls = message.content.filter(block => block.type === 'tool_use');
+        const calls = message.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
         if (message.stop_reason !== 'tool_use' || !calls.length) {
-          if (turn.exchange) {
-            turn.exchange.push({ role: 'assistant', content: Private.toParams(message.content) });
-          }
+          turn.exchange?.push({ role: 'assistant', content: toContentParams(message.content) });
           break;
         }
         turn.exchange = turn.exchange ?? [];
-        turn.exchange.push({ role: 'assistant', content: Private.toParams(message.content) });
+        turn.exchange.push({ role: 'assistant', content: toContentParams(message.content) });
         this._stream = null;
-        const results = await this._runTools(turn, calls as ToolUseBlock[], round);
+        const results = await runToolRound(calls, {
+          turn,
+          tools: this._tools,
+          round,
+          model: this._getSettings().model,
+          changed: () => this._changed.emit(turn)
+        });
         turn.exchange.push({ role: 'user', content: results });
         before = { text: turn.text, thinking: turn.thinking };
         step = { text: '', thinking: '' };
         if (this._stopping || this._isDisposed) {
-          throw new APIUserAbortError();
+          stopped = true;
+          break;
         }
         if (round > MAX_TOOL_ROUNDS) {
           // Claude was told the limit and kept calling: end the answer here.
@@ -397,26 +330,13 @@ export class Conversation implements IConversation {
           break;
         }
       }
-      turn.status = 'done';
+      turn.status = stopped ? 'stopped' : 'done';
     } catch (error) {
-      if (stalled) {
-        const midStream = turn.text.length > 0 || turn.thinking.length > 0;
-        turn.status = midStream ? 'cut' : 'error';
-        turn.error = {
-          kind: 'timeout',
-          title: this._trans.__('Claude stopped sending (nothing for %1 s)', this._getSettings().timeoutSeconds),
-          detail: midStream
-            ? this._trans.__('What arrived is kept above. Press Retry to ask again.')
-            : this._trans.__('Press Retry to ask again, or raise the timeout in Settings › Claude.')
-        };
-      } else if (this._stopping || isUserAbort(error)) {
-        turn.status = 'stopped';
-      } else {
-        const midStream = turn.text.length > 0 || turn.thinking.length > 0;
-        turn.status = midStream ? 'cut' : 'error';
-        turn.error = describeError(error, this._trans, midStream);
-        turn.requestId = turn.requestId ?? turn.error.requestId;
-      }
+      endUnfinished(turn, error, {
+        stopping: this._stopping,
+        timeoutSeconds: this._getSettings().timeoutSeconds,
+        trans: this._trans
+      });
       if (turn.exchange && step.text.trim()) {
         // What arrived of the last step is kept as text; its half-streamed tool calls are not.
         turn.exchange.push({ role: 'assistant', content: [{ type: 'text', text: step.text.trimEnd() }] });
@@ -429,58 +349,6 @@ export class Conversation implements IConversation {
         this._changed.emit(turn);
       }
     }
-  }
-
-  /**
-   * Answer Claude's tool calls. Every tool here reads; none changes the notebook or the kernel.
-   */
-  private async _runTools(
-    turn: IChatTurn,
-    calls: ToolUseBlock[],
-    round: number
-  ): Promise<ToolResultBlockParam[]> {
-    turn.toolCalls = turn.toolCalls ?? [];
-    // All calls of one message at once: proposals made together are reviewed together.
-    const results = calls.map(async (call): Promise<ToolResultBlockParam> => {
-      const shown: IToolCall = {
-        id: call.id,
-        name: call.name,
-        input: call.input,
-        summary: this._tools ? this._tools.describe(call.name, call.input) : call.name,
-        status: 'running'
-      };
-      turn.toolCalls!.push(shown);
-      this._changed.emit(turn);
-      let result: IToolResult;
-      if (!this._tools) {
-        result = { content: `There is no tool named ${call.name} here.`, isError: true };
-      } else if (round >= MAX_TOOL_ROUNDS) {
-        result = {
-          content: `Tool limit reached (${MAX_TOOL_ROUNDS} rounds for one question). Answer with what you have.`,
-          isError: true
-        };
-      } else {
-        try {
-          result = await this._tools.run(call.name, call.input, {
-            toolUseId: call.id,
-            model: turn.model ?? this._getSettings().model,
-            requestId: turn.requestId ?? null
-          });
-        } catch (error) {
-          result = { content: `The tool failed: ${error instanceof Error ? error.message : error}`, isError: true };
-        }
-      }
-      shown.status = result.isError ? 'error' : 'done';
-      shown.preview = cutText(result.content, 400);
-      this._changed.emit(turn);
-      return {
-        type: 'tool_result',
-        tool_use_id: call.id,
-        content: result.content,
-        ...(result.isError ? { is_error: true } : {})
-      };
-    });
-    return Promise.all(results);
   }
 
   private _id: string;
@@ -539,119 +407,4 @@ export namespace Conversation {
  */
 export function newConversationId(): string {
   return UUID.uuid4();
-}
-
-/**
- * The Messages API `messages` for a list of turns.
- *
- * Every message is a list of content blocks, so a message reads the same whether or not it
- * carries a cache breakpoint. A question sent with notebook context carries that context (and
- * its plots) before the question itself, exactly as it was first sent. Answers that failed
- * before any text are left out, and questions that follow each other are joined, so the roles
- * alternate as the API expects.
- */
-export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[] {
-  const messages: MessageParam[] = [];
-  for (const turn of turns) {
-    if (
-      turn.role === 'assistant' &&
-      !turn.exchange?.length &&
-      (turn.status === 'streaming' || !turn.text.trim())
-    ) {
-      continue;
-    }
-    const parts: Array<{ role: 'user' | 'assistant'; content: ContentBlockParam[] }> =
-      turn.role === 'user'
-        ? [{ role: 'user', content: Private.questionBlocks(turn) }]
-        : turn.exchange?.length
-          ? turn.exchange.map(m => ({ role: m.role, content: [...(m.content as ContentBlockParam[])] }))
-          : [{ role: 'assistant', content: Private.answerBlocks(turn) }];
-    for (const part of parts) {
-      const last = messages[messages.length - 1];
-      if (last && last.role === part.role) {
-        (last.content as ContentBlockParam[]).push(...part.content);
-      } else {
-        messages.push(part);
-      }
-    }
-  }
-  // The conversation must start with the user.
-  while (messages.length && messages[0].role !== 'user') {
-    messages.shift();
-  }
-  return messages;
-}
-
-namespace Private {
-  export function questionBlocks(turn: IChatTurn): ContentBlockParam[] {
-    const blocks: ContentBlockParam[] = [];
-    const context = turn.context;
-    if (context?.volatileText) {
-      blocks.push({
-        type: 'text',
-        text: `<notebook_context>\n${context.volatileText}\n</notebook_context>`
-      });
-    }
-    for (const image of context?.images ?? []) {
-      blocks.push({ type: 'text', text: `Plot: ${image.title}` });
-      blocks.push({
-        type: 'image',
-        source: { type: 'base64', media_type: image.mediaType, data: image.base64 }
-      });
-    }
-    blocks.push({ type: 'text', text: turn.text });
-    return blocks;
-  }
-
-  export function answerBlocks(turn: IChatTurn): ContentBlockParam[] {
-    // An assistant message may not end with whitespace.
-    return [{ type: 'text', text: turn.text.trimEnd() }];
-  }
-
-  /**
-   * The text and thinking of a message (or of a snapshot of one streaming).
-   */
-  export function textOf(message: Message): { text: string; thinking: string } {
-    const texts: string[] = [];
-    const thinking: string[] = [];
-    for (const block of message.content) {
-      if (block.type === 'text') {
-        texts.push(block.text);
-      } else if (block.type === 'thinking') {
-        thinking.push(block.thinking);
-      }
-    }
-    return { text: texts.join('\n\n'), thinking: thinking.join('\n\n') };
-  }
-
-  export function join(a: string, b: string): string {
-    return a && b ? `${a}\n\n${b}` : a || b;
-  }
-
-  /**
-   * A response's content as request content, to send back as it was (thinking with its
-   * signature, tool calls with their ids).
-   */
-  export function toParams(content: ContentBlock[]): ContentBlockParam[] {
-    const params: ContentBlockParam[] = [];
-    for (const block of content) {
-      switch (block.type) {
-        case 'text':
-          if (block.text) {
-            params.push({ type: 'text', text: block.text });
-          }
-          break;
-        case 'thinking':
-          params.push({ type: 'thinking', thinking: block.thinking, signature: block.signature });
-          break;
-        case 'redacted_thinking':
-          params.push({ type: 'redacted_thinking', data: block.data });
-          break;
-        case 'tool_use':
-          params.push({ type: 'tool_use', id: block.id, name: block.name, input: block.input });
-          break;
-      }
-    }
-    return params;
-  }
 }

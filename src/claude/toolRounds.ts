@@ -1,0 +1,83 @@
+/*
+ * One round of tool calls: Claude asked for tools in a message; each call is shown on the
+ * answer as it runs, and its result goes back in the next request.
+ */
+import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
+import type { IClaudeTools, IToolResult } from '../agent/tokens';
+import { cutText } from '../unicode';
+import type { IChatTurn, IToolCall } from './tokens';
+
+/**
+ * The most rounds of tool calls for one question.
+ */
+export const MAX_TOOL_ROUNDS = 8;
+
+/**
+ * What a round of tool calls needs from its conversation.
+ */
+export interface IToolRound {
+  /** The answer the calls belong to (its `toolCalls` grow as they are shown). */
+  turn: IChatTurn;
+  /** The tools of the notebook (`null`: none). */
+  tools: IClaudeTools | null;
+  /** Which round this is, from 0. */
+  round: number;
+  /** The model to record when the answer has not said which. */
+  model: string;
+  /** Show the answer again (a call started or finished). */
+  changed: () => void;
+}
+
+/**
+ * Answer all the tool calls of one message, at once: proposals made together are reviewed together.
+ */
+export function runToolRound(calls: ToolUseBlock[], round: IToolRound): Promise<ToolResultBlockParam[]> {
+  const { turn } = round;
+  turn.toolCalls = turn.toolCalls ?? [];
+  return Promise.all(
+    calls.map(async (call): Promise<ToolResultBlockParam> => {
+      const shown: IToolCall = {
+        id: call.id,
+        name: call.name,
+        input: call.input,
+        summary: round.tools ? round.tools.describe(call.name, call.input) : call.name,
+        status: 'running'
+      };
+      turn.toolCalls!.push(shown);
+      round.changed();
+      const result = await Private.answer(call, round);
+      shown.status = result.isError ? 'error' : 'done';
+      shown.preview = cutText(result.content, 400);
+      round.changed();
+      return {
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: result.content,
+        ...(result.isError ? { is_error: true } : {})
+      };
+    })
+  );
+}
+
+namespace Private {
+  export async function answer(call: ToolUseBlock, round: IToolRound): Promise<IToolResult> {
+    if (!round.tools) {
+      return { content: `There is no tool named ${call.name} here.`, isError: true };
+    }
+    if (round.round >= MAX_TOOL_ROUNDS) {
+      return {
+        content: `Tool limit reached (${MAX_TOOL_ROUNDS} rounds for one question). Answer with what you have.`,
+        isError: true
+      };
+    }
+    try {
+      return await round.tools.run(call.name, call.input, {
+        toolUseId: call.id,
+        model: round.turn.model ?? round.model,
+        requestId: round.turn.requestId ?? null
+      });
+    } catch (error) {
+      return { content: `The tool failed: ${error instanceof Error ? error.message : error}`, isError: true };
+    }
+  }
+}
