@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
+from measure import free_port, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MS_PER_EVENT = 2.0
@@ -36,19 +36,6 @@ BODY = {
     "stream": True,
     "messages": [{"role": "user", "content": "hi"}],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def wait_until(check, timeout: float, what: str) -> None:
