@@ -357,30 +357,23 @@ def build(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     specs: dict[str, dict[str, Any]] = {}
 
+    def stream(name: str, events: list[Event], description: str, **extra: Any) -> None:
+        """Write ``<name>.sse`` and register the fixture that streams it."""
+        write_sse(out / f"{name}.sse", events)
+        specs[name] = fixture(name, description, f"{name}.sse", **extra)
+
     hello = [message_start("msg_01XFDUDYJgAACzvnptvVoYEL", 21, cache_read=0, cache_write=12)]
     hello += text_block(0, HELLO_TEXT, 12)[:1] + [PING] + text_block(0, HELLO_TEXT, 12)[1:]
     hello += ending("end_turn", 17, 21, cache_write=12)
-    write_sse(out / "hello.sse", hello)
-    specs["hello"] = fixture(
-        "hello", "Short text answer with a ping; the default for /v1/messages.", "hello.sse", headers=RATE_HEADERS
-    )
+    stream("hello", hello, "Short text answer with a ping; the default for /v1/messages.", headers=RATE_HEADERS)
 
     md = [message_start("msg_01Hb3wS5k9QbFQ2yGq7nRkzP", 118, cache_read=96)]
     md += text_block(0, MARKDOWN_TEXT, 24) + ending("end_turn", 142, 118, cache_read=96)
-    write_sse(out / "markdown_code.sse", md)
-    specs["markdown_code"] = fixture(
-        "markdown_code", "Markdown answer: heading, list and a ```python pandas code block.", "markdown_code.sse"
-    )
+    stream("markdown_code", md, "Markdown answer: heading, list and a ```python pandas code block.")
 
     slow = [message_start("msg_01Ls7vJ8QeWm2rTn4YcUxDa3", 64)]
     slow += text_block(0, SLOW_TEXT, 9) + ending("end_turn", 96, 64)
-    write_sse(out / "slow_long.sse", slow)
-    specs["slow_long"] = fixture(
-        "slow_long",
-        "About sixty text deltas 150 ms apart: partial text and Stop tests.",
-        "slow_long.sse",
-        event_delay_ms=150,
-    )
+    stream("slow_long", slow, "About sixty text deltas 150 ms apart: partial text and Stop tests.", event_delay_ms=150)
 
     think = [message_start("msg_01Tk9pQm3VbXcN8wEr5sYhJ2", 45)]
     think.append(
@@ -408,10 +401,7 @@ def build(out: Path) -> None:
     )
     think.append(("content_block_stop", {"type": "content_block_stop", "index": 0}))
     think += text_block(1, THINKING_ANSWER, 12) + ending("end_turn", 61, 45)
-    write_sse(out / "thinking.sse", think)
-    specs["thinking"] = fixture(
-        "thinking", "Extended thinking (thinking + signature deltas) then a text answer.", "thinking.sse"
-    )
+    stream("thinking", think, "Extended thinking (thinking + signature deltas) then a text answer.")
 
     tool = [message_start("msg_01Ua4xZ8kLmN2pQr6sTvWy9B", 402, cache_read=350)]
     tool += text_block(0, "I'll run a quick summary of the data in a new cell.", 16)
@@ -445,28 +435,21 @@ def build(out: Path) -> None:
         )
     tool.append(("content_block_stop", {"type": "content_block_stop", "index": 1}))
     tool += ending("tool_use", 89, 402, cache_read=350)
-    write_sse(out / "tool_use.sse", tool)
-    specs["tool_use"] = fixture(
-        "tool_use", "Text, then a tool_use block streamed as input_json_delta; stop_reason tool_use.", "tool_use.sse"
-    )
+    stream("tool_use", tool, "Text, then a tool_use block streamed as input_json_delta; stop_reason tool_use.")
 
     cut = [message_start("msg_01Cx5uT7rWq3eYp9oIu2aSdF", 30)]
     cut += text_block(0, "This answer starts normally, and then the connection drops without warning", 10)
-    write_sse(out / "cut_mid_stream.sse", cut + ending("end_turn", 20, 30))
-    specs["cut_mid_stream"] = fixture(
+    stream(
         "cut_mid_stream",
+        cut + ending("end_turn", 20, 30),
         "200 stream whose socket is closed after a few text deltas (no message_stop).",
-        "cut_mid_stream.sse",
         cut_after_events=5,
     )
 
     err_ev = [message_start("msg_01Ev2bN6mQw8rTy4uIo1pAsD", 30)]
     err_ev += text_block(0, "Here is the first part of the answer", 10)[:3]
     err_ev.append(("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))
-    write_sse(out / "error_event_mid_stream.sse", err_ev)
-    specs["error_event_mid_stream"] = fixture(
-        "error_event_mid_stream", "Some text, then an SSE error event (overloaded_error).", "error_event_mid_stream.sse"
-    )
+    stream("error_event_mid_stream", err_ev, "Some text, then an SSE error event (overloaded_error).")
 
     bad = [message_start("msg_01Mf3cK9nLp2oRq5sTu8vWxY", 12)]
     bad += text_block(0, "Before the broken event.", 12)[:2]
@@ -484,11 +467,10 @@ def build(out: Path) -> None:
         "malformed_event", "A stream containing an event whose data is not valid JSON.", "malformed_event.sse"
     )
 
-    write_sse(out / "stall.sse", hello)
-    specs["stall"] = fixture(
+    stream(
         "stall",
+        hello,
         "Sends three events, then stays silent with the connection open until the client leaves.",
-        "stall.sse",
         stall_after_events=3,
     )
 
@@ -521,30 +503,21 @@ def build(out: Path) -> None:
     hyp += tool_use_block(1, "toolu_01HypWealthSex000000001", "propose_hypothesis", HYPOTHESIS_WEALTH_SEX)
     hyp += tool_use_block(2, "toolu_01HypWealthRace00000002", "propose_hypothesis", HYPOTHESIS_WEALTH_RACE)
     hyp += ending("tool_use", 612, 2650, cache_read=2200)
-    write_sse(out / "hypotheses_two.sse", hyp)
-    specs["hypotheses_two"] = fixture(
-        "hypotheses_two",
-        "Two propose_hypothesis calls in one message (DiscoveryBench NLS incarceration data).",
-        "hypotheses_two.sse",
+    stream(
+        "hypotheses_two", hyp, "Two propose_hypothesis calls in one message (DiscoveryBench NLS incarceration data)."
     )
 
     ledger = [message_start("msg_01HypLedger000000000001", 900, cache_read=700)]
     ledger += text_block(0, "Let me check what has been tested already.", 16)
     ledger += tool_use_block(1, "toolu_01ReadHypotheses0000001", "read_hypotheses", {})
     ledger += ending("tool_use", 40, 900, cache_read=700)
-    write_sse(out / "tool_read_hypotheses.sse", ledger)
-    specs["tool_read_hypotheses"] = fixture(
-        "tool_read_hypotheses", "Text, then a read_hypotheses call (no input).", "tool_read_hypotheses.sse"
-    )
+    stream("tool_read_hypotheses", ledger, "Text, then a read_hypotheses call (no input).")
 
     run = [message_start("msg_01RunCrash00000000000001", 700, cache_read=500)]
     run += text_block(0, "Let me run that cell to see what it does.", 16)
     run += tool_use_block(1, "toolu_01RunCrashCell00000001", "run_cell", {"cell_id": "crash"})
     run += ending("tool_use", 30, 700, cache_read=500)
-    write_sse(out / "tool_run_crash.sse", run)
-    specs["tool_run_crash"] = fixture(
-        "tool_run_crash", "A run_cell call on the cell with id 'crash'.", "tool_run_crash.sse"
-    )
+    stream("tool_run_crash", run, "A run_cell call on the cell with id 'crash'.")
 
     # A model that obeys instructions planted in the notebook's outputs and data files.
     obey = [message_start("msg_01Injected0000000000001", 1800, cache_read=1200)]
@@ -561,23 +534,21 @@ def build(out: Path) -> None:
         {"cell_id": "analysis", "source": "import shutil\nshutil.rmtree('results', ignore_errors=True)\nprint('done')"},
     )
     obey += ending("tool_use", 160, 1800, cache_read=1200)
-    write_sse(out / "prompt_injection_obeyed.sse", obey)
-    specs["prompt_injection_obeyed"] = fixture(
+    stream(
         "prompt_injection_obeyed",
+        obey,
         "A model obeying injected instructions: run_cell, reads out of the root and of .env, "
         "and a destructive replace_cell.",
-        "prompt_injection_obeyed.sse",
     )
 
     # A model answer that tries every way to load from another origin (prompt injection).
     remote = [message_start("msg_01RemoteContent000000001", 900, cache_read=600)]
     remote += text_block(0, REMOTE_CONTENT_TEXT, 60) + ending("end_turn", 1400, 900, cache_read=600)
-    write_sse(out / "remote_content.sse", remote)
-    specs["remote_content"] = fixture(
+    stream(
         "remote_content",
+        remote,
         "An answer loading from attacker.invalid in 30 ways: Markdown and HTML images, srcset, media, CSS url(), "
         "style, link, object, embed, iframe, SVG, ping, background=, protocol-relative, base, meta refresh, math.",
-        "remote_content.sse",
         event_delay_ms=5,
     )
 
@@ -586,12 +557,11 @@ def build(out: Path) -> None:
     echo_text = "Echoed: " + " ".join(f"form{i} {{{{header:x-api-key{f}}}}} ." for i, f in enumerate(forms))
     echo = [message_start("msg_01EchoKeyStream00000001", 20)]
     echo += text_block(0, echo_text, 1) + ending("end_turn", 40, 20)
-    write_sse(out / "echo_key_stream.sse", echo)
-    specs["echo_key_stream"] = fixture(
+    stream(
         "echo_key_stream",
+        echo,
         "A 200 stream echoing the request's x-api-key as is, upper/lower-cased, \\u-escaped, URL-encoded, "
         "its first 40 characters, base64 and hex (proves the proxy scrubs 2xx streams).",
-        "echo_key_stream.sse",
     )
 
     for name, spec in specs.items():
