@@ -1,4 +1,4 @@
-import { ContextSelection } from '../../agent/context';
+import { ContextSelection } from '../../context/selection';
 import { InputModel } from '../input';
 
 function model(options: { busy?: () => boolean } = {}) {
