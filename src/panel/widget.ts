@@ -78,16 +78,17 @@ export class ClaudePanel extends Panel {
       this._ledger = new HypothesisLedgerView({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
       this._ledger.hide();
       this.addWidget(this._ledger);
-      const follow = () => {
-        this._proposals!.setQueue(service.proposals());
+      const followProposals = () => this._proposals!.setQueue(service.proposals());
+      const followHypotheses = () => {
         const hypotheses = service.hypotheses();
         this._hypothesisArea!.setSource(hypotheses);
         this._ledger!.setSource(hypotheses);
         this._syncLedgerButton(hypotheses?.rows().length ?? 0);
       };
-      service.proposalsChanged.connect(follow, this);
-      service.hypothesesChanged.connect(follow, this);
-      follow();
+      service.proposalsChanged.connect(followProposals, this);
+      service.hypothesesChanged.connect(followHypotheses, this);
+      followProposals();
+      followHypotheses();
       // The cells attached to the next question are those of the notebook in focus.
       service.changed.connect(() => this._draft.setSelection(service.selection), this);
       this._draft.setSelection(service.selection);
@@ -122,20 +123,6 @@ export class ClaudePanel extends Panel {
     this._messageBox.focusInput();
     // A closing command palette hands focus back to where it was: take it after that.
     requestAnimationFrame(() => this._messageBox.focusInput());
-  }
-
-  /**
-   * Put a question in the message box without sending it.
-   */
-  setDraft(text: string): void {
-    this._draft.value = text;
-  }
-
-  /**
-   * Send what is in the message box.
-   */
-  sendDraft(): void {
-    this._draft.send();
   }
 
   /**

@@ -1,18 +1,15 @@
 /*
- * Wiring: the Claude side panel, its commands and palette entries.
+ * Wiring: the Claude side panel, and every command (see src/commands.ts).
  */
-import {
-  ILayoutRestorer,
-  type JupyterFrontEnd,
-  type JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
 import { listModels } from '../claude/models';
-import { CommandIDs } from '../commands';
+import { addCommands, CommandIDs } from '../commands';
 import { ClaudePanel } from '../panel/widget';
 import { IConversationRegistry } from '../claude/tokens';
 import { INotebookSessions } from '../session/tokens';
@@ -27,7 +24,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Claude side panel.',
   autoStart: true,
   requires: [IConversationRegistry, IRenderMimeRegistry],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator, INotebookSessions],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator, INotebookSessions, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
     registry: IConversationRegistry,
@@ -36,7 +33,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    sessions: INotebookSessions | null
+    sessions: INotebookSessions | null,
+    tracker: INotebookTracker | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
@@ -57,59 +55,6 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, 'jupyterlab-claude');
 
-    const category = trans.__('Claude');
-    app.commands.addCommand(CommandIDs.openPanel, {
-      label: trans.__('Open Claude Panel'),
-      caption: trans.__('Open the Claude side panel'),
-      execute: () => {
-        app.shell.activateById(panel.id);
-        panel.focusInput();
-      }
-    });
-    app.commands.addCommand(CommandIDs.draft, {
-      label: trans.__('Ask Claude'),
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: { text: { type: 'string' }, send: { type: 'boolean' } }
-        }
-      },
-      execute: args => {
-        panel.setDraft(String(args.text ?? ''));
-        if (args.send === true) {
-          panel.sendDraft();
-        } else {
-          panel.focusInput();
-        }
-      }
-    });
-    app.commands.addCommand(CommandIDs.newChat, {
-      label: trans.__('New Claude Chat'),
-      caption: trans.__('Start a new chat for the notebook in focus'),
-      execute: () => {
-        registry.current.clear();
-        app.shell.activateById(panel.id);
-        panel.focusInput();
-      }
-    });
-    app.commands.addCommand(CommandIDs.showHypotheses, {
-      label: trans.__('Show Hypothesis Ledger'),
-      caption: trans.__('The hypotheses of the notebook in focus, their evidence and corrected verdicts'),
-      execute: () => {
-        app.shell.activateById(panel.id);
-        panel.showLedger(true);
-      }
-    });
-    app.commands.addCommand(CommandIDs.stop, {
-      label: trans.__('Stop Claude'),
-      caption: trans.__('Stop the answer that is streaming, keeping what arrived'),
-      isEnabled: () => registry.current.isBusy,
-      execute: () => registry.current.stop()
-    });
-    if (palette) {
-      for (const command of [CommandIDs.openPanel, CommandIDs.newChat, CommandIDs.stop, CommandIDs.showHypotheses]) {
-        palette.addItem({ command, category });
-      }
-    }
+    addCommands(app, { panel, registry, tracker, sessions, palette, trans });
   }
 };
