@@ -5,14 +5,9 @@
  * JupyterLab's ServerConnection so Jupyter's token and XSRF protection apply.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { IClaudeSettings } from '../tokens';
-
-/**
- * The path of the proxy route under the server's base URL.
- */
-export const PROXY_PATH = 'claude';
+import { apiURL } from '../api';
+import type { IClaudeSettings } from './tokens';
 
 /**
  * The part of the SDK client that the conversation uses.
@@ -32,7 +27,7 @@ export function createClaudeClient(
     apiKey: null,
     authToken: null,
     defaultHeaders: { authorization: null },
-    baseURL: URLExt.join(serverSettings.baseUrl, PROXY_PATH),
+    baseURL: apiURL(serverSettings),
     maxRetries: settings.maxRetries,
     timeout: settings.timeoutSeconds * 1000,
     // The key is not in the browser: the proxy holds it.
@@ -67,8 +62,7 @@ namespace Private {
     init: RequestInit | undefined,
     serverSettings: ServerConnection.ISettings
   ): Promise<Response> {
-    const url =
-      typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     // 'no-store' would make ServerConnection append a cache-busting query string.
     const requestInit: RequestInit = { ...init, cache: 'no-cache' };
     try {

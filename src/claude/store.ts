@@ -2,13 +2,14 @@
  * Saved conversations: the client of the server's `claude/conversations` routes, and the
  * conversion between a conversation and the JSON file it is saved as.
  *
- * Requests go through ServerConnection so Jupyter's token and XSRF protection apply.
+ * Requests go through `requestAPI`, so Jupyter's token and XSRF protection apply; a failed one
+ * throws an `APIError` with the server's message.
  */
 import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
+import type { ServerConnection } from '@jupyterlab/services';
+import { requestAPI } from '../api';
 import type { IChatTurn, IConversationSummary, TurnStatus } from '../tokens';
 import type { Conversation } from './conversation';
-import { PROXY_PATH } from './client';
 import { cutText, wellFormedDeep } from '../unicode';
 
 /**
@@ -131,54 +132,17 @@ export class ServerConversationStore implements IConversationStore {
     await this._request('DELETE', id, notebook);
   }
 
-  private async _request(method: string, id: string, notebook: string, body?: unknown): Promise<unknown> {
-    const base = URLExt.join(this._settings.baseUrl, PROXY_PATH, 'conversations');
-    const url =
-      (id ? URLExt.join(base, encodeURIComponent(id)) : base) +
-      URLExt.objectToQueryString({ notebook });
-    const init: RequestInit = { method, cache: 'no-cache' };
+  private _request(method: string, id: string, notebook: string, body?: unknown): Promise<unknown> {
+    const route = id ? URLExt.join('conversations', encodeURIComponent(id)) : 'conversations';
+    const init: RequestInit = { method };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers = { 'Content-Type': 'application/json' };
     }
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(url, init, this._settings);
-    } catch (error) {
-      throw new StoreError(0, 'The Jupyter server could not be reached.');
-    }
-    if (response.status === 204) {
-      return null;
-    }
-    const text = await response.text();
-    let data: any = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-    if (!response.ok) {
-      const message =
-        data?.error?.message ?? data?.message ?? `The server answered ${response.status}.`;
-      throw new StoreError(response.status, String(message));
-    }
-    return data;
+    return requestAPI<unknown>(this._settings, route, init, { notebook });
   }
 
   private _settings: ServerConnection.ISettings;
-}
-
-/**
- * A failed request to the store, with the server's message.
- */
-export class StoreError extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message);
-    this.name = 'StoreError';
-  }
 }
 
 namespace Private {

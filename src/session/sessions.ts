@@ -3,9 +3,9 @@
  * with a signal for each thing the panel follows.
  */
 import type { INotebookCellExecutor, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
+import type { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
+import { requestAPI } from '../api';
 import type { IClaudeSettings } from '../claude/tokens';
 import type { ContextSelection } from '../context/selection';
 import type { IImageCandidate } from '../context/images';
@@ -39,7 +39,7 @@ export class NotebookSessions implements INotebookSessions {
         inspector: this._inspector,
         previewInspector: this._previewInspector,
         toImage: this._options.toImage,
-        files: (route, params) => Private.getJSON(serverSettings, `claude/files/${route}`, params),
+        files: (route, params) => requestAPI<any>(serverSettings, `files/${route}`, {}, params),
         executor: this._options.executor,
         saveText: this._options.saveText
       });
@@ -119,24 +119,5 @@ export namespace NotebookSessions {
     executor?: INotebookCellExecutor | null;
     /** Save a text file under the Jupyter root (a report the scientist asked for). */
     saveText?: (path: string, text: string) => Promise<string>;
-  }
-}
-
-namespace Private {
-  /**
-   * GET a route of the Jupyter server, with its auth; its error message becomes the error.
-   */
-  export async function getJSON(
-    settings: ServerConnection.ISettings,
-    route: string,
-    params: Record<string, string>
-  ): Promise<any> {
-    const query = URLExt.objectToQueryString(params);
-    const response = await ServerConnection.makeRequest(URLExt.join(settings.baseUrl, route) + query, {}, settings);
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      throw new Error(body?.error?.message ?? body?.message ?? `The Jupyter server answered ${response.status}.`);
-    }
-    return body;
   }
 }
