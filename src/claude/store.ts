@@ -8,7 +8,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import type { ServerConnection } from '@jupyterlab/services';
 import { requestAPI } from '../api';
-import type { IChatTurn, IConversationSummary, TurnStatus } from '../tokens';
+import type { IChatTurn, IConversationSummary, TurnStatus } from './tokens';
 import type { Conversation } from './conversation';
 import { cutText, wellFormedDeep } from '../unicode';
 

@@ -8,7 +8,7 @@ import type * as nbformat from '@jupyterlab/nbformat';
 import type { INotebookModel } from '@jupyterlab/notebook';
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
-import type { HypothesisStatus, IHypothesis, IHypothesisEvidence } from '../tokens';
+import type { HypothesisStatus, IHypothesis, IHypothesisEvidence } from './tokens';
 import { readEvidence } from './result';
 
 type IOutputAreaModel = ICodeCellModel['outputs'];
