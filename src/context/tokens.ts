@@ -5,15 +5,31 @@
 import type { ISignal } from '@lumino/signaling';
 
 /**
- * A part of the notebook context, as shown to the scientist (a chip).
+ * The kinds of part a notebook context is made of.
+ */
+export type ContextPartKind = 'outline' | 'active-cell' | 'selected-cell' | 'error' | 'output' | 'variables' | 'image';
+
+/**
+ * Why a part was left out: the scientist removed it, it did not fit the budget, the image
+ * limit was reached, it was outside the outline window, or no such cell exists.
+ */
+export type OmittedCause = 'removed' | 'budget' | 'image-limit' | 'outline-window' | 'missing';
+
+/**
+ * A part of the notebook context, sent or left out, as shown to the scientist (a chip).
  */
 export interface IContextPart {
-  /** `outline`, `variables`, a cell id, or an image id. */
+  /** `outline`, `variables`, a cell id, or `<cell id>/outputs/<n>` for an image. */
   id: string;
-  kind: string;
+  kind: ContextPartKind;
   title: string;
+  /** Estimated tokens (what it costs, or would have cost). */
   tokens: number;
-  /** Why it was left out, for parts that were. */
+  /** Position of the cell the part is about, from 0. */
+  cellIndex?: number;
+  /** For a part left out: why, as data (what code decides by). */
+  cause?: OmittedCause;
+  /** For a part left out: why, in words (what the scientist and Claude read). */
   reason?: string;
 }
 

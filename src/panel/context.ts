@@ -9,11 +9,6 @@ import type { ISentContext } from '../context/tokens';
 import type { INotebookSessions } from '../session/tokens';
 
 /**
- * The reason the context builder gives for a part the scientist removed.
- */
-const REMOVED = 'removed by the scientist';
-
-/**
  * Chips for what the next question will carry.
  */
 export class ContextBar extends Widget {
@@ -96,7 +91,7 @@ export class ContextBar extends Widget {
     for (const part of context.parts) {
       chips.appendChild(this._chip(part.id, part.title, part.tokens, false));
     }
-    for (const part of context.omitted.filter(p => p.reason === REMOVED)) {
+    for (const part of context.omitted.filter(p => p.cause === 'removed')) {
       chips.appendChild(this._chip(part.id, part.title, part.tokens, true));
     }
     node.appendChild(chips);

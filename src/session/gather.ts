@@ -5,16 +5,12 @@
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { Kernel } from '@jupyterlab/services';
 import { buildContext } from '../context/budget';
+import { OMITTED_REASON } from '../context/render';
 import type { IImageCandidate } from '../context/images';
 import type { IContextImage, IContextPart, IContextSelection, ISentContext } from '../context/tokens';
 import type { IClaudeSettings } from '../claude/tokens';
 import { formatKernelSummary } from '../kernel/summary';
 import type { KernelInspectionResult } from '../kernel/types';
-
-/**
- * The reason given for a part the scientist removed (as the context builder words it).
- */
-const REMOVED = 'removed by the scientist';
 
 /**
  * Where the context of a notebook comes from, read at the moment of asking.
@@ -85,12 +81,13 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
       notes.push(`${block.title}: this image could not be converted and was not sent.`);
     }
   }
-  const omitted = context.omitted.map(part => ({ ...Private.part(part), reason: part.reason }));
+  const omitted = context.omitted.map(Private.part);
   let volatileText = context.volatileText;
   if (settings.inspectKernel && variablesRemoved) {
     // Never inspected, so the builder can't name it: say it here, as it does for the rest.
-    omitted.push({ id: 'variables', kind: 'variables', title: 'Kernel variables', tokens: 0, reason: REMOVED });
-    volatileText = [volatileText, `Kernel variables: left out (${REMOVED}); ask if you need them.`]
+    const reason = OMITTED_REASON.removed;
+    omitted.push({ id: 'variables', kind: 'variables', title: 'Kernel variables', tokens: 0, cause: 'removed', reason });
+    volatileText = [volatileText, `Kernel variables: left out (${reason}); ask if you need them.`]
       .filter(Boolean)
       .join('\n\n');
   }
@@ -107,19 +104,11 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
 }
 
 namespace Private {
-  export function part(block: {
-    id: string;
-    kind: string;
-    title?: string;
-    tokens: number;
-    cellIndex?: number;
-  }): IContextPart {
-    const where = block.cellIndex !== undefined && block.cellIndex >= 0 ? ` #${block.cellIndex + 1}` : '';
-    return {
-      id: block.id,
-      kind: block.kind,
-      title: block.title ?? `${block.kind}${where}`,
-      tokens: block.tokens
-    };
+  /**
+   * A part as sent and saved: without the block's text, image or cell position.
+   */
+  export function part(block: IContextPart): IContextPart {
+    const { id, kind, title, tokens, cause, reason } = block;
+    return cause ? { id, kind, title, tokens, cause, reason } : { id, kind, title, tokens };
   }
 }

@@ -169,8 +169,8 @@ describe('buildContext', () => {
       budgetTokens: 4000
     });
     expect(context.omitted).toEqual([
-      { kind: 'active-cell', id: 'gone', reason: 'no such cell', tokens: 0 },
-      { kind: 'selected-cell', id: 'also-gone', reason: 'no such cell', tokens: 0 }
+      { kind: 'active-cell', id: 'gone', title: 'active-cell', cause: 'missing', reason: 'no such cell', tokens: 0 },
+      { kind: 'selected-cell', id: 'also-gone', title: 'selected-cell', cause: 'missing', reason: 'no such cell', tokens: 0 }
     ]);
     expect(context.text).toContain('- 1 active cell (no such cell): gone');
   });
@@ -203,9 +203,14 @@ describe('buildContext', () => {
     expect(trimmed.blocks.map(b => b.id)).not.toContain('variables');
     expect(trimmed.blocks.map(b => b.id)).not.toContain('nls-incarceration-5');
     expect(trimmed.text).not.toContain('Kernel variables');
-    expect(trimmed.omitted.filter(p => p.reason === 'removed by the scientist').map(p => p.id).sort()).toEqual([
+    expect(trimmed.omitted.filter(p => p.cause === 'removed').map(p => p.id).sort()).toEqual([
       'nls-incarceration-5',
       'variables'
+    ]);
+    // The cause is the data; the words stay for the scientist and for Claude.
+    expect(trimmed.omitted.filter(p => p.cause === 'removed').map(p => p.reason)).toEqual([
+      'removed by the scientist',
+      'removed by the scientist'
     ]);
     expect(trimmed.totalTokens).toBeLessThan(full.totalTokens);
   });

@@ -56,7 +56,7 @@ describe('gatherContext', () => {
     expect(context.volatileText).not.toContain('## Kernel variables');
     // Still named, so Claude knows to ask and the scientist can add them back.
     expect(context.omitted).toContainEqual(
-      expect.objectContaining({ id: 'variables', reason: 'removed by the scientist' })
+      expect.objectContaining({ id: 'variables', cause: 'removed', reason: 'removed by the scientist' })
     );
     expect(context.volatileText).toContain('Kernel variables: left out');
     const off = inputs({ settings: () => ({ ...DEFAULT_SETTINGS, inspectKernel: false }) });
