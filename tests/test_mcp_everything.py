@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import secrets
 import shutil
+import socket
+import subprocess
+import time
 
 import pytest
-from mcp_support import EVERYTHING_JS, MARK, api, mcp_config, new_mark, processes_with, server_entry
+from mcp_support import EVERYTHING_JS, MARK, api, free_port, mcp_config, new_mark, processes_with, server_entry
 
 SECRET = "everything-secret-" + secrets.token_hex(16)
 
@@ -25,7 +29,29 @@ def mark():
 
 
 @pytest.fixture
-def jp_server_config(mock, api_key, tmp_path, mark):
+def everything_http():
+    """server-everything on its Streamable HTTP transport, on a free local port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        ["node", EVERYTHING_JS, "streamableHttp"],
+        env={"PATH": os.environ.get("PATH", ""), "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/mcp"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def jp_server_config(mock, api_key, tmp_path, mark, request):
     servers = {
         "everything": {
             "command": "node",
@@ -33,6 +59,9 @@ def jp_server_config(mock, api_key, tmp_path, mark):
             "env": {MARK: mark, "LAB_SERVICE_TOKEN": SECRET},
         }
     }
+    if "everything_http" in request.fixturenames:
+        url = request.getfixturevalue("everything_http")
+        servers["everything_http"] = {"type": "http", "url": url, "headers": {"Authorization": f"Bearer {SECRET}"}}
     return mcp_config(mock.url, api_key, tmp_path, servers=servers, call_timeout=30.0)
 
 
@@ -132,3 +161,27 @@ async def test_its_env_dump_is_redacted(jp_fetch):
     assert code == 200
     assert SECRET.encode() not in r.body
     assert "LAB_SERVICE_TOKEN" in r.body.decode()  # the name is there, the value is not
+
+
+async def test_over_streamable_http_with_progress(jp_fetch, everything_http):
+    code, result, r = await api(
+        jp_fetch, "POST", "servers", "everything_http", "tools", "echo", body={"arguments": {"message": "over http"}}
+    )
+    assert code == 200, result
+    assert result["content"][0]["text"] == "Echo: over http"
+    code, result, r = await api(
+        jp_fetch,
+        "POST",
+        "servers",
+        "everything_http",
+        "tools",
+        "trigger-long-running-operation",
+        body={"arguments": {"duration": 1, "steps": 4}, "stream": True},
+    )
+    assert code == 200
+    lines = [json.loads(line) for line in r.body.decode().splitlines()]
+    assert [line["type"] for line in lines] == ["progress"] * 4 + ["result"]
+    code, listing, r = await api(jp_fetch, "GET", "servers")
+    entry = server_entry(listing, "everything_http")
+    assert entry["state"] == "connected" and entry["config"]["headers"] == ["Authorization"]
+    assert SECRET.encode() not in r.body
