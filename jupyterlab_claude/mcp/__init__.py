@@ -70,6 +70,7 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from .bridge import MCPBridge
@@ -78,10 +79,23 @@ from .connection import BridgeError
 from .handlers import mcp_routes
 
 
+class _OneLineParseErrors(logging.Filter):
+    """The SDK logs a traceback for each stdout line that is not JSON-RPC: one line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Failed to parse JSONRPC message"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def setup_mcp(server_app: Any, secrets: Callable[[], list[str]], version: str) -> MCPBridge:
     """Create the bridge, add its routes, start autostart servers, stop everything with Jupyter."""
     from tornado.ioloop import IOLoop
 
+    stdio_log = logging.getLogger("mcp.client.stdio")
+    if not any(isinstance(f, _OneLineParseErrors) for f in stdio_log.filters):
+        stdio_log.addFilter(_OneLineParseErrors())
     config = ClaudeMCP(config=server_app.config)
     root_dir = getattr(server_app, "root_dir", None) or "."
     bridge = MCPBridge(config, root_dir, secrets=secrets, version=version)
