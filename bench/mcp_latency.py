@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,24 +26,12 @@ import time
 from pathlib import Path
 
 import httpx
+from measure import free_port, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENT = str(ROOT / "examples" / "mcp" / "uvvis_instrument.py")
 GOAL_MS = 5.0
 MARK = "JLC_MCP_BENCH_MARK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def rss_kib_of_marked(mark: str) -> list[int]:
