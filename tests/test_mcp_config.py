@@ -122,6 +122,7 @@ def test_defaults():
     assert cfg.call_timeout == 120 and cfg.allow_project_servers is True and cfg.allowed_commands == []
     assert cfg.config_file.endswith("claude_mcp.json") and cfg.trust_file.endswith("mcp_trust.json")
     assert cfg.max_result_bytes == 10 * 1024 * 1024
+    assert cfg.auto_approve == "read-only"
 
 
 def test_bound_result_keeps_order_and_says_what_was_cut():

@@ -83,6 +83,7 @@ async def test_listing_starts_nothing_and_masks_env(jp_fetch, mark):
     assert code == 200
     entry = server_entry(listing, "uvvis")
     assert entry["state"] == "stopped" and entry["source"] == "config"
+    assert listing["policy"] == {"auto_approve": "read-only"} and listing["call_timeout"] == 120
     assert entry["config"]["transport"] == "stdio"
     assert "INSTRUMENT_TOKEN" in entry["config"]["env"]  # the name only
     assert_clean(r)

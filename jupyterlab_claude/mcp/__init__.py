@@ -28,7 +28,8 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
     ``{"servers": [{name, source, autostart, state, error, stderr, restarts, stdout_junk_lines,
     server_info, instructions, protocol_version, tools, resources, resource_templates, prompts,
     config}], "project": {path, enabled, exists, sha256, trusted, error, servers}, "config_errors",
-    "call_timeout"}``. ``state`` is stopped | starting | connected | restarting | failed | disabled.
+    "call_timeout", "policy": {"auto_approve": "read-only" | "any" | "never"}}``.
+    ``state`` is stopped | starting | connected | restarting | failed | disabled.
     Tools are the MCP ``Tool`` objects as JSON (``inputSchema``, ``annotations`` ...), as last
     listed. ``config`` is ``{transport: "stdio", command, args, env: [names], cwd}`` or
     ``{transport: "http", url (no query), headers: [names]}``.

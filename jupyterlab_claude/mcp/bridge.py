@@ -266,6 +266,7 @@ class MCPBridge:
             },
             "config_errors": self.config_errors,
             "call_timeout": self.config.call_timeout,
+            "policy": {"auto_approve": self.config.auto_approve},
         }
 
     # -- calls ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jupyter_core.paths import jupyter_config_dir, jupyter_data_dir
-from traitlets import Bool, Float, Int, Unicode, default
+from traitlets import Bool, Enum, Float, Int, Unicode, default
 from traitlets import Dict as DictTrait
 from traitlets import List as ListTrait
 from traitlets.config import Configurable
@@ -66,6 +66,14 @@ class ClaudeMCP(Configurable):
         help="""Executables that project (``.mcp.json``) stdio servers may run, as names found on PATH or
         absolute paths (compared after resolving both); empty allows any. Admin-set servers are not
         restricted. Note that an allowed interpreter (python, node) still runs whatever script it is given.""",
+    ).tag(config=True)
+
+    auto_approve = Enum(
+        ["read-only", "any", "never"],
+        default_value="read-only",
+        help="""Which tools the scientist may let run without a click (the Tools view's "Allow in this
+        notebook"): only those annotated read-only (default), any tool, or none. The browser is told
+        this in the listing (``policy``) and offers only what it allows.""",
     ).tag(config=True)
 
     call_timeout = Float(
