@@ -4,8 +4,11 @@ The Jupyter server is the MCP client (the official ``mcp`` SDK). It starts stdio
 user running Jupyter, or reaches Streamable HTTP servers with headers that stay on the server.
 The browser only ever names a configured server; it never sends a command, a URL or a header,
 and no env value or header value is in any reply (listings show env and header *names* only,
-URLs without query or userinfo, and everything a server returns is scrubbed of those values and
-of the API key).
+URLs without query or userinfo, and everything a server returns, and every error message, is
+scrubbed of those values (each env and header value of 8 characters or more, and a bearer token
+alone) and of the API key, in every form ``proxy.scrub_text`` knows). A stdio server gets only
+``HOME``, ``LOGNAME``, ``PATH``, ``SHELL``, ``TERM`` and ``USER`` from Jupyter's environment (the
+SDK's default) plus its own ``env``: never the API key.
 
 Where servers come from (``config.py``): ``c.ClaudeMCP.servers`` and ``c.ClaudeMCP.config_file``
 (admin, first, fixed), then ``.mcp.json`` at the Jupyter root (project). A project server starts
