@@ -226,6 +226,10 @@ async def test_closing_the_request_cancels_the_call_on_the_server(
     async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=3)) as client:
         with pytest.raises(httpx.ReadTimeout):  # the page goes away mid-call (Stop, reload)
             await client.post(url, headers=headers, json={"arguments": {"tag": "t3"}, "call_id": "gone"})
-    assert (marks / "started-t3").exists()
-    assert await wait_until(lambda: (marks / "cancelled-t3").exists(), 10)
-    assert jp_serverapp.web_app.settings["claude_mcp"].calls["gone"].state == "cancelled"
+        with pytest.raises(httpx.ReadTimeout):  # the same without a call id of the page's
+            await client.post(url, headers=headers, json={"arguments": {"tag": "t4"}})
+    assert (marks / "started-t3").exists() and (marks / "started-t4").exists()
+    assert await wait_until(lambda: (marks / "cancelled-t3").exists() and (marks / "cancelled-t4").exists(), 10)
+    calls = jp_serverapp.web_app.settings["claude_mcp"].calls
+    assert calls["gone"].state == "cancelled"
+    assert [c.state for c in calls.values()] == ["cancelled", "cancelled"]

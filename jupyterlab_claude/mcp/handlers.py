@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import tornado.web
@@ -107,7 +108,8 @@ class ToolCallHandler(MCPBaseHandler):
             # Saving writes a file: it needs the right to write contents too.
             if not self.authorizer.is_authorized(self, self.current_user, "write", "contents"):
                 raise BridgeError(403, "permission_error", "Saving results needs permission to write files.")
-        self._call_id = call_id
+        # Known here even when the page chose none, so a closed connection can cancel it.
+        call_id = self._call_id = call_id if call_id is not None else uuid.uuid4().hex
         if body.get("stream") is True:
             await self._streamed(server, tool, arguments, call_id, save)
         else:
