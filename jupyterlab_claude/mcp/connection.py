@@ -155,6 +155,8 @@ class Connection:
     # -- lifecycle -----------------------------------------------------------------------
 
     def _set(self, state: str, error: str | None = None) -> None:
+        if state in (FAILED, RESTARTING) and (state, error) != (self.state, self.error):
+            log.warning("MCP server %r is %s: %s", self.spec.name, state, error)  # the admin's log, not the page
         self.state = state
         self.error = error
         self._changed.set()
