@@ -7,8 +7,10 @@ import json
 import os
 import secrets
 import socket
+import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +112,27 @@ def mcp_config(mock_url: str, api_key: str, tmp_path: Path, **mcp: Any):
             "ClaudeMCP": settings,
         }
     )
+
+
+@contextmanager
+def instrument_over_http():
+    """The example instrument on the SDK's streamable-http transport, on a free local port: its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, INSTRUMENT, "--transport", "streamable-http", "--port", str(port)],
+        env={"PATH": "/usr/bin:/bin", "UVVIS_SCAN_SECONDS": "0.6"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(10)

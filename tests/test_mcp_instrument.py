@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import subprocess
-import sys
-import time
 
 import pytest
 from mcp_support import (
     INSTRUMENT,
     api,
-    free_port,
+    instrument_over_http,
     mcp_config,
     new_mark,
     processes_with,
@@ -33,26 +30,8 @@ def mark():
 
 @pytest.fixture
 def http_instrument():
-    """The instrument served with the SDK's streamable-http transport on a local port."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, INSTRUMENT, "--transport", "streamable-http", "--port", str(port)],
-        env={"PATH": "/usr/bin:/bin", "UVVIS_SCAN_SECONDS": "0.6"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import socket
-
-    end = time.monotonic() + 20
-    while time.monotonic() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/mcp"
-    proc.terminate()
-    proc.wait(10)
+    with instrument_over_http() as url:
+        yield url
 
 
 @pytest.fixture

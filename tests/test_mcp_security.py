@@ -11,7 +11,17 @@ import sys
 
 import httpx
 import pytest
-from mcp_support import FAULTY, INSTRUMENT, api, mcp_config, new_mark, processes_with, server_entry, stdio
+from mcp_support import (
+    FAULTY,
+    INSTRUMENT,
+    api,
+    instrument_over_http,
+    mcp_config,
+    new_mark,
+    processes_with,
+    server_entry,
+    stdio,
+)
 
 ADMIN_SECRET = "admin-secret-" + secrets.token_hex(16)
 PROJECT_SECRET = "project-secret-" + secrets.token_hex(16)
@@ -297,3 +307,18 @@ async def test_project_servers_can_be_turned_off(jp_fetch, jp_root_dir, project_
     code, err, _ = await api(jp_fetch, "POST", "servers", "proj", "tools", "echo", body={"arguments": {"text": "x"}})
     assert code == 404
     assert processes_with(project_mark) == []
+
+
+async def test_a_project_http_server_needs_trust_too(jp_fetch, jp_root_dir):
+    with instrument_over_http() as url:
+        raw = json.dumps({"mcpServers": {"remote_proj": {"type": "http", "url": url}}}).encode()
+        (jp_root_dir / ".mcp.json").write_bytes(raw)
+        code, err, _ = await api(
+            jp_fetch, "POST", "servers", "remote_proj", "tools", "get_status", body={"arguments": {}}
+        )
+        assert code == 409 and err["error"]["type"] == "mcp_server_disabled"
+        await api(jp_fetch, "POST", "trust", body={"sha256": hashlib.sha256(raw).hexdigest()})
+        code, result, _ = await api(
+            jp_fetch, "POST", "servers", "remote_proj", "tools", "get_status", body={"arguments": {}}
+        )
+        assert code == 200 and result["structuredContent"]["setpoint_c"] == 25.0
