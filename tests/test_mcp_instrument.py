@@ -268,3 +268,20 @@ async def test_a_result_is_kept_beside_the_notebook(jp_fetch, jp_root_dir):
         )
         assert code in (400, 403), (bad, err)
     assert sorted(p.name for p in (jp_root_dir / "lab" / "mcp-data" / "uvvis").iterdir()) == [saved.rsplit("/", 1)[1]]
+
+
+async def test_a_resource_is_kept_beside_the_notebook(jp_fetch, jp_root_dir):
+    code, read, _ = await api(
+        jp_fetch,
+        "POST",
+        "servers",
+        "uvvis",
+        "resources",
+        body={"uri": "uvvis://calibration", "save_beside": "run.ipynb"},
+    )
+    assert code == 200, read
+    assert read["saved"].startswith("mcp-data/uvvis/resource-calibration-")
+    record = json.loads((jp_root_dir / read["saved"]).read_text())
+    assert record["resource"] == "uvvis://calibration" and "holmium" in record["contents"][0]["text"]
+    code, err, _ = await api(jp_fetch, "POST", "servers", "uvvis", "resources", body={"uri": "uvvis://calibration"})
+    assert code == 400

@@ -33,6 +33,7 @@ ROUTES = [
     ("POST", "claude/mcp/servers/uvvis/tools/get_status"),
     ("GET", "claude/mcp/servers/uvvis/resources"),
     ("GET", "claude/mcp/servers/uvvis/resources?uri=uvvis://calibration"),
+    ("POST", "claude/mcp/servers/uvvis/resources"),
     ("POST", "claude/mcp/servers/uvvis/prompts/melting_curve"),
     ("POST", "claude/mcp/servers/uvvis/restart"),
     ("GET", "claude/mcp/calls/abc"),

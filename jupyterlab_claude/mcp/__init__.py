@@ -63,6 +63,9 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
     Cancels the call (MCP cancellation is sent); the pending POST answers 409 ``cancelled``.
     Closing the POST's connection does the same.
 ``GET claude/mcp/servers/<name>/resources`` (list) and ``...?uri=<uri>`` (read: ``{contents}``)
+``POST claude/mcp/servers/<name>/resources`` body ``{"uri": ..., "save_beside": "<notebook path>"}``
+    Reads it and keeps it as ``<notebook folder>/mcp-data/<server>/resource-<name>-<time>.json``;
+    answers ``{contents, saved}`` (or ``save_error``).
 ``POST claude/mcp/servers/<name>/prompts/<prompt>`` body ``{"arguments": {name: string}}``
     ``{description, messages}``.
 ``POST claude/mcp/servers/<name>/restart``

@@ -377,11 +377,25 @@ class MCPBridge:
                 shaped["save_error"] = f"The result could not be saved beside the notebook: {reason}"
         return shaped
 
-    async def read_resource(self, name: str, uri: str) -> dict[str, Any]:
+    async def read_resource(self, name: str, uri: str, save_beside: str | None = None) -> dict[str, Any]:
+        if save_beside is not None:
+            conversations.notebook_parts(save_beside)
         conn = await self.usable(name)
         raw = await conn.request(lambda client: client.read_resource(uri), self.config.call_timeout, f"reading {uri!r}")
         data = {"contents": raw.model_dump(mode="json", by_alias=True, exclude_none=True).get("contents", [])}
-        return await self._finish(data)
+        data = await self._finish(data)
+        if save_beside is not None:
+            record = {"server": name, "resource": results.scrub(uri, self.secrets()), "contents": data["contents"]}
+            stem = "resource-" + (uri.rstrip("/").rsplit("/", 1)[-1] or "resource")
+            loop = asyncio.get_running_loop()
+            try:
+                data["saved"] = await loop.run_in_executor(
+                    None, keep.save_beside, self.root_dir, save_beside, record, stem
+                )
+            except (ClaudeError, OSError) as exc:
+                reason = getattr(exc, "message", None) or type(exc).__name__
+                data["save_error"] = f"The resource could not be saved beside the notebook: {reason}"
+        return data
 
     async def list_resources(self, name: str) -> dict[str, Any]:
         conn = await self.usable(name)

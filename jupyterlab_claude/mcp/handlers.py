@@ -161,6 +161,18 @@ class ResourcesHandler(MCPBaseHandler):
         uri = self.get_query_argument("uri", "")
         await self.answer(self.bridge.read_resource(server, uri) if uri else self.bridge.list_resources(server))
 
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, server: str) -> None:
+        """Read a resource and keep it beside a notebook: body ``{"uri": ..., "save_beside": ...}``."""
+        body = self.json_body()
+        uri, save = body.get("uri"), body.get("save_beside")
+        if not isinstance(uri, str) or not uri or not isinstance(save, str):
+            raise BridgeError(400, "invalid_request_error", "Give the resource's 'uri' and the notebook 'save_beside'.")
+        if not self.authorizer.is_authorized(self, self.current_user, "write", "contents"):
+            raise BridgeError(403, "permission_error", "Saving resources needs permission to write files.")
+        await self.answer(self.bridge.read_resource(server, uri, save_beside=save))
+
 
 class PromptHandler(MCPBaseHandler):
     @tornado.web.authenticated

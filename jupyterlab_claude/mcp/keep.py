@@ -1,7 +1,8 @@
 """Keep the data: a tool result saved beside the notebook, with what produced it.
 
 ``<notebook folder>/mcp-data/<server>/<tool>-<UTC time>.json`` holds ``{server, tool, arguments,
-time, call_id, result}`` (the result as the browser got it: bounded and scrubbed), so an
+time, call_id, result}`` (the result as the browser got it: bounded and scrubbed), and
+``.../resource-<name>-<UTC time>.json`` holds ``{server, resource, time, contents}``, so an
 instrument reading becomes a file the notebook can load, not only a number in a chat.
 """
 
@@ -24,8 +25,11 @@ def _safe(name: str) -> str:
     return cleaned or "tool"
 
 
-def save_beside(root_dir: str, notebook: str, record: dict[str, Any]) -> str:
-    """Write ``record`` beside ``notebook`` (a path relative to the root); the new file's relative path."""
+def save_beside(root_dir: str, notebook: str, record: dict[str, Any], stem: str | None = None) -> str:
+    """Write ``record`` beside ``notebook`` (a path relative to the root); the new file's relative path.
+
+    The file is named after ``stem`` (default: the record's tool) and the time.
+    """
     parts = conversations.notebook_parts(notebook)  # relative, no '..', ends in .ipynb
     real_root = os.path.realpath(os.path.expanduser(root_dir))
     folder_parts = [*parts[:-1], FOLDER, _safe(record["server"])]
@@ -34,7 +38,7 @@ def save_beside(root_dir: str, notebook: str, record: dict[str, Any]) -> str:
     if not files.is_within(os.path.realpath(folder), real_root):
         raise Refused(f"'{'/'.join(folder_parts)}' resolves (through a symlink) outside the Jupyter root.")
     when = datetime.now(timezone.utc)
-    stem = f"{_safe(record['tool'])}-{when.strftime('%Y%m%dT%H%M%S%fZ')}"
+    stem = f"{_safe(stem or record['tool'])}-{when.strftime('%Y%m%dT%H%M%S%fZ')}"
     data = json.dumps({**record, "time": when.isoformat(timespec="milliseconds")}, indent=1, ensure_ascii=False)
     for attempt in range(100):
         name = f"{stem}.json" if attempt == 0 else f"{stem}-{attempt}.json"
