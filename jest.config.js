@@ -61,7 +61,7 @@ module.exports = {
       // Logic on JupyterLab's own models (a real NotebookModel) needs its DOM shims.
       ...common,
       displayName: 'jupyterlab',
-      testRegex: 'src/(proposals|panel|hypotheses)/__tests__/.*\\.spec\\.ts$',
+      testRegex: 'src/((proposals|panel|hypotheses)/__tests__/.*|__tests__/commands)\\.spec\\.ts$',
       // Pure text logic beside the panel runs in Node (`*.node.spec.ts`), in the project above.
       testPathIgnorePatterns: ['/node_modules/', '\\.node\\.spec\\.ts$']
     }
