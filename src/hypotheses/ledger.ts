@@ -2,11 +2,7 @@
  * The hypothesis ledger: every hypothesis with its evidence, corrected for multiple testing
  * across the family of tests that ran, as rows, as a Markdown report and as text for Claude.
  */
-import type {
-  CorrectionMethod,
-  IHypothesis,
-  IHypothesisLedgerRow as ILedgerRow
-} from './tokens';
+import type { CorrectionMethod, IHypothesis, IHypothesisLedgerRow as ILedgerRow } from './tokens';
 import { benjaminiHochberg, holm } from './correction';
 import { assessHypothesis, effectiveStatus, formatNumber } from './status';
 import { clipText, cutText } from '../unicode';
@@ -33,8 +29,7 @@ export function buildLedger(hypotheses: ReadonlyArray<IHypothesis>, method: Corr
     let reason = corrected.reason;
     if (rawP !== null && computed.status !== corrected.status) {
       reason =
-        `${computed.status} at raw p = ${formatNumber(rawP)}, ` +
-        `but ${corrected.reason} (${correctionName(method)})`;
+        `${computed.status} at raw p = ${formatNumber(rawP)}, ` + `but ${corrected.reason} (${correctionName(method)})`;
     }
     return {
       hypothesis: h,
@@ -99,8 +94,7 @@ export function ledgerToMarkdown(
     lines.push(`- **Verdict (corrected)**: ${row.correctedStatus}: ${row.reason}`);
     if (h.override) {
       lines.push(
-        `- **Scientist's override**: ${h.override.status} (${h.override.at}): ` +
-          Private.oneLine(h.override.note)
+        `- **Scientist's override**: ${h.override.status} (${h.override.at}): ` + Private.oneLine(h.override.note)
       );
     }
     if (h.testCellId) {
@@ -110,9 +104,7 @@ export function ledgerToMarkdown(
       );
     }
     if (h.statementCellId) {
-      lines.push(
-        `- **Statement cell**: ${options.cellLabel(h.statementCellId)} (id \`${h.statementCellId}\`)`
-      );
+      lines.push(`- **Statement cell**: ${options.cellLabel(h.statementCellId)} (id \`${h.statementCellId}\`)`);
     }
     lines.push('');
   });
@@ -123,11 +115,7 @@ export function ledgerToMarkdown(
  * The ledger as compact text for Claude, at most `maxChars` long (about 8,000 by default):
  * hypotheses that do not fit are counted, not cut in the middle.
  */
-export function ledgerForClaude(
-  rows: ReadonlyArray<ILedgerRow>,
-  method: CorrectionMethod,
-  maxChars = 8000
-): string {
+export function ledgerForClaude(rows: ReadonlyArray<ILedgerRow>, method: CorrectionMethod, maxChars = 8000): string {
   const header =
     `Hypothesis ledger: ${rows.length} hypotheses; ${familySize(rows)} tests in the family; ` +
     `correction: ${correctionName(method)}.`;
@@ -145,9 +133,7 @@ export function ledgerForClaude(
         (h.testCellId ? `; cell ${h.testCellId}` : ''),
       `  evidence: ${Private.evidence(row)}`,
       `  verdict: raw ${row.status}, corrected ${row.correctedStatus} (${Private.clip(row.reason, 300)})` +
-        (h.override
-          ? `; scientist's override: ${h.override.status} (${Private.clip(h.override.note, 200)})`
-          : '')
+        (h.override ? `; scientist's override: ${h.override.status} (${Private.clip(h.override.note, 200)})` : '')
     ].join('\n');
     const last = shown === rows.length - 1;
     if (text.length + block.length + (last ? 0 : reserve) > maxChars) {

@@ -77,7 +77,12 @@ export class HistoryList extends Widget {
     name.textContent = title;
     const meta = document.createElement('span');
     meta.className = 'jp-Claude-historyMeta';
-    meta.textContent = this._trans._n('%2 · %1 turn', '%2 · %1 turns', item.turns, Private.date(item.updated || item.created));
+    meta.textContent = this._trans._n(
+      '%2 · %1 turn',
+      '%2 · %1 turns',
+      item.turns,
+      Private.date(item.updated || item.created)
+    );
     open.append(name, meta);
     open.setAttribute('aria-label', this._trans.__('Open chat: %1', title));
     if (current) {
