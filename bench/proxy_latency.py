@@ -195,7 +195,7 @@ def run(args, runs: int, mock_url: str, jp_url: str, key: str, auth: dict[str, s
                 if i >= args.warmup:
                     ttfbs[name].append(ttfb)
                     totals[name].append((arrivals[-1] - t_start) * 1000)
-                    lags[name].extend((a - s) * 1000 for a, s in zip(arrivals, sent))
+                    lags[name].extend((a - s) * 1000 for a, s in zip(arrivals, sent, strict=False))
     if bodies["direct"] != bodies["proxy"]:
         raise RuntimeError("proxied stream differs from the direct one")
     direct = summarise(ttfbs["direct"], totals["direct"], lags["direct"])

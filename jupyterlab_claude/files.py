@@ -15,10 +15,10 @@ import csv
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from fnmatch import fnmatch
-from typing import Any, Callable
+from typing import Any
 
 from .errors import BadRequest, Missing, Refused
 
@@ -172,7 +172,7 @@ class SecretRules:
             n = len(sequence)
             for i in range(len(lowered) - n + 1):
                 window = lowered[i : i + n]
-                if all(fnmatch(c, p) for c, p in zip(window, sequence)):
+                if all(fnmatch(c, p) for c, p in zip(window, sequence, strict=False)):
                     return f"'{'/'.join(window)}' may hold credentials"
         return None
 
@@ -485,7 +485,7 @@ def render_table(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A small fixed-width text table."""
     cells = [[_cell(n) for n in names]] + [[_cell(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(names))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells) + "\n"
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in cells) + "\n"
 
 
 def head_parquet(real: str, rel: str, size: int, lines: int, max_bytes: int) -> dict[str, Any]:
@@ -504,7 +504,7 @@ def head_parquet(real: str, rel: str, size: int, lines: int, max_bytes: int) -> 
             batch = next(iter(batches), None)
             if batch is not None:
                 columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-                rows = [list(r) for r in zip(*columns)][:lines]
+                rows = [list(r) for r in zip(*columns, strict=False)][:lines]
     except Exception as exc:  # pyarrow raises several types for corrupt / non-parquet files
         detail = str(exc).replace(real, rel)[:200]  # no absolute paths in messages
         raise BadRequest(f"'{rel}' could not be read as Parquet: {type(exc).__name__}: {detail}") from None

@@ -667,7 +667,7 @@ def two_servers(tmp_path):
         urls.append(f"http://127.0.0.1:{port}/")
     try:
         deadline = time.monotonic() + 60
-        for url, proc in zip(urls, procs):
+        for url, proc in zip(urls, procs, strict=True):
             while True:
                 assert proc.poll() is None, (tmp_path / "server-0.log").read_text()
                 assert time.monotonic() < deadline, "the servers did not start"

@@ -9,8 +9,8 @@ import json
 import random
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -205,7 +205,7 @@ def test_streams_without_secrets_pass_byte_identical_and_whole_events_are_never_
     assert scrubber.flush() == b""
     rng = random.Random(fixture)
     cuts = sorted(rng.sample(range(1, len(data)), 40))
-    pieces = [data[a:b] for a, b in zip([0] + cuts, cuts + [len(data)])]
+    pieces = [data[a:b] for a, b in zip([0] + cuts, cuts + [len(data)], strict=True)]
     assert feed_all(proxy.StreamScrubber([api_key]), pieces) == data
 
 
