@@ -78,7 +78,8 @@ Routes (all under the base URL, authenticated, XSRF-checked, authorised as ``ker
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .bridge import MCPBridge
 from .config import ClaudeMCP

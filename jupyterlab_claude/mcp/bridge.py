@@ -9,7 +9,8 @@ import time
 import uuid
 import weakref
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import conversations
 from ..errors import ClaudeError

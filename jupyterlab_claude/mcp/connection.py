@@ -15,9 +15,9 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from typing import Any, Callable, Optional
+from typing import Any
 
 import anyio
 from mcp import Client, StdioServerParameters
@@ -45,7 +45,7 @@ HEALTHY_SECONDS = 60.0
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 30.0
 
-ProgressFn = Callable[[float, Optional[float], Optional[str]], Awaitable[None]]
+ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
 
 
 class BridgeError(ClaudeError):
