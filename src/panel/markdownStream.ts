@@ -8,7 +8,8 @@
 import type { IRenderMime } from '@jupyterlab/rendermime';
 import { removeMath, renderMarkdown } from '@jupyterlab/rendermime';
 import type { ITranslator } from '@jupyterlab/translation';
-import { MarkdownBlocks } from './markdownBlocks';
+// Marked's lexer loads with the first streamed answer, not when JupyterLab starts.
+import type { MarkdownBlocks } from './markdownBlocks';
 
 /** The parts of a rendermime renderer a block is rendered with (a RenderedMarkdown has them). */
 export interface IMarkdownPipeline {
@@ -29,7 +30,10 @@ export class StreamingMarkdown {
   constructor(
     private readonly _pipeline: IMarkdownPipeline,
     private readonly _decorate: (root: HTMLElement) => void
-  ) {}
+  ) {
+    // An answer view exists before its first token (the question was just sent): load now.
+    void Private.blocks();
+  }
 
   /** Whether any text has been rendered through this object. */
   get started(): boolean {
@@ -41,6 +45,12 @@ export class StreamingMarkdown {
    * complete. Calls must not overlap.
    */
   async update(text: string, final: boolean): Promise<void> {
+    if (!this._splitter) {
+      const { MarkdownBlocks } = await Private.blocks();
+      this._splitter = new MarkdownBlocks.Splitter();
+      this._newHeadings = () => new MarkdownBlocks.HeadingIds();
+      this._headings = this._newHeadings();
+    }
     if (!this._started && !this._pipeline.markdownParser) {
       this._splitter.renderWhole(); // without marked's blocks there is nothing to cut at
     }
@@ -51,7 +61,7 @@ export class StreamingMarkdown {
     const step = this._splitter.next(text, final);
     if (step.reset) {
       this._clear = true;
-      this._headings = new MarkdownBlocks.HeadingIds();
+      this._headings = this._newHeadings!();
     }
     const block = step.settle ? await this._renderBlock(step.settle, true) : null;
     const open = step.open ? await this._renderBlock(step.open, false) : null;
@@ -113,7 +123,7 @@ export class StreamingMarkdown {
 
   /** A settled block's heading ids as the whole answer parsed at once gives them. */
   private _fixHeadingIds(host: HTMLElement, source: string): void {
-    const { local, global } = this._headings.next(removeMath(source));
+    const { local, global } = this._headings!.next(removeMath(source));
     if (!local.length || local.every((id, i) => id === global[i])) {
       return;
     }
@@ -125,7 +135,8 @@ export class StreamingMarkdown {
     });
   }
 
-  private _splitter = new MarkdownBlocks.Splitter();
+  private _splitter: MarkdownBlocks.Splitter | null = null;
+  private _newHeadings: (() => MarkdownBlocks.HeadingIds) | null = null;
   private _started = false;
   private _text = '';
   private _final = false;
@@ -133,7 +144,7 @@ export class StreamingMarkdown {
   private _openNodes: Node[] = [];
   /** The next swap clears what is on screen first (the answer started again). */
   private _clear = false;
-  private _headings = new MarkdownBlocks.HeadingIds();
+  private _headings: MarkdownBlocks.HeadingIds | null = null;
 }
 
 export namespace StreamingMarkdown {
@@ -152,5 +163,11 @@ export namespace StreamingMarkdown {
 }
 
 namespace Private {
+  let blocksModule: Promise<typeof import('./markdownBlocks')> | null = null;
+
+  export function blocks(): Promise<typeof import('./markdownBlocks')> {
+    return (blocksModule ??= import('./markdownBlocks'));
+  }
+
   export const ready = new WeakMap<IRenderMime.ILatexTypesetter, Promise<void>>();
 }

@@ -4,7 +4,8 @@
  * placeholders, same copy and insert buttons. Fences split across events, tables, nested lists,
  * raw HTML, math, the XSS and remote content corpora, and a stream cut inside a fence.
  */
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
 import { ask, lastAnswer, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
 
@@ -41,7 +42,13 @@ async function settledHtml(body: Locator): Promise<string> {
   return last;
 }
 
-async function streamThenReload(page: Page, tmpPath: string, name: string, fixture: string, status: string) {
+async function streamThenReload(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  name: string,
+  fixture: string,
+  status: string
+) {
   const path = `${tmpPath}/${name}.ipynb`;
   await page.contents.uploadContent(notebook(), 'text', path);
   expect(await page.notebook.openByPath(path)).toBe(true);

@@ -1,0 +1,211 @@
+/*
+ * Benchmark of what the extension costs JupyterLab's start-up, in real JupyterLab and Chromium.
+ *
+ * Starts JupyterLab twice over (with the extension, and with the same labextensions folder
+ * without it), opens a notebook by its URL in a fresh browser each time and reports:
+ *   - the extension's JavaScript loaded before the Claude panel is opened, gzipped (goal: at
+ *     most 40 KB), and its share of all the JavaScript JupyterLab loads by then,
+ *   - the time from navigation to a ready notebook (cells shown, kernel idle), median of
+ *     --runs loads, with and without the extension (goal: within 5%).
+ *
+ *   node bench/startup.js [--json] [--runs 5] [--labextension DIR] [--lab-port 8946]
+ */
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const zlib = require('zlib');
+
+const ROOT = path.resolve(__dirname, '..');
+const { chromium } = require(path.join(ROOT, 'ui-tests', 'node_modules', 'playwright-core'));
+const JUPYTER = path.join(ROOT, '.venv', 'bin', 'jupyter');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+const JSON_OUT = process.argv.includes('--json');
+const RUNS = Number(option('runs', 5));
+const LAB_PORT = Number(option('lab-port', 8946));
+const LABEXTENSION = option('labextension', path.join(ROOT, 'jupyterlab_claude', 'labextension'));
+const NAME = 'jupyterlab-claude';
+
+async function startLab(extensionsDir, root) {
+  const child = spawn(
+    JUPYTER,
+    [
+      'lab',
+      '--config',
+      path.join(ROOT, 'ui-tests', 'jupyter_server_test_config.py'),
+      `--port=${LAB_PORT}`,
+      // Only these front-end extensions (and Galata's): the same set, with and without this one.
+      `--LabApp.labextensions_path=${JSON.stringify([extensionsDir])}`
+    ],
+    {
+      cwd: path.join(ROOT, 'ui-tests'),
+      env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-bench-startup', JUPYTERLAB_GALATA_ROOT_DIR: root },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
+    }
+  );
+  const log = [];
+  child.stdout.on('data', d => log.push(String(d)));
+  child.stderr.on('data', d => log.push(String(d)));
+  const deadline = Date.now() + 120000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://localhost:${LAB_PORT}/lab`)).ok) {
+        return child;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`jupyter lab did not start:\n${log.join('')}`);
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+}
+
+function stopLab(child) {
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  return new Promise(r => setTimeout(r, 1500));
+}
+
+/** One cold load of the notebook: JavaScript fetched until it is ready, and the time to ready. */
+async function load(browser) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const scripts = [];
+  page.on('response', response => {
+    const url = response.url();
+    if (/\.js(\?|$)/.test(url) && response.status() === 200) {
+      scripts.push(
+        response
+          .body()
+          .then(body => ({ url, gzip: zlib.gzipSync(body, { level: 6 }).length }))
+          .catch(() => null)
+      );
+    }
+  });
+  await page.goto(`http://localhost:${LAB_PORT}/lab/tree/bench.ipynb`);
+  const readyMs = await page.evaluate(
+    () =>
+      new Promise(resolve => {
+        const check = () => {
+          const app = window.jupyterapp;
+          const widget = app && app.shell && app.shell.currentWidget;
+          const kernel = widget && widget.sessionContext && widget.sessionContext.session?.kernel;
+          const cells = document.querySelectorAll('.jp-NotebookPanel .jp-Cell .cm-content');
+          if (cells.length === 3 && kernel && kernel.status === 'idle') {
+            resolve(performance.now());
+          } else {
+            setTimeout(check, 20);
+          }
+        };
+        check();
+      })
+  );
+  // What loads in the idle time after start-up counts too: the panel is not opened.
+  await page.waitForTimeout(3000);
+  const loaded = (await Promise.all(scripts)).filter(Boolean);
+  await context.close();
+  const ours = loaded.filter(s => s.url.includes(`/extensions/${NAME}/`));
+  const sum = list => list.reduce((n, s) => n + s.gzip, 0);
+  return {
+    readyMs,
+    extensionGzip: sum(ours),
+    allGzip: sum(loaded),
+    extensionFiles: ours.map(s => s.url.split('/').pop())
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'startup-bench-'));
+  const root = path.join(work, 'root');
+  fs.mkdirSync(root);
+  const cell = source => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null });
+  fs.writeFileSync(
+    path.join(root, 'bench.ipynb'),
+    JSON.stringify({
+      cells: [cell('import math'), cell('x = [math.sqrt(i) for i in range(10)]'), cell('sum(x)')],
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+      nbformat: 4,
+      nbformat_minor: 5
+    })
+  );
+  // Two labextensions folders alike but for this extension.
+  const installed = path.join(ROOT, '.venv', 'share', 'jupyter', 'labextensions');
+  const folders = {};
+  for (const variant of ['with', 'without']) {
+    const dir = path.join(work, `labextensions-${variant}`);
+    fs.mkdirSync(dir);
+    for (const name of fs.readdirSync(installed).filter(n => n !== NAME)) {
+      fs.symlinkSync(fs.realpathSync(path.join(installed, name)), path.join(dir, name));
+    }
+    if (variant === 'with') {
+      fs.symlinkSync(path.resolve(LABEXTENSION), path.join(dir, NAME));
+    }
+    folders[variant] = dir;
+  }
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
+  });
+  const results = { with: [], without: [] };
+  try {
+    for (const variant of ['with', 'without']) {
+      const lab = await startLab(folders[variant], root);
+      try {
+        await load(browser); // warm the server's caches and the kernel spec
+        for (let i = 0; i < RUNS; i++) {
+          results[variant].push(await load(browser));
+        }
+      } finally {
+        await stopLab(lab);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  const withExt = results.with;
+  const leaked = median(results.without.map(r => r.extensionGzip));
+  const out = {
+    labextension: LABEXTENSION,
+    runs: RUNS,
+    extensionGzipKB: +(median(withExt.map(r => r.extensionGzip)) / 1024).toFixed(1),
+    extensionFiles: withExt[0].extensionFiles,
+    allJsGzipKB: +(median(withExt.map(r => r.allGzip)) / 1024).toFixed(1),
+    shareOfJs: +(median(withExt.map(r => r.extensionGzip / r.allGzip)) * 100).toFixed(1),
+    readyWithMs: Math.round(median(withExt.map(r => r.readyMs))),
+    readyWithoutMs: Math.round(median(results.without.map(r => r.readyMs))),
+    extensionGzipWithout: leaked
+  };
+  out.readyRatio = +(out.readyWithMs / out.readyWithoutMs).toFixed(3);
+  if (JSON_OUT) {
+    console.log(JSON.stringify(out));
+  } else {
+    console.log(`Start-up with ${out.labextension} (median of ${RUNS} cold loads)`);
+    console.log(`  extension JavaScript before the panel opens: ${out.extensionGzipKB} KB gzipped (goal <= 40 KB)`);
+    console.log(
+      `    ${out.shareOfJs}% of ${out.allJsGzipKB} KB gzipped JavaScript; files: ${out.extensionFiles.join(', ')}`
+    );
+    console.log(`  time to a ready notebook: ${out.readyWithMs} ms with, ${out.readyWithoutMs} ms without`);
+    console.log(`  ratio: ${out.readyRatio} (goal <= 1.05)`);
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
