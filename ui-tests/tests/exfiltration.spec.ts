@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page, Request } from '@playwright/test';
 import { expect, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, openPanel, queueFixture, resetMock } from './helpers';
+import { ask, claudePanel, lastAnswer, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -43,18 +43,6 @@ function notebook(): string {
     nbformat: 4,
     nbformat_minor: 5
   });
-}
-
-async function reloadWith(page: Page, path: string): Promise<void> {
-  await page.reload({ waitForIsReady: false });
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-  await page.evaluate(async p => {
-    await (window as any).galata.app.commands.execute('docmanager:open', { path: p });
-  }, path);
-  const name = path.split('/').pop()!;
-  await expect(page.getByRole('main').getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible();
-  await page.notebook.activate(name);
-  await openPanel(page);
 }
 
 /** Remote URLs still in the answer's DOM, in any attribute or inline style. */

@@ -1,6 +1,7 @@
 /*
  * Shared helpers: scripting the local Messages API server and driving the Claude panel.
  */
+import type { IJupyterLabPageFixture, JupyterLabPage } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 
@@ -52,4 +53,22 @@ export async function ask(page: Page, question: string): Promise<void> {
 /** The last answer in the panel. */
 export function lastAnswer(page: Page): Locator {
   return claudePanel(page).locator('.jp-Claude-turn-assistant').last();
+}
+
+/**
+ * Reload JupyterLab and reopen the notebook at `path` with the panel, as a scientist coming back.
+ */
+export async function reloadWith(page: IJupyterLabPageFixture, path: string): Promise<void> {
+  // The notebook comes back open, so there is no Launcher for galata to wait for.
+  // (Typed through galata's own reload: its fixture type keeps Playwright's signature.)
+  await (page.reload as JupyterLabPage['reload'])({ waitForIsReady: false });
+  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  // Opened by path (the file browser may show another folder after a reload).
+  await page.evaluate(async p => {
+    await (window as any).galata.app.commands.execute('docmanager:open', { path: p });
+  }, path);
+  const name = path.split('/').pop()!;
+  await expect(page.getByRole('main').getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible();
+  await page.notebook.activate(name);
+  await openPanel(page);
 }

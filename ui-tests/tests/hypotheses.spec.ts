@@ -5,7 +5,7 @@
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import * as path from 'path';
-import { claudePanel, lastAnswer, queueFixture, recordedRequests, resetMock } from './helpers';
+import { claudePanel, lastAnswer, queueFixture, recordedRequests, reloadWith, resetMock } from './helpers';
 
 const CSV = path.resolve(
   __dirname,
@@ -176,17 +176,8 @@ test('two hypotheses: accepted, tested in the kernel, verdicts computed and corr
     expect(record.status).toBe('supported');
   }
   await page.notebook.save();
-  // The notebook comes back open, so there is no Launcher for galata to wait for.
-  await page.reload({ waitForIsReady: false });
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-  await page.evaluate(async p => {
-    await (window as any).galata.app.commands.execute('docmanager:open', { path: p });
-  }, `${tmpPath}/wealth.ipynb`);
-  expect(await page.notebook.activate('wealth.ipynb')).toBe(true);
+  await reloadWith(page, `${tmpPath}/wealth.ipynb`);
   expect((await notebookMetadata(page)).hypotheses).toEqual(before);
-  if (!(await claudePanel(page).isVisible())) {
-    await page.locator('.jp-SideBar.jp-mod-right li[data-id="jp-claude-panel"]').click();
-  }
   await showLedger(page);
   for (const statement of [SEX, RACE]) {
     await expect(row(page, statement).locator('.jp-Claude-ledgerStatus')).toHaveText('inconclusive');

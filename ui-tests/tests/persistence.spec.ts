@@ -2,9 +2,9 @@
  * Saved conversations: a notebook's chat survives a reload, a cut answer keeps its Retry,
  * History opens and deletes saved chats, renames are followed, two tabs merge.
  */
-import type { APIRequestContext, Page } from '@playwright/test';
-import { expect, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, openPanel, queueFixture, resetMock } from './helpers';
+import type { APIRequestContext } from '@playwright/test';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { ask, claudePanel, lastAnswer, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -30,7 +30,7 @@ async function savedTurns(request: APIRequestContext, path: string): Promise<num
   return (await saved(request, path)).map(c => c.turns);
 }
 
-async function openNotebook(page: Page, tmpPath: string, name: string): Promise<string> {
+async function openNotebook(page: IJupyterLabPageFixture, tmpPath: string, name: string): Promise<string> {
   const path = `${tmpPath}/${name}`;
   if (!(await page.contents.fileExists(path))) {
     await page.contents.uploadContent(notebook(), 'text', path);
@@ -38,20 +38,6 @@ async function openNotebook(page: Page, tmpPath: string, name: string): Promise<
   expect(await page.notebook.openByPath(path)).toBe(true);
   await openPanel(page);
   return path;
-}
-
-async function reloadWith(page: Page, path: string): Promise<void> {
-  // The notebook comes back open, so there is no Launcher for galata to wait for.
-  await page.reload({ waitForIsReady: false });
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-  // Opened by path (the file browser may show another folder after a reload).
-  await page.evaluate(async p => {
-    await (window as any).galata.app.commands.execute('docmanager:open', { path: p });
-  }, path);
-  const name = path.split('/').pop()!;
-  await expect(page.getByRole('main').getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible();
-  await page.notebook.activate(name);
-  await openPanel(page);
 }
 
 test.beforeEach(async ({ request }) => {

@@ -3,9 +3,9 @@
  * gets its answer, its chat saves and comes back after a reload, and nothing sent to the
  * Messages API or saved holds half a character.
  */
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import { expect, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, openPanel, queueFixture, recordedRequests, resetMock } from './helpers';
+import { ask, claudePanel, lastAnswer, openPanel, queueFixture, reloadWith, recordedRequests, resetMock } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -63,18 +63,6 @@ async function saved(request: APIRequestContext, path: string): Promise<any[]> {
   const response = await request.get(`/claude/conversations?notebook=${encodeURIComponent(path)}`);
   expect(response.ok(), await response.text()).toBeTruthy();
   return (await response.json()).conversations;
-}
-
-async function reloadWith(page: Page, path: string): Promise<void> {
-  await page.reload({ waitForIsReady: false });
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-  await page.evaluate(async p => {
-    await (window as any).galata.app.commands.execute('docmanager:open', { path: p });
-  }, path);
-  const name = path.split('/').pop()!;
-  await expect(page.getByRole('main').getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible();
-  await page.notebook.activate(name);
-  await openPanel(page);
 }
 
 test.beforeEach(async ({ request }) => {
