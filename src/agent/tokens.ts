@@ -1,7 +1,16 @@
 /*
- * Public interfaces of Claude's tools: what a tool is and what it returns.
+ * Public interfaces of Claude's tools: what a tool is, what it returns, and the registry
+ * that holds them, with its Lumino token.
  * No logic lives here.
  */
+import type { INotebookContent } from '@jupyterlab/nbformat';
+import type { Kernel } from '@jupyterlab/services';
+import { Token } from '@lumino/coreutils';
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
+import type { INotebookHypotheses } from '../hypotheses/tokens';
+import type { IVariableRequest, KernelVariableResult } from '../kernel/types';
+import type { IProposalQueue } from '../proposals/tokens';
 
 /**
  * What a tool returns to Claude.
@@ -44,3 +53,106 @@ export interface IToolCallInfo {
   model: string;
   requestId: string | null;
 }
+
+/**
+ * What a tool does, which decides how it is approved:
+ * - `read`: reads and changes nothing; answered at once.
+ * - `write`: changes the notebook; offered only where the notebook has a proposal queue, and
+ *   what it changes waits for the scientist's Accept.
+ * - `run`: runs code in the kernel; as `write`.
+ * - `external`: reaches outside the notebook (an MCP server); offered only where an approval
+ *   function exists, and its handler runs only after the scientist approves the call.
+ */
+export type ToolKind = 'read' | 'write' | 'run' | 'external';
+
+/**
+ * Asks the scientist whether an external tool call may run; resolves true to run it.
+ */
+export type ToolApproval = (request: {
+  tool: string;
+  summary: string;
+  input: unknown;
+  call: IToolCallInfo;
+}) => Promise<boolean>;
+
+/**
+ * What the tools of one notebook work with.
+ */
+export interface IToolContext {
+  /** The notebook as nbformat JSON, or null when it is closed. */
+  notebook(): INotebookContent | null;
+  /** The notebook's kernel, if any. */
+  kernel(): Kernel.IKernelConnection | null | undefined;
+  /** The notebook's folder, relative to the Jupyter root ('' for the root). */
+  notebookDir(): string;
+  /** Summarise one variable of a kernel in depth (bounded, silent). */
+  inspectVariable(
+    kernel: Kernel.IKernelConnection | null | undefined,
+    request: IVariableRequest
+  ): Promise<KernelVariableResult>;
+  /** GET a `claude/files/...` route of the Jupyter server; resolves to its JSON or throws with its message. */
+  files(route: 'list' | 'head', params: Record<string, string>): Promise<any>;
+  /** Where proposals wait for the scientist (none: write and run tools are not offered). */
+  proposals?: IProposalQueue;
+  /** The notebook's hypotheses (none: the hypothesis tools are not offered). */
+  hypotheses?: INotebookHypotheses;
+  /** Asks the scientist about an external call (none: external tools are not offered). */
+  approve?: ToolApproval;
+}
+
+/**
+ * What a tool's handler (and its `describe`) receives: the notebook's context and the call.
+ */
+export interface IToolCallContext extends IToolContext {
+  /** The call's provenance (empty ids while only describing a call). */
+  readonly call: IToolCallInfo;
+  /** `#4` for a cell id of this notebook, or the id itself when there is no such cell. */
+  cellLabel(cellId: string): string;
+}
+
+/**
+ * A tool Claude may call: one object, registered by the capability it belongs to.
+ */
+export interface ITool extends IToolDefinition {
+  /** What it does, which decides its approval (see `ToolKind`). */
+  readonly kind: ToolKind;
+  /** Whether this notebook can offer it beyond what its kind needs (e.g. it has hypotheses). */
+  isAvailable?(context: IToolContext): boolean;
+  /** A call in a few words, for the scientist ("Read cell #4"). */
+  describe(input: Record<string, unknown>, context: IToolCallContext): string;
+  /** Answer a call; a thrown error goes back to Claude as an error result. */
+  handler(input: Record<string, unknown>, context: IToolCallContext): Promise<IToolResult>;
+}
+
+/**
+ * Every tool Claude may call. Capabilities, MCP servers and skills register theirs here, at
+ * start or at run time; a conversation gets the tools of its notebook from `toolsFor`.
+ */
+export interface IToolRegistry {
+  /** Add a tool; dispose the result to remove it. A name already taken is refused (throws). */
+  register(tool: ITool): IDisposable;
+  /** The tools registered, in registration order. */
+  readonly tools: ReadonlyArray<ITool>;
+  /** Emitted when a tool is added or removed. */
+  readonly changed: ISignal<IToolRegistry, IToolRegistry.IChange>;
+  /**
+   * The tools of one notebook, as a conversation calls them: what its context allows, with
+   * the approval each kind needs, results bounded and redacted. Follows later registrations.
+   */
+  toolsFor(context: IToolContext): IClaudeTools;
+}
+
+export namespace IToolRegistry {
+  export interface IChange {
+    type: 'added' | 'removed';
+    tool: ITool;
+  }
+}
+
+/**
+ * The tool registry.
+ */
+export const IToolRegistry = new Token<IToolRegistry>(
+  'jupyterlab-claude:tool-registry',
+  'Every tool Claude may call, with the approval its kind needs.'
+);

@@ -3,6 +3,7 @@
  * No logic lives here.
  */
 import type { ISignal } from '@lumino/signaling';
+import type { IToolCallInfo, IToolResult } from '../agent/tokens';
 
 /**
  * Where a hypothesis stands.
@@ -152,4 +153,10 @@ export interface INotebookHypotheses {
   revealCell(cellId: string): void;
   /** Run a hypothesis' test cell (the scientist's click). */
   runTest(id: string): Promise<void>;
+  /** A `propose_hypothesis` call: a card for the scientist; resolves with their decision. */
+  propose(input: unknown, call: IToolCallInfo): Promise<IToolResult>;
+  /** The ledger as Claude reads it (`read_hypotheses`). */
+  readForClaude(method?: CorrectionMethod): IToolResult;
+  /** The scientist stopped the answer: settle every hypothesis still waiting. */
+  cancelPending(): void;
 }

@@ -5,6 +5,7 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { INotebookCellExecutor, INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IToolRegistry } from '../agent/tokens';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import type { IClaudeSettings } from '../claude/tokens';
 import { imageForClaude } from '../panel/images';
@@ -20,17 +21,19 @@ export const sessionsPlugin: JupyterFrontEndPlugin<INotebookSessions> = {
   description: 'What Claude keeps for each open notebook: context choices, proposals, hypotheses, tools.',
   autoStart: true,
   provides: INotebookSessions,
-  requires: [INotebookTracker],
+  requires: [INotebookTracker, IToolRegistry],
   optional: [INotebookCellExecutor, ISettingRegistry],
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
+    tools: IToolRegistry,
     executor: INotebookCellExecutor | null,
     settingRegistry: ISettingRegistry | null
   ): Promise<INotebookSessions> => {
     let settings: IClaudeSettings = DEFAULT_SETTINGS;
     const sessions = new NotebookSessions({
       tracker,
+      tools,
       settings: () => settings,
       serverSettings: app.serviceManager.serverSettings,
       toImage: imageForClaude,

@@ -76,6 +76,8 @@ export interface IProposalQueue {
   canUndo(id: string): boolean;
   /** Restore the notebook as before the acceptance; returns why not, or null. */
   undo(id: string): string | null;
+  /** The scientist stopped the answer: settle every proposal still waiting. */
+  cancelPending(): void;
 }
 
 /**

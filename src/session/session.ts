@@ -8,7 +8,7 @@ import type { IClaudeSettings } from '../claude/tokens';
 import type { IImageCandidate } from '../context/images';
 import { ContextSelection } from '../context/selection';
 import type { IContextImage, ISentContext } from '../context/tokens';
-import { NotebookTools } from '../agent/tools';
+import type { IClaudeTools, IToolRegistry } from '../agent/tokens';
 import { NotebookHypotheses } from '../hypotheses/notebook';
 import type { KernelInspector } from '../kernel/inspector';
 import { NotebookProposals } from '../proposals/queue';
@@ -55,10 +55,10 @@ export class NotebookSession implements INotebookSession {
   /**
    * The read and write tools Claude may call about this notebook.
    */
-  get tools(): NotebookTools {
+  get tools(): IClaudeTools {
     if (!this._tools) {
       const panel = this.panel;
-      this._tools = new NotebookTools({
+      this._tools = this._options.tools.toolsFor({
         notebook: () => Adapter.notebookJSON(panel),
         kernel: () => panel.sessionContext.session?.kernel,
         notebookDir: () => PathExt.dirname(panel.context.localPath),
@@ -112,7 +112,7 @@ export class NotebookSession implements INotebookSession {
   }
 
   private _options: NotebookSession.IOptions;
-  private _tools: NotebookTools | null = null;
+  private _tools: IClaudeTools | null = null;
 }
 
 export namespace NotebookSession {
@@ -123,6 +123,8 @@ export namespace NotebookSession {
     inspector: KernelInspector;
     /** The inspector the preview uses (never waits). */
     previewInspector: KernelInspector;
+    /** The tool registry: this notebook's tools are the ones its context allows. */
+    tools: IToolRegistry;
     toImage?: (id: string, title: string, candidate: IImageCandidate) => Promise<IContextImage | null>;
     /** GET a `claude/files/...` route of the Jupyter server. */
     files: (route: 'list' | 'head', params: Record<string, string>) => Promise<any>;

@@ -6,6 +6,7 @@ import type { INotebookCellExecutor, INotebookTracker, NotebookPanel } from '@ju
 import type { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 import { requestAPI } from '../api';
+import type { IToolRegistry } from '../agent/tokens';
 import type { IClaudeSettings } from '../claude/tokens';
 import type { ContextSelection } from '../context/selection';
 import type { IImageCandidate } from '../context/images';
@@ -38,6 +39,7 @@ export class NotebookSessions implements INotebookSessions {
         settings: this._options.settings,
         inspector: this._inspector,
         previewInspector: this._previewInspector,
+        tools: this._options.tools,
         toImage: this._options.toImage,
         files: (route, params) => requestAPI<any>(serverSettings, `files/${route}`, {}, params),
         executor: this._options.executor,
@@ -114,6 +116,8 @@ export namespace NotebookSessions {
     tracker: INotebookTracker;
     settings: () => IClaudeSettings;
     serverSettings: ServerConnection.ISettings;
+    /** The tool registry. */
+    tools: IToolRegistry;
     toImage?: (id: string, title: string, candidate: IImageCandidate) => Promise<IContextImage | null>;
     /** JupyterLab's cell executor (absent: cells run as CodeCell.execute runs them). */
     executor?: INotebookCellExecutor | null;

@@ -9,7 +9,9 @@ import { createDirectClient } from '../../claude/client';
 import { Conversation, MAX_TOOL_ROUNDS } from '../../claude/conversation';
 import { DEFAULT_SETTINGS } from '../../claude/settings';
 import { fakeAnthropicKey, loadNotebook } from '../../context/__tests__/fixtures';
-import { NotebookTools, OUTPUT_PAGE_CHARS } from '../tools';
+import { ToolRegistry } from '../registry';
+import type { IClaudeTools } from '../tokens';
+import { NOTEBOOK_READ_TOOLS, OUTPUT_PAGE_CHARS } from '../tools';
 
 let api: MockApi;
 beforeAll(async () => {
@@ -29,7 +31,9 @@ function notebookWithTypo(): INotebookContent {
 }
 
 function toolsFor(nb: INotebookContent | null, files?: (route: string, params: any) => Promise<any>) {
-  return new NotebookTools({
+  const registry = new ToolRegistry();
+  NOTEBOOK_READ_TOOLS.forEach(tool => registry.register(tool));
+  return registry.toolsFor({
     notebook: () => nb,
     kernel: () => null,
     notebookDir: () => 'analysis',
@@ -43,7 +47,7 @@ function toolsFor(nb: INotebookContent | null, files?: (route: string, params: a
   });
 }
 
-function conversation(tools: NotebookTools) {
+function conversation(tools: IClaudeTools) {
   const settings = { ...DEFAULT_SETTINGS, maxRetries: 0 };
   return new Conversation({
     client: createDirectClient(api.url, MOCK_KEY, settings),
@@ -134,7 +138,7 @@ describe('read tools in a conversation', () => {
   });
 });
 
-describe('NotebookTools', () => {
+describe('the notebook read tools', () => {
   it('pages an output in full and redacts secrets in it', async () => {
     const key = fakeAnthropicKey();
     const nb = notebookWithTypo();
@@ -187,7 +191,14 @@ describe('NotebookTools', () => {
             truncated: false,
             hidden: 2
           }
-        : { path: 'analysis/nls.csv', format: 'csv', size: 343000, text: 'race,sex\nwhite,female', truncated: true, columns: ['race', 'sex'] };
+        : {
+            path: 'analysis/nls.csv',
+            format: 'csv',
+            size: 343000,
+            text: 'race,sex\nwhite,female',
+            truncated: true,
+            columns: ['race', 'sex']
+          };
     });
     const listing = await tools.run('list_files', { path: '' });
     expect(listing.content).toBe(

@@ -1,0 +1,198 @@
+/*
+ * The tool registry: every tool Claude may call, one object each, and the one place that
+ * decides from a tool's kind whether a notebook offers it and what a call must wait for.
+ */
+import type { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate } from '@lumino/disposable';
+import { Signal } from '@lumino/signaling';
+import { cellIdOf } from '../context/notebook';
+import { redactSecrets } from '../context/redact';
+import { cutText } from '../unicode';
+import type {
+  IClaudeTools,
+  ITool,
+  IToolCallContext,
+  IToolCallInfo,
+  IToolContext,
+  IToolDefinition,
+  IToolRegistry,
+  IToolResult
+} from './tokens';
+
+/**
+ * The longest text one tool result may carry.
+ */
+export const MAX_RESULT_CHARS = 16000;
+
+/**
+ * The names the Messages API takes for a tool.
+ */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * Every tool Claude may call.
+ */
+export class ToolRegistry implements IToolRegistry {
+  get tools(): ReadonlyArray<ITool> {
+    return this._tools;
+  }
+
+  get changed(): Signal<this, IToolRegistry.IChange> {
+    return this._changed;
+  }
+
+  register(tool: ITool): IDisposable {
+    if (!TOOL_NAME.test(tool.name)) {
+      throw new Error(`Cannot register the tool "${tool.name}": a tool name is 1 to 64 letters, digits, _ or -.`);
+    }
+    if (this._tools.some(other => other.name === tool.name)) {
+      throw new Error(`Cannot register the tool "${tool.name}": a tool with that name is already registered.`);
+    }
+    this._tools.push(tool);
+    this._changed.emit({ type: 'added', tool });
+    return new DisposableDelegate(() => {
+      const index = this._tools.indexOf(tool);
+      if (index >= 0) {
+        this._tools.splice(index, 1);
+        this._changed.emit({ type: 'removed', tool });
+      }
+    });
+  }
+
+  toolsFor(context: IToolContext): IClaudeTools {
+    return new Private.NotebookTools(this, context);
+  }
+
+  private _tools: ITool[] = [];
+  private _changed = new Signal<this, IToolRegistry.IChange>(this);
+}
+
+/**
+ * Whether a notebook with this context offers a tool: the approval its kind needs must exist
+ * there (a proposal queue for write and run tools, an approval function for external ones).
+ */
+export function isOffered(tool: ITool, context: IToolContext): boolean {
+  switch (tool.kind) {
+    case 'read':
+      break;
+    case 'write':
+    case 'run':
+      if (!context.proposals) {
+        return false;
+      }
+      break;
+    case 'external':
+      if (!context.approve) {
+        return false;
+      }
+      break;
+    default:
+      return false;
+  }
+  return tool.isAvailable ? tool.isAvailable(context) : true;
+}
+
+/**
+ * A result bounded to `MAX_RESULT_CHARS` with secrets redacted, whatever the tool.
+ */
+export function boundResult(result: IToolResult): IToolResult {
+  let content = redactSecrets(String(result.content ?? '')).text;
+  if (content.length > MAX_RESULT_CHARS) {
+    const kept = cutText(content, MAX_RESULT_CHARS);
+    content = `${kept}\n… [${(content.length - kept.length).toLocaleString()} characters cut]`;
+  }
+  return { ...result, content };
+}
+
+namespace Private {
+  /**
+   * The tools of one notebook, read from the registry at each call (tools come and go).
+   */
+  export class NotebookTools implements IClaudeTools {
+    constructor(
+      private readonly _registry: IToolRegistry,
+      private readonly _context: IToolContext
+    ) {}
+
+    definitions(): IToolDefinition[] {
+      return this._offered().map(tool => ({
+        name: tool.name,
+        description: tool.description,
+        input_schema: tool.input_schema
+      }));
+    }
+
+    describe(name: string, input: unknown): string {
+      const tool = this._registry.tools.find(t => t.name === name);
+      if (!tool) {
+        return name;
+      }
+      try {
+        return tool.describe(args(input), this._callContext(undefined));
+      } catch {
+        return name;
+      }
+    }
+
+    async run(name: string, input: unknown, call?: IToolCallInfo): Promise<IToolResult> {
+      const tool = this._offered().find(t => t.name === name);
+      if (!tool) {
+        return boundResult({ content: `There is no tool named ${name}.`, isError: true });
+      }
+      const context = this._callContext(call);
+      try {
+        if (tool.kind === 'external') {
+          // Offered only with an approval function; the handler runs only once it says yes.
+          const approved = await context.approve?.({
+            tool: tool.name,
+            summary: this.describe(name, input),
+            input,
+            call: context.call
+          });
+          if (approved !== true) {
+            return boundResult({ content: `The scientist did not allow this call of ${name}.`, isError: true });
+          }
+        }
+        // Write and run tools hand their change to the proposal queue: the result is the
+        // scientist's decision, so it too waits for their click.
+        return boundResult(await tool.handler(args(input), context));
+      } catch (error) {
+        return boundResult({ content: error instanceof Error ? error.message : String(error), isError: true });
+      }
+    }
+
+    cancelPending(): void {
+      this._context.proposals?.cancelPending();
+      this._context.hypotheses?.cancelPending();
+    }
+
+    private _offered(): ITool[] {
+      return this._registry.tools.filter(tool => isOffered(tool, this._context));
+    }
+
+    private _callContext(call: IToolCallInfo | undefined): IToolCallContext {
+      const context = this._context;
+      return {
+        notebook: () => context.notebook(),
+        kernel: () => context.kernel(),
+        notebookDir: () => context.notebookDir(),
+        inspectVariable: (kernel, request) => context.inspectVariable(kernel, request),
+        files: (route, params) => context.files(route, params),
+        proposals: context.proposals,
+        hypotheses: context.hypotheses,
+        approve: context.approve,
+        call: { toolUseId: call?.toolUseId ?? '', model: call?.model ?? '', requestId: call?.requestId ?? null },
+        cellLabel: cellId => cellLabel(context, cellId)
+      };
+    }
+  }
+
+  function args(input: unknown): Record<string, unknown> {
+    return input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  }
+
+  function cellLabel(context: IToolContext, cellId: string): string {
+    const index = context.notebook()?.cells.findIndex((cell, i) => cellIdOf(cell, i) === cellId) ?? -1;
+    return index >= 0 ? `#${index + 1}` : cellId;
+  }
+}
