@@ -1,8 +1,7 @@
 /*
  * Benchmark of what the extension costs JupyterLab's start-up, in real JupyterLab and Chromium.
  *
- * Starts JupyterLab twice over (with the extension, and with the same labextensions folder
- * without it), opens a notebook by its URL in a fresh browser each time and reports:
+ * Starts JupyterLab twice over (with the extension, and the same JupyterLab without it), opens a notebook by its URL in a fresh browser each time and reports:
  *   - the extension's JavaScript loaded before the Claude panel is opened, gzipped (goal: at
  *     most 40 KB), and its share of all the JavaScript JupyterLab loads by then,
  *   - the time from navigation to a ready notebook (cells shown, kernel idle), median of
@@ -31,20 +30,18 @@ const LAB_PORT = Number(option('lab-port', 8946));
 const LABEXTENSION = option('labextension', path.join(ROOT, 'jupyterlab_claude', 'labextension'));
 const NAME = 'jupyterlab-claude';
 
-async function startLab(extensionsDir, root) {
+async function startLab(jupyterPath, root) {
   const child = spawn(
     JUPYTER,
-    [
-      'lab',
-      '--config',
-      path.join(ROOT, 'ui-tests', 'jupyter_server_test_config.py'),
-      `--port=${LAB_PORT}`,
-      // Only these front-end extensions (and Galata's): the same set, with and without this one.
-      `--LabApp.labextensions_path=${JSON.stringify([extensionsDir])}`
-    ],
+    ['lab', '--config', path.join(ROOT, 'ui-tests', 'jupyter_server_test_config.py'), `--port=${LAB_PORT}`],
     {
       cwd: path.join(ROOT, 'ui-tests'),
-      env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-bench-startup', JUPYTERLAB_GALATA_ROOT_DIR: root },
+      env: {
+        ...process.env,
+        JUPYTER_PATH: jupyterPath,
+        ANTHROPIC_API_KEY: 'sk-ant-bench-startup',
+        JUPYTERLAB_GALATA_ROOT_DIR: root
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true
     }
@@ -144,17 +141,21 @@ async function main() {
       nbformat_minor: 5
     })
   );
-  // Two labextensions folders alike but for this extension.
-  const installed = path.join(ROOT, '.venv', 'share', 'jupyter', 'labextensions');
+  // The first labextensions folder naming the extension wins: with, the labextension given;
+  // without, a package without a build, which JupyterLab skips ("not a valid extension").
   const folders = {};
   for (const variant of ['with', 'without']) {
-    const dir = path.join(work, `labextensions-${variant}`);
-    fs.mkdirSync(dir);
-    for (const name of fs.readdirSync(installed).filter(n => n !== NAME)) {
-      fs.symlinkSync(fs.realpathSync(path.join(installed, name)), path.join(dir, name));
-    }
+    const dir = path.join(work, `jupyter-path-${variant}`);
+    fs.mkdirSync(path.join(dir, 'labextensions'), { recursive: true });
+    const target = path.join(dir, 'labextensions', NAME);
     if (variant === 'with') {
-      fs.symlinkSync(path.resolve(LABEXTENSION), path.join(dir, NAME));
+      fs.symlinkSync(path.resolve(LABEXTENSION), target);
+    } else {
+      fs.mkdirSync(target);
+      fs.writeFileSync(
+        path.join(target, 'package.json'),
+        JSON.stringify({ name: NAME, version: '0.0.0', jupyterlab: {} })
+      );
     }
     folders[variant] = dir;
   }
