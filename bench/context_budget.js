@@ -116,9 +116,16 @@ function median(values) {
 
 function facts(context) {
   const text = context.text;
-  const columns = ['race', 'sex', 'ever_jailed', 'composite_wealth_1985', 'composite_wealth_1990', 'composite_wealth_1996'];
+  const columns = [
+    'race',
+    'sex',
+    'ever_jailed',
+    'composite_wealth_1985',
+    'composite_wealth_1990',
+    'composite_wealth_1996'
+  ];
   return {
-    activeSource: text.includes("df = pd.read_csv(") && text.includes('print(df.dtypes)'),
+    activeSource: text.includes('df = pd.read_csv(') && text.includes('print(df.dtypes)'),
     lastError: text.includes("KeyError: 'Column not found: wealth_chnage'") && text.includes('id=latest-error'),
     columns: columns.every(column => text.includes(`| ${column} `) || text.includes(`| ${column} |`)),
     dtypes: /composite_wealth_1985\s+int64/.test(text) && /race\s+str/.test(text)
@@ -134,10 +141,7 @@ function main() {
   const notebook = synthesiseNotebook();
   const serialised = JSON.stringify(notebook);
   const naiveTokens = context.estimateTokens(serialised);
-  const outputBytes = Buffer.byteLength(
-    JSON.stringify(notebook.cells.map(cell => cell.outputs || [])),
-    'utf-8'
-  );
+  const outputBytes = Buffer.byteLength(JSON.stringify(notebook.cells.map(cell => cell.outputs || [])), 'utf-8');
   const results = [];
   for (const budgetTokens of BUDGETS) {
     const request = { notebook, activeCellId: 'active-frame', budgetTokens };

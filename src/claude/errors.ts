@@ -1,12 +1,7 @@
 /*
  * Turning what went wrong (SDK errors, proxy errors, cut streams) into words a scientist can act on.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError
-} from '@anthropic-ai/sdk';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IClaudeError } from '../tokens';
 
@@ -29,21 +24,14 @@ export function isUserAbort(error: unknown): boolean {
  * @param trans - the translation bundle.
  * @param midStream - whether part of the answer had already arrived.
  */
-export function describeError(
-  error: unknown,
-  trans: TranslationBundle,
-  midStream = false
-): IClaudeError {
+export function describeError(error: unknown, trans: TranslationBundle, midStream = false): IClaudeError {
   const described = Private.describe(error, trans);
   if (midStream) {
     return {
       ...described,
       kind: described.kind === 'unknown' ? 'cut' : described.kind,
       title: trans.__('The answer was cut off: %1', described.title),
-      detail: trans.__(
-        'What arrived is kept above. %1',
-        described.detail || trans.__('Press Retry to ask again.')
-      )
+      detail: trans.__('What arrived is kept above. %1', described.detail || trans.__('Press Retry to ask again.'))
     };
   }
   return described;
@@ -81,18 +69,14 @@ namespace Private {
       return {
         kind: 'timeout',
         title: trans.__('Claude took too long to answer'),
-        detail: trans.__(
-          'The request timed out. Retry, or raise the timeout in Settings › Claude.'
-        )
+        detail: trans.__('The request timed out. Retry, or raise the timeout in Settings › Claude.')
       };
     }
     if (error instanceof APIConnectionError) {
       return {
         kind: 'network',
         title: trans.__('Could not reach the Jupyter server'),
-        detail: trans.__(
-          'Check your network connection and that JupyterLab is still running, then press Retry.'
-        )
+        detail: trans.__('Check your network connection and that JupyterLab is still running, then press Retry.')
       };
     }
     if (error instanceof APIError) {
@@ -131,10 +115,12 @@ namespace Private {
         ...base,
         kind: 'invalid-key',
         title: trans.__('The API key was rejected (401)'),
-        detail: trans.__(
-          'The key configured on the Jupyter server is invalid or revoked. Update ANTHROPIC_API_KEY (or c.ClaudeProxy.api_key) and restart JupyterLab. %1',
-          apiMessage
-        ).trim()
+        detail: trans
+          .__(
+            'The key configured on the Jupyter server is invalid or revoked. Update ANTHROPIC_API_KEY (or c.ClaudeProxy.api_key) and restart JupyterLab. %1',
+            apiMessage
+          )
+          .trim()
       };
     }
     if (status === 403 || type === 'permission_error') {
@@ -142,10 +128,12 @@ namespace Private {
         ...base,
         kind: 'permission',
         title: trans.__('The request was refused (403)'),
-        detail: trans.__(
-          'Either your Jupyter session expired (reload the page and log in again) or the key may not use this model. %1',
-          apiMessage
-        ).trim()
+        detail: trans
+          .__(
+            'Either your Jupyter session expired (reload the page and log in again) or the key may not use this model. %1',
+            apiMessage
+          )
+          .trim()
       };
     }
     if (status === 429 || type === 'rate_limit_error') {
@@ -166,9 +154,7 @@ namespace Private {
         ...base,
         kind: 'overloaded',
         title: trans.__('Claude is overloaded (529)'),
-        detail: trans.__(
-          'The service is busy right now; this is not a problem with your request. Retry in a minute.'
-        )
+        detail: trans.__('The service is busy right now; this is not a problem with your request. Retry in a minute.')
       };
     }
     if (status === 413 || (type as string) === 'request_too_large') {

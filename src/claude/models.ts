@@ -16,10 +16,7 @@ export interface IModelChoice {
  * always including the configured model. Falls back to the configured model alone when
  * the upstream cannot list them (a gateway without `/v1/models`, no key yet, offline).
  */
-export async function listModels(
-  client: Pick<Anthropic, 'models'>,
-  configured: string
-): Promise<IModelChoice[]> {
+export async function listModels(client: Pick<Anthropic, 'models'>, configured: string): Promise<IModelChoice[]> {
   const choices: IModelChoice[] = [];
   try {
     for await (const model of client.models.list({ limit: 100 })) {

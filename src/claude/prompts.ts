@@ -11,9 +11,7 @@
 export function systemPrompt(notebookName: string | null, customInstructions: string): string {
   const lines = [
     'You are Claude, working beside a scientist in JupyterLab.',
-    notebookName
-      ? `The scientist is working in the notebook "${notebookName}".`
-      : 'No notebook is open.',
+    notebookName ? `The scientist is working in the notebook "${notebookName}".` : 'No notebook is open.',
     'Be precise and brief. Prefer code the scientist can run and check.',
     'Write code in fenced Markdown blocks with the language named (```python).',
     'Never claim a result you have not seen in an output; say what to run to find out.',

@@ -37,14 +37,9 @@ export function readSettings(
   const raw = (composite ?? {}) as Record<string, unknown>;
   const num = (key: keyof IClaudeSettings, min: number): number => {
     const v = raw[key];
-    return typeof v === 'number' && Number.isFinite(v) && v >= min
-      ? v
-      : (DEFAULT_SETTINGS[key] as number);
+    return typeof v === 'number' && Number.isFinite(v) && v >= min ? v : (DEFAULT_SETTINGS[key] as number);
   };
-  const model =
-    typeof raw.model === 'string' && raw.model.trim()
-      ? raw.model.trim()
-      : DEFAULT_SETTINGS.model;
+  const model = typeof raw.model === 'string' && raw.model.trim() ? raw.model.trim() : DEFAULT_SETTINGS.model;
   const oneOf = <T extends string>(value: unknown, allowed: readonly T[], fallback: T): T =>
     allowed.includes(value as T) ? (value as T) : fallback;
   return {
@@ -54,8 +49,7 @@ export function readSettings(
     thinking: oneOf(raw.thinking, THINKING, DEFAULT_SETTINGS.thinking),
     contextBudgetTokens: Math.floor(num('contextBudgetTokens', 500)),
     inspectKernel: raw.inspectKernel !== false,
-    customInstructions:
-      typeof raw.customInstructions === 'string' ? raw.customInstructions : '',
+    customInstructions: typeof raw.customInstructions === 'string' ? raw.customInstructions : '',
     maxRetries: Math.floor(num('maxRetries', 0)),
     timeoutSeconds: num('timeoutSeconds', 1)
   };

@@ -66,10 +66,7 @@ export function describeImage(image: IImageCandidate): string {
 /**
  * Pixel size of a PNG or JPEG from its base64 header bytes, without decoding the image.
  */
-export function imageSize(
-  mimeType: string,
-  base64: string
-): { width: number; height: number } | null {
+export function imageSize(mimeType: string, base64: string): { width: number; height: number } | null {
   if (mimeType === 'image/png') {
     const bytes = Private.decodeBase64Prefix(base64, 24);
     if (bytes.length < 24 || bytes[12] !== 0x49 || bytes[13] !== 0x48) {
@@ -90,8 +87,7 @@ export function imageSize(
         at++;
         continue;
       }
-      const isFrame =
-        marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+      const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
       if (isFrame) {
         return {
           height: (bytes[at + 5] << 8) | bytes[at + 6],
@@ -161,5 +157,4 @@ namespace Private {
   export function uint32(bytes: Uint8Array, at: number): number {
     return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
   }
-
 }

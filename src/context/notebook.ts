@@ -148,9 +148,10 @@ export function roughOutputTokens(output: IOutput): number {
   const data = (output.data ?? {}) as { [mime: string]: unknown };
   let best = 0;
   for (const mime of Object.keys(data)) {
-    const tokens = mime.startsWith('image/') && mime !== 'image/svg+xml'
-      ? imageTokens(undefined, undefined, 1568)
-      : approximateTokens(Private.length(data[mime]));
+    const tokens =
+      mime.startsWith('image/') && mime !== 'image/svg+xml'
+        ? imageTokens(undefined, undefined, 1568)
+        : approximateTokens(Private.length(data[mime]));
     best = Math.max(best, tokens);
   }
   return best;

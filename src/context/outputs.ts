@@ -25,15 +25,7 @@ import { errorText } from './traceback';
 /**
  * What an output is, as far as Claude is concerned.
  */
-export type OutputKind =
-  | 'text'
-  | 'error'
-  | 'table'
-  | 'image'
-  | 'widget'
-  | 'javascript'
-  | 'html'
-  | 'other';
+export type OutputKind = 'text' | 'error' | 'table' | 'image' | 'widget' | 'javascript' | 'html' | 'other';
 
 /**
  * One output as Claude will read it.
@@ -65,11 +57,7 @@ export const WIDGET_MIME = 'application/vnd.jupyter.widget-view+json';
 /**
  * Summarise one output within `budgetTokens` (an image's own tokens are not counted here).
  */
-export function summariseOutput(
-  output: IOutput,
-  budgetTokens: number,
-  options: IOutputOptions = {}
-): IOutputSummary {
+export function summariseOutput(output: IOutput, budgetTokens: number, options: IOutputOptions = {}): IOutputSummary {
   const maxChars = Math.max(0, Math.floor(budgetTokens * CHARS_PER_TOKEN));
   switch (output.output_type) {
     case 'stream': {
@@ -161,7 +149,10 @@ namespace Private {
       return clipped('html', htmlToText(html), budgetTokens);
     }
     if (mime === 'text/plain' || TEXT_TYPES.includes(mime)) {
-      const text = typeof value === 'string' || Array.isArray(value) ? joinMultiline(value as any) : JSON.stringify(value, null, 1);
+      const text =
+        typeof value === 'string' || Array.isArray(value)
+          ? joinMultiline(value as any)
+          : JSON.stringify(value, null, 1);
       return clipped('text', stripAnsi(text), budgetTokens);
     }
     return finish('other', `${mime} output (${formatBytes(sizeOf(value))})`, false, budgetTokens);
@@ -273,7 +264,8 @@ namespace Private {
       return `javascript ${formatCount(joinMultiline(value as any).length, 'char')}`;
     }
     if (mime === 'text/plain' || TEXT_TYPES.includes(mime)) {
-      const text = typeof value === 'string' || Array.isArray(value) ? joinMultiline(value as any) : JSON.stringify(value);
+      const text =
+        typeof value === 'string' || Array.isArray(value) ? joinMultiline(value as any) : JSON.stringify(value);
       const lines = lineCount(text);
       const first = oneLine(stripAnsi(cutText(text, 400)).split('\n')[0], 80);
       return lines > 1 ? `${first} … (${formatCount(lines, 'line')})` : first;
@@ -309,5 +301,4 @@ namespace Private {
     }
     return JSON.stringify(value ?? null).length;
   }
-
 }

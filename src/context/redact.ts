@@ -70,10 +70,7 @@ namespace Private {
   export const MAY_HOLD_SECRET =
     /sk-|A[KSBC][IC]A|gh[pousr]_|github_pat_|xox[baprs]-|AIza|hf_|eyJ|:\/\/|PRIVATE KEY|-----END|key|token|secret|pass|pwd|credential|pat\b|_pat/i;
 
-  const whole =
-    (kind: string) =>
-    (): string =>
-      redactionMarker(kind);
+  const whole = (kind: string) => (): string => redactionMarker(kind);
 
   // Names whose value is a secret whatever it looks like.
   const STRONG_NAME =
@@ -121,8 +118,7 @@ namespace Private {
     {
       // A whole PEM block, or what is left of one when the text was cut.
       guard: /PRIVATE KEY/,
-      pattern:
-        /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g,
+      pattern: /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g,
       replace: whole('private-key')
     },
     {
@@ -155,8 +151,7 @@ namespace Private {
     {
       // scheme://user:password@host: keep the user and the host.
       pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"]+):([^\s@/'"]+)@/gi,
-      replace: m =>
-        m[3].startsWith('[REDACTED:') ? m[0] : `${m[1]}${m[2]}:${redactionMarker('password')}@`
+      replace: m => (m[3].startsWith('[REDACTED:') ? m[0] : `${m[1]}${m[2]}:${redactionMarker('password')}@`)
     },
     {
       pattern: QUOTED_ASSIGNMENT,
@@ -167,8 +162,7 @@ namespace Private {
     },
     {
       pattern: BARE_ASSIGNMENT,
-      replace: m =>
-        isSecretAssignment(m[1], m[3]) ? `${m[1]}${m[2]}${redactionMarker(kindOf(m[1]))}` : m[0]
+      replace: m => (isSecretAssignment(m[1], m[3]) ? `${m[1]}${m[2]}${redactionMarker(kindOf(m[1]))}` : m[0])
     }
   ];
 

@@ -106,10 +106,7 @@ export function headTailOfParts(parts: string[], maxChars: number, linePerPart =
   if (elidedChars > 0 && beforeTail !== 10) {
     elidedLines++;
   }
-  const marker = `… [${formatCount(elidedLines, 'line')} / ${formatCount(
-    elidedChars,
-    'character'
-  )} elided] …`;
+  const marker = `… [${formatCount(elidedLines, 'line')} / ${formatCount(elidedChars, 'character')} elided] …`;
   const before = head.endsWith('\n') || head === '' ? '' : '\n';
   return `${head}${before}${marker}\n${tail}`;
 }

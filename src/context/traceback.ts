@@ -11,9 +11,7 @@ import { formatNumber, stripAnsi } from './text';
 export function errorText(output: IOutput): string {
   const ename = String(output.ename ?? 'Error');
   const evalue = stripAnsi(String(output.evalue ?? ''));
-  const frames = Array.isArray(output.traceback)
-    ? (output.traceback as string[]).map(frame => String(frame))
-    : [];
+  const frames = Array.isArray(output.traceback) ? (output.traceback as string[]).map(frame => String(frame)) : [];
   // Identical coloured frames are identical plain frames, so collapse before stripping.
   const body = collapseRepeatedFrames(frames)
     .map(frame => stripAnsi(frame).replace(/\n+$/, ''))
@@ -32,10 +30,7 @@ export function collapseRepeatedFrames(frames: string[]): string[] {
     let collapsed = false;
     for (let period = 1; period <= 4 && i + 2 * period <= frames.length; period++) {
       let repeats = 1;
-      while (
-        i + (repeats + 1) * period <= frames.length &&
-        Private.sameRun(frames, i, i + repeats * period, period)
-      ) {
+      while (i + (repeats + 1) * period <= frames.length && Private.sameRun(frames, i, i + repeats * period, period)) {
         repeats++;
       }
       if (repeats >= 3 || (period === 1 && repeats >= 2)) {

@@ -10,9 +10,9 @@ import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { HypothesisStatus, IHypothesis, IHypothesisEvidence } from './tokens';
 import { readEvidence } from './result';
+import { computeStatus } from './status';
 
 type IOutputAreaModel = ICodeCellModel['outputs'];
-import { computeStatus } from './status';
 
 /**
  * The notebook metadata key, and the key under it, where hypotheses live.
@@ -63,8 +63,7 @@ export class HypothesisLedger implements IDisposable {
    */
   get hypotheses(): IHypothesis[] {
     return [...this._records.values()].sort(
-      (a, b) =>
-        a.provenance.createdAt.localeCompare(b.provenance.createdAt) || a.id.localeCompare(b.id)
+      (a, b) => a.provenance.createdAt.localeCompare(b.provenance.createdAt) || a.id.localeCompare(b.id)
     );
   }
 
@@ -340,9 +339,7 @@ export class HypothesisLedger implements IDisposable {
 
 namespace Private {
   export function asObject(value: unknown): Record<string, any> | null {
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, any>)
-      : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, any>) : null;
   }
 
   /**
@@ -396,10 +393,7 @@ namespace Private {
   /**
    * The same result, whenever it was read.
    */
-  export function sameEvidence(
-    a: IHypothesisEvidence,
-    b: IHypothesisEvidence | null | undefined
-  ): boolean {
+  export function sameEvidence(a: IHypothesisEvidence, b: IHypothesisEvidence | null | undefined): boolean {
     if (!b) {
       return false;
     }

@@ -95,17 +95,7 @@ export const HYPOTHESIS_INPUT_SCHEMA: {
       description: 'What the test assumes (independence, normality, no confounding by ...).'
     }
   },
-  required: [
-    'statement',
-    'context',
-    'variables',
-    'relationship',
-    'h0',
-    'h1',
-    'test',
-    'rationale',
-    'assumptions'
-  ]
+  required: ['statement', 'context', 'variables', 'relationship', 'h0', 'h1', 'test', 'rationale', 'assumptions']
 };
 
 /**
@@ -119,9 +109,7 @@ export type IHypothesisInput = Pick<
 /**
  * The outcome of checking a tool input.
  */
-export type HypothesisInputCheck =
-  | { ok: true; value: IHypothesisInput }
-  | { ok: false; error: string };
+export type HypothesisInputCheck = { ok: true; value: IHypothesisInput } | { ok: false; error: string };
 
 /**
  * Where a hypothesis came from.
@@ -146,9 +134,7 @@ export function validateHypothesisInput(input: unknown): HypothesisInputCheck {
   const text = (obj: Record<string, unknown>, key: string, label = key): string => {
     const value = obj[key];
     if (typeof value !== 'string' || value.trim() === '') {
-      problems.push(
-        value === undefined ? `\`${label}\` is missing` : `\`${label}\` must be a non-empty string`
-      );
+      problems.push(value === undefined ? `\`${label}\` is missing` : `\`${label}\` must be a non-empty string`);
       return '';
     }
     return value;
@@ -169,11 +155,7 @@ export function validateHypothesisInput(input: unknown): HypothesisInputCheck {
     }
     return value as string[];
   };
-  const oneOf = <T extends string>(
-    obj: Record<string, unknown>,
-    key: string,
-    options: readonly T[]
-  ): T => {
+  const oneOf = <T extends string>(obj: Record<string, unknown>, key: string, options: readonly T[]): T => {
     const value = obj[key];
     if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) {
       problems.push(
@@ -197,9 +179,7 @@ export function validateHypothesisInput(input: unknown): HypothesisInputCheck {
   let test: IHypothesisTest | null = null;
   const rawTest = input.test;
   if (!Private.isObject(rawTest)) {
-    problems.push(
-      rawTest === undefined ? '`test` is missing' : '`test` must be an object (method, code, alpha, ...)'
-    );
+    problems.push(rawTest === undefined ? '`test` is missing' : '`test` must be an object (method, code, alpha, ...)');
   } else {
     const method = text(rawTest, 'method', 'test.method');
     const code = text(rawTest, 'code', 'test.code');
@@ -223,11 +203,7 @@ export function validateHypothesisInput(input: unknown): HypothesisInputCheck {
     const expectedDirection = oneOf(rawTest, 'expected_direction', Private.directions);
     let minEffect: number | null = null;
     if (rawTest.min_effect !== undefined && rawTest.min_effect !== null) {
-      if (
-        typeof rawTest.min_effect !== 'number' ||
-        !Number.isFinite(rawTest.min_effect) ||
-        rawTest.min_effect < 0
-      ) {
+      if (typeof rawTest.min_effect !== 'number' || !Number.isFinite(rawTest.min_effect) || rawTest.min_effect < 0) {
         problems.push(
           '`test.min_effect` must be a number >= 0 (an absolute effect size), ' +
             `not ${JSON.stringify(rawTest.min_effect)}`
@@ -260,10 +236,7 @@ export function validateHypothesisInput(input: unknown): HypothesisInputCheck {
 /**
  * A new hypothesis record, status `proposed`, from a validated input.
  */
-export function createHypothesis(
-  input: IHypothesisInput,
-  provenance: IHypothesisProvenance
-): IHypothesis {
+export function createHypothesis(input: IHypothesisInput, provenance: IHypothesisProvenance): IHypothesis {
   const createdAt = provenance.createdAt ?? new Date().toISOString();
   return {
     id: newHypothesisId(),

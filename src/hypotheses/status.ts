@@ -79,9 +79,8 @@ export function assessHypothesis(
   }
   const { alpha, alternative, minEffect } = h.test;
   const direction = Private.direction(h.test);
-  const effect = typeof evidence.effectSize === 'number' && Number.isFinite(evidence.effectSize)
-    ? evidence.effectSize
-    : null;
+  const effect =
+    typeof evidence.effectSize === 'number' && Number.isFinite(evidence.effectSize) ? evidence.effectSize : null;
   const hasMin = typeof minEffect === 'number' && Number.isFinite(minEffect);
   const pText = `${pName} = ${formatNumber(p)}`;
 
@@ -106,9 +105,7 @@ export function assessHypothesis(
       if (Math.abs(effect) < minEffect!) {
         return {
           status: 'inconclusive',
-          reason:
-            `${significant}, but |effect| = ${formatNumber(Math.abs(effect))}` +
-            ` < min_effect = ${minEffect}`
+          reason: `${significant}, but |effect| = ${formatNumber(Math.abs(effect))}` + ` < min_effect = ${minEffect}`
         };
       }
     }
@@ -123,19 +120,14 @@ export function assessHypothesis(
     return {
       status: 'refuted',
       reason:
-        `${notSignificant} and the effect (${formatNumber(effect)})` +
-        ' points away from the one-sided alternative'
+        `${notSignificant} and the effect (${formatNumber(effect)})` + ' points away from the one-sided alternative'
     };
   }
   const ci = evidence.ci;
   if (hasMin && ci && Number.isFinite(ci[0]) && Number.isFinite(ci[1])) {
     const [low, high] = ci;
     const excludes =
-      direction > 0
-        ? high < minEffect!
-        : direction < 0
-          ? low > -minEffect!
-          : low > -minEffect! && high < minEffect!;
+      direction > 0 ? high < minEffect! : direction < 0 ? low > -minEffect! : low > -minEffect! && high < minEffect!;
     if (excludes) {
       return {
         status: 'refuted',
@@ -158,8 +150,7 @@ export function describeCriteria(test: IHypothesisTest): { supported: string; re
   const direction = Private.direction(test);
   const sign = direction > 0 ? 'positive' : direction < 0 ? 'negative' : null;
   const size = hasMin ? ` with |effect| >= ${test.minEffect}` : '';
-  const supported =
-    `p <= ${test.alpha} and the effect${measure} is ` + (sign ? sign : 'of either sign') + size;
+  const supported = `p <= ${test.alpha} and the effect${measure} is ` + (sign ? sign : 'of either sign') + size;
   const refuted: string[] = [];
   if (sign) {
     refuted.push(`p <= ${test.alpha} with a ${sign === 'positive' ? 'negative' : 'positive'} effect`);
@@ -180,9 +171,7 @@ export function describeCriteria(test: IHypothesisTest): { supported: string; re
   return {
     supported,
     refuted:
-      refuted.length > 0
-        ? refuted.join('; or ')
-        : 'no result can refute it; a non-significant result is inconclusive'
+      refuted.length > 0 ? refuted.join('; or ') : 'no result can refute it; a non-significant result is inconclusive'
   };
 }
 

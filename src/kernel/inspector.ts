@@ -87,7 +87,10 @@ export class KernelInspector {
               'restarting',
               'The kernel is starting or restarting (it may have died); its variables were not inspected, and a restarted kernel has none.'
             )
-          : failure('busy', `The kernel stayed busy for ${seconds(this._busyWaitMs)}; its variables were not inspected.`);
+          : failure(
+              'busy',
+              `The kernel stayed busy for ${seconds(this._busyWaitMs)}; its variables were not inspected.`
+            );
     }
     const info = await Private.withTimeout(kernel.info, this._timeoutMs - (Date.now() - started));
     if (info === Private.TIMED_OUT) {
@@ -97,7 +100,10 @@ export class KernelInspector {
     const language = this._languages.get(name);
     if (!language) {
       return {
-        ...failure('not-python', `Inspecting variables is not available for ${name || 'this kernel'}'s language (only ${this.languages.join(', ')}).`),
+        ...failure(
+          'not-python',
+          `Inspecting variables is not available for ${name || 'this kernel'}'s language (only ${this.languages.join(', ')}).`
+        ),
         language: name
       };
     }
@@ -207,7 +213,10 @@ namespace Private {
         stop_on_error: true
       });
     } catch (error) {
-      return failure(kernel.status === 'dead' || kernel.isDisposed ? 'dead' : 'error', `Could not send the inspection request: ${error}`);
+      return failure(
+        kernel.status === 'dead' || kernel.isDisposed ? 'dead' : 'error',
+        `Could not send the inspection request: ${error}`
+      );
     }
     future.onIOPub = msg => {
       if (msg.header.msg_type === 'stream') {
@@ -224,7 +233,10 @@ namespace Private {
     const outcome = await withTimeout(done, ms);
     if (outcome === TIMED_OUT) {
       future.dispose(); // stop listening; the kernel finishes the request on its own
-      return failure('timeout', `The kernel did not finish the inspection within ${seconds(ms)}; it was not interrupted.`);
+      return failure(
+        'timeout',
+        `The kernel did not finish the inspection within ${seconds(ms)}; it was not interrupted.`
+      );
     }
     if ('error' in outcome) {
       const dead = kernel.isDisposed || kernel.status === 'dead';

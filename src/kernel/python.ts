@@ -13,10 +13,7 @@ export const PYTHON_ENTRY_NAME = '__jupyterlab_claude_inspector__';
 /**
  * Parameters in the form inspector.py reads them (its DEFAULTS).
  */
-export function pythonParams(
-  limits: IInspectionLimits,
-  request?: IVariableRequest
-): Record<string, unknown> {
+export function pythonParams(limits: IInspectionLimits, request?: IVariableRequest): Record<string, unknown> {
   const params: Record<string, unknown> = {
     mode: request ? 'detail' : 'list',
     max_variables: limits.maxVariables,

@@ -17,9 +17,7 @@ export const REPLY_PREFIX = '{"inspector":"jupyterlab-claude"';
  *
  * Returns a failure when there is no reply line, it is not JSON, or its protocol is unknown.
  */
-export function parseReplyText(
-  stdout: string
-): { ok: true; reply: Record<string, any> } | IInspectionFailure {
+export function parseReplyText(stdout: string): { ok: true; reply: Record<string, any> } | IInspectionFailure {
   const lines = stdout.split('\n').filter(line => line.startsWith(REPLY_PREFIX));
   if (lines.length === 0) {
     return { ok: false, reason: 'error', message: 'The kernel sent no inspection reply.' };

@@ -161,7 +161,9 @@ namespace Private {
       left.push(`${hidden.length} more variables not shown: ${hidden.join(', ')}`);
     }
     if (result.skipped.length) {
-      left.push(`not inspected (${result.skippedReason ?? 'time budget'}): ${result.skipped.map(s => s.name).join(', ')}`);
+      left.push(
+        `not inspected (${result.skippedReason ?? 'time budget'}): ${result.skipped.map(s => s.name).join(', ')}`
+      );
     }
     if (result.trimmed.length) {
       left.push(`trimmed in the kernel: ${result.trimmed.join('; ')}`);
@@ -174,8 +176,7 @@ namespace Private {
 
   /** Data first (frames, arrays), then containers and objects, then scalars; shown in their own order. */
   function pick(variables: IKernelVariable[], count: number): IKernelVariable[] {
-    const rank = (v: IKernelVariable) =>
-      v.columns || v.shape || v.dims ? 0 : v.kind === 'scalar' ? 2 : 1;
+    const rank = (v: IKernelVariable) => (v.columns || v.shape || v.dims ? 0 : v.kind === 'scalar' ? 2 : 1);
     const kept = new Set(
       variables
         .map((v, i) => ({ v, i }))

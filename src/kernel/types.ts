@@ -178,14 +178,7 @@ export interface IKernelVariableDetail extends IInspectionReplyBase {
  * - `error`: the request failed or the reply could not be read.
  */
 export type InspectionFailureReason =
-  | 'no-kernel'
-  | 'dead'
-  | 'busy'
-  | 'restarting'
-  | 'timeout'
-  | 'not-python'
-  | 'not-found'
-  | 'error';
+  'no-kernel' | 'dead' | 'busy' | 'restarting' | 'timeout' | 'not-python' | 'not-found' | 'error';
 
 export interface IInspectionFailure {
   ok: false;

@@ -69,9 +69,7 @@ export class ContextBar extends Widget {
     head.textContent = this._trans.__(
       'Claude will see ≈%1 tokens of this notebook%2',
       context.totalTokens.toLocaleString(),
-      context.redactions
-        ? this._trans.__(' (%1 secrets redacted)', context.redactions)
-        : ''
+      context.redactions ? this._trans.__(' (%1 secrets redacted)', context.redactions) : ''
     );
     const attach = document.createElement('button');
     attach.type = 'button';

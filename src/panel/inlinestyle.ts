@@ -4,7 +4,8 @@
  */
 export namespace InlineStyle {
   /** CSS that fetches: url(), image-set(), @import and kin, after escapes are decoded. */
-  export const FETCHES = /(?:^|[^a-z0-9_-])(?:-[a-z]+-)?(?:url|src|image|image-set|cross-fade|element|attr|expression|paint)\s*\(|@import|behavior\s*:|binding\s*:/i;
+  export const FETCHES =
+    /(?:^|[^a-z0-9_-])(?:-[a-z]+-)?(?:url|src|image|image-set|cross-fade|element|attr|expression|paint)\s*\(|@import|behavior\s*:|binding\s*:/i;
 
   /** CSS as the browser reads it: comments gone, escapes decoded, lower case. */
   export function decode(css: string): string {
@@ -33,7 +34,10 @@ export namespace InlineStyle {
       return style.trim() || null;
     }
     const kept = declarations(style).filter(d => !FETCHES.test(decode(d)));
-    const joined = kept.map(d => d.trim()).filter(Boolean).join('; ');
+    const joined = kept
+      .map(d => d.trim())
+      .filter(Boolean)
+      .join('; ');
     if (!joined || FETCHES.test(decode(joined))) {
       return null;
     }

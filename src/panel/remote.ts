@@ -74,10 +74,7 @@ export namespace RemoteContent {
   /**
    * A sanitizer that runs JupyterLab's first, then `rewrite`.
    */
-  export function wrapSanitizer(
-    base: IRenderMime.ISanitizer,
-    options: () => IOptions
-  ): IRenderMime.ISanitizer {
+  export function wrapSanitizer(base: IRenderMime.ISanitizer, options: () => IOptions): IRenderMime.ISanitizer {
     return {
       getAutolink: () => base.getAutolink?.() ?? true,
       get allowNamedProperties() {
@@ -120,37 +117,39 @@ export namespace RemoteContent {
       link.setAttribute('referrerpolicy', 'no-referrer');
       link.removeAttribute('ping');
     });
-    root.querySelectorAll<HTMLElement>(`.${PLACEHOLDER_CLASS}[data-claude-remote="${Private.TOKEN}"]`).forEach(holder => {
-      const src = holder.dataset.claudeRemoteSrc;
-      if (!src || holder.querySelector('button')) {
-        return;
-      }
-      const load = () => {
-        const image = document.createElement('img');
-        // The image's host learns nothing of where it is shown.
-        image.referrerPolicy = 'no-referrer';
-        image.setAttribute('referrerpolicy', 'no-referrer');
-        image.alt = holder.dataset.claudeRemoteAlt ?? '';
-        if (holder.dataset.claudeRemoteTitle) {
-          image.title = holder.dataset.claudeRemoteTitle;
+    root
+      .querySelectorAll<HTMLElement>(`.${PLACEHOLDER_CLASS}[data-claude-remote="${Private.TOKEN}"]`)
+      .forEach(holder => {
+        const src = holder.dataset.claudeRemoteSrc;
+        if (!src || holder.querySelector('button')) {
+          return;
         }
-        image.className = 'jp-Claude-remoteImageLoaded';
-        image.src = src;
-        holder.replaceWith(image);
-        approved?.add(src);
-      };
-      if (approved?.has(src)) {
-        load();
-        return;
-      }
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'jp-Claude-loadImage jp-mod-minimal jp-Button';
-      button.textContent = trans.__('Load image');
-      button.title = trans.__('Load this image from %1; its server sees your address', Private.host(src));
-      button.addEventListener('click', load);
-      holder.appendChild(button);
-    });
+        const load = () => {
+          const image = document.createElement('img');
+          // The image's host learns nothing of where it is shown.
+          image.referrerPolicy = 'no-referrer';
+          image.setAttribute('referrerpolicy', 'no-referrer');
+          image.alt = holder.dataset.claudeRemoteAlt ?? '';
+          if (holder.dataset.claudeRemoteTitle) {
+            image.title = holder.dataset.claudeRemoteTitle;
+          }
+          image.className = 'jp-Claude-remoteImageLoaded';
+          image.src = src;
+          holder.replaceWith(image);
+          approved?.add(src);
+        };
+        if (approved?.has(src)) {
+          load();
+          return;
+        }
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'jp-Claude-loadImage jp-mod-minimal jp-Button';
+        button.textContent = trans.__('Load image');
+        button.title = trans.__('Load this image from %1; its server sees your address', Private.host(src));
+        button.addEventListener('click', load);
+        holder.appendChild(button);
+      });
   }
 
   /** The class of a remote image's placeholder. */
@@ -202,22 +201,65 @@ namespace Private {
 
   /** Elements that load, embed, restyle the page or animate a URL in; removed with their content. */
   const REMOVED = new Set([
-    'script', 'style', 'link', 'meta', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed',
-    'applet', 'portal', 'fencedframe', 'param', 'noscript', 'set', 'animate', 'animatemotion',
-    'animatetransform', 'animatecolor', 'discard', 'template'
+    'script',
+    'style',
+    'link',
+    'meta',
+    'base',
+    'iframe',
+    'frame',
+    'frameset',
+    'object',
+    'embed',
+    'applet',
+    'portal',
+    'fencedframe',
+    'param',
+    'noscript',
+    'set',
+    'animate',
+    'animatemotion',
+    'animatetransform',
+    'animatecolor',
+    'discard',
+    'template'
   ]);
 
   /** Attributes whose value is a URL the browser fetches (or, for links, follows on a click). */
   const URL_ATTRIBUTES = new Set([
-    'src', 'href', 'xlink:href', 'poster', 'data', 'background', 'action', 'formaction',
-    'codebase', 'longdesc', 'lowsrc', 'dynsrc', 'manifest', 'icon', 'archive', 'classid', 'profile'
+    'src',
+    'href',
+    'xlink:href',
+    'poster',
+    'data',
+    'background',
+    'action',
+    'formaction',
+    'codebase',
+    'longdesc',
+    'lowsrc',
+    'dynsrc',
+    'manifest',
+    'icon',
+    'archive',
+    'classid',
+    'profile'
   ]);
 
   /** Attributes removed whatever their value. */
   const DROPPED = new Set([
-    'ping', 'srcset', 'imagesrcset', 'xml:base', 'autoplay', 'attributename',
-    'data-claude-remote', 'data-claude-remote-src', 'data-claude-remote-alt', 'data-claude-remote-title',
-    'data-commandlinker-command', 'data-commandlinker-args'
+    'ping',
+    'srcset',
+    'imagesrcset',
+    'xml:base',
+    'autoplay',
+    'attributename',
+    'data-claude-remote',
+    'data-claude-remote-src',
+    'data-claude-remote-alt',
+    'data-claude-remote-title',
+    'data-commandlinker-command',
+    'data-commandlinker-args'
   ]);
 
   export function rewriteOnce(html: string, options: RemoteContent.IOptions): string {
@@ -286,7 +328,9 @@ namespace Private {
         const keep =
           isLink && (name === 'href' || name.endsWith(':href'))
             ? Private.followable(value, options)
-            : kind === 'local' || (kind === 'image-data' && (name === 'src' || name === 'poster' || name === 'href' || name.endsWith(':href')));
+            : kind === 'local' ||
+              (kind === 'image-data' &&
+                (name === 'src' || name === 'poster' || name === 'href' || name.endsWith(':href')));
         if (!keep) {
           el.removeAttribute(attr.name);
         }
@@ -347,9 +391,7 @@ namespace Private {
     holder.setAttribute('role', 'group');
     const label = doc.createElement('span');
     label.className = 'jp-Claude-remoteImageLabel';
-    label.textContent = trans
-      ? trans.__('Image from %1 not loaded', where)
-      : `Image from ${where} not loaded`;
+    label.textContent = trans ? trans.__('Image from %1 not loaded', where) : `Image from ${where} not loaded`;
     holder.setAttribute('aria-label', label.textContent);
     holder.appendChild(label);
     if (alt) {

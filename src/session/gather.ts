@@ -86,7 +86,14 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
   if (settings.inspectKernel && variablesRemoved) {
     // Never inspected, so the builder can't name it: say it here, as it does for the rest.
     const reason = OMITTED_REASON.removed;
-    omitted.push({ id: 'variables', kind: 'variables', title: 'Kernel variables', tokens: 0, cause: 'removed', reason });
+    omitted.push({
+      id: 'variables',
+      kind: 'variables',
+      title: 'Kernel variables',
+      tokens: 0,
+      cause: 'removed',
+      reason
+    });
     volatileText = [volatileText, `Kernel variables: left out (${reason}); ask if you need them.`]
       .filter(Boolean)
       .join('\n\n');

@@ -203,8 +203,7 @@ describe('Conversation', () => {
 
 describe('Conversation with notebook context', () => {
   // A real 1x1 PNG.
-  const PIXEL =
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+  const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
   const sentContext = (n: number): ISentContext => ({
     stableText: '# Notebook context\n## Outline\n#1 code [1] import pandas as pd',
     volatileText: `## Active cell #${n}\ndf.describe()`,
@@ -332,9 +331,7 @@ describe('toMessageParams', () => {
   });
 
   it('leaves out answers that failed before any text and joins the questions around them', () => {
-    expect(
-      toMessageParams([turn('user', 'a'), turn('assistant', '', 'error'), turn('user', 'b')])
-    ).toEqual([
+    expect(toMessageParams([turn('user', 'a'), turn('assistant', '', 'error'), turn('user', 'b')])).toEqual([
       {
         role: 'user',
         content: [
@@ -346,9 +343,7 @@ describe('toMessageParams', () => {
   });
 
   it('keeps stopped and cut partial answers, without trailing whitespace', () => {
-    expect(
-      toMessageParams([turn('user', 'a'), turn('assistant', 'partial  \n', 'cut'), turn('user', 'b')])
-    ).toEqual([
+    expect(toMessageParams([turn('user', 'a'), turn('assistant', 'partial  \n', 'cut'), turn('user', 'b')])).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'a' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'partial' }] },
       { role: 'user', content: [{ type: 'text', text: 'b' }] }
@@ -439,7 +434,14 @@ describe('fault matrix', () => {
     partial: boolean;
   }> = [
     // Retryable before the stream starts: the SDK tries 1 + maxRetries times, then reports.
-    { fixture: 'error_429', extra: { times: 3, headers: { 'retry-after': '0' } }, status: 'error', kind: 'rate-limited', requests: 3, partial: false },
+    {
+      fixture: 'error_429',
+      extra: { times: 3, headers: { 'retry-after': '0' } },
+      status: 'error',
+      kind: 'rate-limited',
+      requests: 3,
+      partial: false
+    },
     { fixture: 'error_529', extra: { times: 3 }, status: 'error', kind: 'overloaded', requests: 3, partial: false },
     { fixture: 'error_500', extra: { times: 3 }, status: 'error', kind: 'upstream', requests: 3, partial: false },
     // Not retryable: a rejected key is reported at once.

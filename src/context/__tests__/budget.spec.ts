@@ -119,7 +119,9 @@ describe('buildContext', () => {
     const outline = context.blocks.find(b => b.kind === 'outline')!;
     expect(outline.text).toContain('id=pandas-errors-2-copy3');
     expect(outline.text).toMatch(/… \d+ cells not shown \(#1–#\d+\) …/);
-    expect(context.omitted.filter(p => p.kind === 'outline' && p.reason === 'outside the outline window').length).toBeGreaterThan(50);
+    expect(
+      context.omitted.filter(p => p.kind === 'outline' && p.reason === 'outside the outline window').length
+    ).toBeGreaterThan(50);
   });
 
   it('attaches the plot of the active cell as an image block', () => {
@@ -128,7 +130,9 @@ describe('buildContext', () => {
     const image = context.blocks.find(b => b.id === 'plots-2/outputs/0')!;
     expect(ids.indexOf('plots-2/outputs/0')).toBe(ids.indexOf('plots-2') + 1);
     expect(image.image).toMatchObject({ mimeType: 'image/png', width: 977, height: 659, needsDownsample: true });
-    expect(image.text).toMatch(/\[image\/png 977×659 \(\d+ KB\), sent at most 768 px wide or high: attached as an image\]/);
+    expect(image.text).toMatch(
+      /\[image\/png 977×659 \(\d+ KB\), sent at most 768 px wide or high: attached as an image\]/
+    );
     expect(image.tokens).toBeGreaterThan(image.image!.tokens);
   });
 
@@ -140,8 +144,12 @@ describe('buildContext', () => {
       options: { maxImages: 1 }
     });
     expect(context.blocks.filter(b => b.kind === 'image')).toHaveLength(1);
-    expect(context.omitted).toContainEqual(expect.objectContaining({ kind: 'image', id: 'plots-1/outputs/0', reason: 'image limit' }));
-    expect(context.text).toMatch(/- 2 images \(image limit, ≈[\d,]+ tokens\): #2 \(plots-1\/outputs\/0\), #4 \(plots-3\/outputs\/0\)/);
+    expect(context.omitted).toContainEqual(
+      expect.objectContaining({ kind: 'image', id: 'plots-1/outputs/0', reason: 'image limit' })
+    );
+    expect(context.text).toMatch(
+      /- 2 images \(image limit, ≈[\d,]+ tokens\): #2 \(plots-1\/outputs\/0\), #4 \(plots-3\/outputs\/0\)/
+    );
   });
 
   it('redacts a key planted in an output, in the source and in the kernel summary', () => {
@@ -170,7 +178,14 @@ describe('buildContext', () => {
     });
     expect(context.omitted).toEqual([
       { kind: 'active-cell', id: 'gone', title: 'active-cell', cause: 'missing', reason: 'no such cell', tokens: 0 },
-      { kind: 'selected-cell', id: 'also-gone', title: 'selected-cell', cause: 'missing', reason: 'no such cell', tokens: 0 }
+      {
+        kind: 'selected-cell',
+        id: 'also-gone',
+        title: 'selected-cell',
+        cause: 'missing',
+        reason: 'no such cell',
+        tokens: 0
+      }
     ]);
     expect(context.text).toContain('- 1 active cell (no such cell): gone');
   });
@@ -203,10 +218,12 @@ describe('buildContext', () => {
     expect(trimmed.blocks.map(b => b.id)).not.toContain('variables');
     expect(trimmed.blocks.map(b => b.id)).not.toContain('nls-incarceration-5');
     expect(trimmed.text).not.toContain('Kernel variables');
-    expect(trimmed.omitted.filter(p => p.cause === 'removed').map(p => p.id).sort()).toEqual([
-      'nls-incarceration-5',
-      'variables'
-    ]);
+    expect(
+      trimmed.omitted
+        .filter(p => p.cause === 'removed')
+        .map(p => p.id)
+        .sort()
+    ).toEqual(['nls-incarceration-5', 'variables']);
     // The cause is the data; the words stay for the scientist and for Claude.
     expect(trimmed.omitted.filter(p => p.cause === 'removed').map(p => p.reason)).toEqual([
       'removed by the scientist',

@@ -172,8 +172,8 @@ describe('summariseOutput', () => {
   it('reads the size of a JPEG from its frame header', () => {
     // A 3×2 baseline JPEG header: SOI, APP0 (JFIF), SOF0.
     const bytes = [
-      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
-      0x00, 0x01, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x02, 0x00, 0x03, 0x03, 0x01, 0x22, 0x00
+      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+      0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x02, 0x00, 0x03, 0x03, 0x01, 0x22, 0x00
     ];
     const base64 = Buffer.from(bytes).toString('base64');
     const output: IOutput = { output_type: 'display_data', data: { 'image/jpeg': base64 }, metadata: {} };
@@ -205,7 +205,10 @@ describe('summariseOutput', () => {
   it('turns non-table HTML into text', () => {
     const output: IOutput = {
       output_type: 'display_data',
-      data: { 'text/html': '<div><b>Fit</b> done: R² &gt; 0.9 &amp; p&lt;0.01</div>', 'text/plain': '<IPython.core.display.HTML object>' },
+      data: {
+        'text/html': '<div><b>Fit</b> done: R² &gt; 0.9 &amp; p&lt;0.01</div>',
+        'text/plain': '<IPython.core.display.HTML object>'
+      },
       metadata: {}
     };
     expect(summariseOutput(output, 100)).toMatchObject({ kind: 'html', text: 'Fit done: R² > 0.9 & p<0.01' });

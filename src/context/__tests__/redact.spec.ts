@@ -19,13 +19,23 @@ describe('redactSecrets', () => {
     ['AWS access key id', join('AKIA', 'IOSFODNN7EXAMPLE'), 'aws-access-key-id'],
     ['GitHub token', join('ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'), 'github-token'],
     ['GitHub OAuth token', join('gho_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'), 'github-token'],
-    ['GitHub fine-grained token', join('github_pat_', '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'), 'github-token'],
+    [
+      'GitHub fine-grained token',
+      join('github_pat_', '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'),
+      'github-token'
+    ],
     ['Slack token', join('xoxb-', '1234567890-0987654321-AbCdEfGhIjKl'), 'slack-token'],
     ['Google API key', join('AIza', 'SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q'), 'google-api-key'],
     ['Hugging Face token', join('hf_', 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789'), 'huggingface-token'],
     [
       'JWT',
-      join('eyJhbGciOiJIUzI1NiJ9', '.', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', '.', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'),
+      join(
+        'eyJhbGciOiJIUzI1NiJ9',
+        '.',
+        'eyJzdWIiOiIxMjM0NTY3ODkwIn0',
+        '.',
+        'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'
+      ),
       'jwt'
     ]
   ])('replaces a %s', (_, secret, kind) => {
@@ -49,7 +59,8 @@ describe('redactSecrets', () => {
   });
 
   it('removes a PEM private key block, and what is left of one cut in half', () => {
-    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZH\n';
+    const body =
+      'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZH\n';
     const pem = `-----BEGIN ${'PRIVATE'} KEY-----\n${body}-----END PRIVATE KEY-----`;
     expect(redactSecrets(`key:\n${pem}\ndone`).text).toBe('key:\n[REDACTED:private-key]\ndone');
     expect(redactSecrets(`-----BEGIN RSA PRIVATE KEY-----\n${body}`).text).toBe('[REDACTED:private-key]');

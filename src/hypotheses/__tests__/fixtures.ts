@@ -7,10 +7,7 @@ import { HYPOTHESIS_RESULT_MIME, type IHypothesisResultPayload } from '../result
  * A hypothesis from the DiscoveryBench NLS incarceration data: wealth in 1996 by whether the
  * respondent was ever jailed.
  */
-export function hypothesis(
-  overrides: Partial<IHypothesis> = {},
-  test: Partial<IHypothesisTest> = {}
-): IHypothesis {
+export function hypothesis(overrides: Partial<IHypothesis> = {}, test: Partial<IHypothesisTest> = {}): IHypothesis {
   return {
     id: 'h-3f9a1c',
     statement: 'Respondents who were ever jailed had lower composite wealth in 1996.',

@@ -22,7 +22,13 @@ describe('buildLedger', () => {
     );
     expect(familySize(rows)).toBe(2);
     expect(rows.map(r => r.adjustedP)).toEqual([0.02, null, null, null, 0.02]);
-    expect(rows.map(r => r.correctedStatus)).toEqual(['supported', 'accepted', 'inconclusive', 'not_tested', 'supported']);
+    expect(rows.map(r => r.correctedStatus)).toEqual([
+      'supported',
+      'accepted',
+      'inconclusive',
+      'not_tested',
+      'supported'
+    ]);
     expect(rows[1].reason).toBe('awaiting its test');
     expect(rows[3].reason).toBe('the test cell failed (ValueError: empty)');
   });
@@ -42,7 +48,9 @@ describe('buildLedger', () => {
   });
 
   it('refutes with the corrected p as well when the effect went the other way', () => {
-    const h = tested('h-000001', 0.001, { evidence: evidence({ pValue: 0.001, effectSize: 20000, ci: [8000, 32000] }) });
+    const h = tested('h-000001', 0.001, {
+      evidence: evidence({ pValue: 0.001, effectSize: 20000, ci: [8000, 32000] })
+    });
     const [row] = buildLedger([h, tested('h-000002', 0.6)], 'bh');
     expect(row.correctedStatus).toBe('refuted');
   });

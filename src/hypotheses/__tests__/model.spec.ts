@@ -31,10 +31,7 @@ function setOutputs(notebook: NotebookModel, cellId: string, outputs: nbformat.I
 }
 
 function proposed(id: string, createdAt: string, test: Partial<IHypothesis['test']> = {}): IHypothesis {
-  return hypothesis(
-    { id, status: 'proposed', provenance: { ...hypothesis().provenance, createdAt } },
-    test
-  );
+  return hypothesis({ id, status: 'proposed', provenance: { ...hypothesis().provenance, createdAt } }, test);
 }
 
 describe('HypothesisLedger', () => {
@@ -119,7 +116,11 @@ describe('HypothesisLedger', () => {
     ledger.add(proposed('h-3f9a1c', '2025-05-01T10:01:00.000Z'));
     setOutputs(notebook, 'summary', [resultOutput({ p_value: 0.002 })], 2);
     const h = ledger.linkCells('h-3f9a1c', 'notes', 'summary');
-    expect(h).toMatchObject({ statementCellId: 'notes', testCellId: 'summary', evidence: { pValue: 0.002, executionCount: 2 } });
+    expect(h).toMatchObject({
+      statementCellId: 'notes',
+      testCellId: 'summary',
+      evidence: { pValue: 0.002, executionCount: 2 }
+    });
   });
 
   it('writes nothing when it is made, so opening a notebook does not change it', () => {
@@ -380,9 +381,7 @@ describe('the ledger of a notebook with ten tests', () => {
     }
     const holmRow = buildLedger(ledger.hypotheses, 'holm')[9];
     expect(holmRow.adjustedP).toBeCloseTo(0.4, 12);
-    expect(holmRow.reason).toBe(
-      'supported at raw p = 0.04, but adjusted p = 0.4 > alpha = 0.05 (Holm)'
-    );
+    expect(holmRow.reason).toBe('supported at raw p = 0.04, but adjusted p = 0.4 > alpha = 0.05 (Holm)');
   });
 });
 

@@ -82,8 +82,16 @@ describe('NotebookHypotheses', () => {
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after).toHaveLength(before.length + 2);
     const record = notebook.getMetadata('claude').hypotheses[id];
-    expect(record).toMatchObject({ status: 'accepted', statementCellId: after[before.length], testCellId: after[before.length + 1] });
-    expect(record.provenance).toMatchObject({ model: 'claude-sonnet-5-5', requestId: 'req_01Hyp', toolUseId: 'toolu_01Hyp' });
+    expect(record).toMatchObject({
+      status: 'accepted',
+      statementCellId: after[before.length],
+      testCellId: after[before.length + 1]
+    });
+    expect(record.provenance).toMatchObject({
+      model: 'claude-sonnet-5-5',
+      requestId: 'req_01Hyp',
+      toolUseId: 'toolu_01Hyp'
+    });
     expect(result.isError).toBeFalsy();
     expect(result.content).toContain(`accepted hypothesis ${id}`);
     expect(result.content).toContain(`code cell id=${record.testCellId}`);
@@ -114,7 +122,16 @@ describe('NotebookHypotheses', () => {
           output_type: 'display_data',
           metadata: {},
           data: {
-            [HYPOTHESIS_RESULT_MIME]: { hypothesis_id: id, statistic: -9.7, statistic_name: 't', p_value: 1e-20, effect_size: -85063, ci: null, ci_level: null, n: 12013 },
+            [HYPOTHESIS_RESULT_MIME]: {
+              hypothesis_id: id,
+              statistic: -9.7,
+              statistic_name: 't',
+              p_value: 1e-20,
+              effect_size: -85063,
+              ci: null,
+              ci_level: null,
+              n: 12013
+            },
             'text/plain': 'result'
           }
         };
@@ -132,7 +149,11 @@ describe('NotebookHypotheses', () => {
     const result = await pending;
     expect(ran).toBe(notebook.getMetadata('claude').hypotheses[id].testCellId);
     expect(result.content).toMatch(/Computed status: supported/);
-    expect(hypotheses.rows('bh')[0]).toMatchObject({ status: 'supported', correctedStatus: 'supported', effectiveStatus: 'supported' });
+    expect(hypotheses.rows('bh')[0]).toMatchObject({
+      status: 'supported',
+      correctedStatus: 'supported',
+      effectiveStatus: 'supported'
+    });
   });
 
   it('records nothing on reject, and passes the reason to Claude', async () => {

@@ -35,7 +35,15 @@ describe('HYPOTHESIS_INPUT_SCHEMA', () => {
   it('is an object schema that requires every field the validator requires', () => {
     expect(HYPOTHESIS_INPUT_SCHEMA.type).toBe('object');
     expect(HYPOTHESIS_INPUT_SCHEMA.required).toEqual([
-      'statement', 'context', 'variables', 'relationship', 'h0', 'h1', 'test', 'rationale', 'assumptions'
+      'statement',
+      'context',
+      'variables',
+      'relationship',
+      'h0',
+      'h1',
+      'test',
+      'rationale',
+      'assumptions'
     ]);
     for (const field of HYPOTHESIS_INPUT_SCHEMA.required) {
       const rest = input();
@@ -149,7 +157,12 @@ describe('createHypothesis', () => {
       testCellId: null,
       statementCellId: null,
       override: null,
-      provenance: { model: 'claude-sonnet-4-5', requestId: 'req_011CQ', toolUseId: 'toolu_01', createdAt: '2025-05-01T10:00:00.000Z' },
+      provenance: {
+        model: 'claude-sonnet-4-5',
+        requestId: 'req_011CQ',
+        toolUseId: 'toolu_01',
+        createdAt: '2025-05-01T10:00:00.000Z'
+      },
       updatedAt: '2025-05-01T10:00:00.000Z'
     });
     const other = createHypothesis(check.value, { model: 'm', requestId: null, toolUseId: 't' });

@@ -96,7 +96,9 @@ describe('computeStatus', () => {
     it('looks at the side of the interval the expected direction names', () => {
       const positive = hypothesis({}, { expectedDirection: 'positive', minEffect: 0.3 });
       expect(computeStatus(positive, evidence({ pValue: 0.5, effectSize: 0.05, ci: [-0.1, 0.2] }))).toBe('refuted');
-      expect(computeStatus(positive, evidence({ pValue: 0.5, effectSize: 0.05, ci: [-0.4, 0.35] }))).toBe('inconclusive');
+      expect(computeStatus(positive, evidence({ pValue: 0.5, effectSize: 0.05, ci: [-0.4, 0.35] }))).toBe(
+        'inconclusive'
+      );
       const any = hypothesis({}, { expectedDirection: 'any', minEffect: 0.3 });
       expect(computeStatus(any, evidence({ pValue: 0.5, effectSize: 0.05, ci: [-0.2, 0.25] }))).toBe('refuted');
       expect(computeStatus(any, evidence({ pValue: 0.5, effectSize: 0.05, ci: [-0.35, 0.25] }))).toBe('inconclusive');
@@ -117,7 +119,9 @@ describe('computeStatus', () => {
     });
 
     it('does not refute a two-sided test just because the effect points the other way', () => {
-      expect(computeStatus(hypothesis(), evidence({ pValue: 0.6, effectSize: 300, ci: [-900, 1500] }))).toBe('inconclusive');
+      expect(computeStatus(hypothesis(), evidence({ pValue: 0.6, effectSize: 300, ci: [-900, 1500] }))).toBe(
+        'inconclusive'
+      );
     });
   });
 
@@ -140,7 +144,11 @@ describe('effectiveStatus', () => {
     const h = hypothesis({
       status: 'supported',
       evidence: evidence(),
-      override: { status: 'refuted', note: 'Wealth is top-coded; the t-test is misleading here.', at: '2025-05-02T09:00:00.000Z' }
+      override: {
+        status: 'refuted',
+        note: 'Wealth is top-coded; the t-test is misleading here.',
+        at: '2025-05-02T09:00:00.000Z'
+      }
     });
     expect(effectiveStatus(h)).toBe('refuted');
     expect(computeStatus(h, h.evidence)).toBe('supported');

@@ -65,12 +65,21 @@ const REMOVED: [string, string][] = [
   ['SVG fill=url()', `<svg><rect fill="url(${EVIL}/a.svg#p)"/></svg>`],
   ['SVG <set> animating href', `<svg><image><set attributeName="href" to="${EVIL}/a.png"/></image></svg>`],
   ['<a ping>', `<a href="${EVIL}/page" ping="${EVIL}/ping">link</a>`],
-  ['background= on a table and a cell', `<table background="${EVIL}/a.png"><tr><td background="${EVIL}/b.png">x</td></tr></table>`],
+  [
+    'background= on a table and a cell',
+    `<table background="${EVIL}/a.png"><tr><td background="${EVIL}/b.png">x</td></tr></table>`
+  ],
   ['<base href>', `<base href="${EVIL}/"><img src="rel.png" alt="r">`],
   ['<meta http-equiv=refresh>', `<meta http-equiv="refresh" content="0;url=${EVIL}/a">`],
-  ['<noscript> that reparses differently in the page', `<noscript><p title="</noscript><img src=${EVIL}/a.png>"></p></noscript>`],
-  ['<form action> and <button formaction>', `<form action="${EVIL}/a"><button formaction="${EVIL}/b">go</button></form>`]
-  ];
+  [
+    '<noscript> that reparses differently in the page',
+    `<noscript><p title="</noscript><img src=${EVIL}/a.png>"></p></noscript>`
+  ],
+  [
+    '<form action> and <button formaction>',
+    `<form action="${EVIL}/a"><button formaction="${EVIL}/b">go</button></form>`
+  ]
+];
 
 describe('RemoteContent.classify', () => {
   it('tells this server, raster data images and everything else apart, as the browser parses', () => {
@@ -142,7 +151,10 @@ describe('an answer rendered through the sanitizer and the policy', () => {
     const host = render(`<span style="color: red; background: url('${EVIL}/a.png') no-repeat">x</span>`);
     expect(host.querySelector('span')!.getAttribute('style')).toBe('color:red');
     // Without JupyterLab's normalisation first, too.
-    const raw = RemoteContent.rewrite(`<span style="color: red; background: u\\72l(${EVIL}/a.png); margin: 0">x</span>`, options);
+    const raw = RemoteContent.rewrite(
+      `<span style="color: red; background: u\\72l(${EVIL}/a.png); margin: 0">x</span>`,
+      options
+    );
     expect(raw).toBe('<span style="color: red; margin: 0">x</span>');
   });
 
@@ -150,13 +162,24 @@ describe('an answer rendered through the sanitizer and the policy', () => {
     const host = document.createElement('div');
     host.innerHTML = RemoteContent.rewrite(`<img srcset="${EVIL}/a.png 1x, ${EVIL}/b.png 2x" alt="s">`, options);
     expect(host.querySelector('img')).toBeNull();
-    expect(host.querySelector(`.${RemoteContent.PLACEHOLDER_CLASS}`)!.getAttribute('data-claude-remote-src')).toBe(`${EVIL}/a.png`);
+    expect(host.querySelector(`.${RemoteContent.PLACEHOLDER_CLASS}`)!.getAttribute('data-claude-remote-src')).toBe(
+      `${EVIL}/a.png`
+    );
   });
 
   it('offers to load only web addresses: a javascript: or blob: image just goes', () => {
-    for (const src of ['javascript:window.x=1', 'blob:http://attacker.invalid/1', 'data:text/html,x', 'ftp://attacker.invalid/a.png']) {
+    for (const src of [
+      'javascript:window.x=1',
+      'blob:http://attacker.invalid/1',
+      'data:text/html,x',
+      'ftp://attacker.invalid/a.png'
+    ]) {
       const host = render(`<img src="${src}" alt="x">`);
-      expect([src, host.querySelector(`.${RemoteContent.PLACEHOLDER_CLASS}`), host.querySelector('img[src]')]).toEqual([src, null, null]);
+      expect([src, host.querySelector(`.${RemoteContent.PLACEHOLDER_CLASS}`), host.querySelector('img[src]')]).toEqual([
+        src,
+        null,
+        null
+      ]);
     }
   });
 
@@ -190,7 +213,9 @@ describe('the policy on its own (should a sanitizer let more through)', () => {
     const host = document.createElement('div');
     host.innerHTML = RemoteContent.rewrite(html, options);
     expect(remote(host)).toEqual([]);
-    expect(host.querySelectorAll('style, link, meta, base, iframe, object, embed, noscript, set, form[action]').length).toBe(0);
+    expect(
+      host.querySelectorAll('style, link, meta, base, iframe, object, embed, noscript, set, form[action]').length
+    ).toBe(0);
   });
 });
 
