@@ -72,3 +72,45 @@ export async function reloadWith(page: IJupyterLabPageFixture, path: string): Pr
   await page.notebook.activate(name);
   await openPanel(page);
 }
+
+/** A cell for notebookJSON: its source, with an id and the type when not code. */
+export interface ICellSpec {
+  source: string;
+  id?: string;
+  cell_type?: 'code' | 'markdown' | 'raw';
+  metadata?: Record<string, unknown>;
+  outputs?: unknown[];
+  execution_count?: number | null;
+}
+
+/**
+ * A notebook file's text (nbformat 4.5, cell ids, the python3 kernelspec and language_info),
+ * built one way for every spec. `metadata` is merged over the notebook's own.
+ */
+export function notebookJSON(
+  cells: Array<string | ICellSpec>,
+  options: { metadata?: Record<string, unknown> } = {}
+): string {
+  return JSON.stringify({
+    cells: cells.map((cell, index) => {
+      const spec: ICellSpec = typeof cell === 'string' ? { source: cell } : cell;
+      const type = spec.cell_type ?? 'code';
+      const base = {
+        cell_type: type,
+        id: spec.id ?? `cell-${index}`,
+        source: spec.source,
+        metadata: spec.metadata ?? {}
+      };
+      return type === 'code'
+        ? { ...base, outputs: spec.outputs ?? [], execution_count: spec.execution_count ?? null }
+        : base;
+    }),
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' },
+      language_info: { name: 'python' },
+      ...options.metadata
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
