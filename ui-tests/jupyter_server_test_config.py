@@ -11,5 +11,3 @@ configure_jupyter_server(c)  # noqa: F821
 c.ClaudeProxy.request_timeout = 60  # noqa: F821
 # CI machines run as root.
 c.ServerApp.allow_root = True  # noqa: F821
-# Notebook 7 (same server, /tree and /notebooks): window.jupyterapp for the browser test.
-c.JupyterNotebookApp.expose_app_in_browser = True  # noqa: F821
