@@ -3,7 +3,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { IClaudeError } from '../tokens';
+import type { IClaudeError } from './tokens';
 
 /**
  * The header the server extension sets when it has no key to send upstream.

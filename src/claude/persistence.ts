@@ -5,7 +5,7 @@
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
-import type { IChatTurn, IConversationHistory, IConversationSummary } from '../tokens';
+import type { IChatTurn, IConversationHistory, IConversationSummary } from './tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import type { Conversation } from './conversation';
 import { fromStored, toStored, type IConversationStore } from './store';

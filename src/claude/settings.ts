@@ -2,7 +2,7 @@
  * The settings of the Claude client: defaults and reading them from the settings registry.
  */
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
-import type { IClaudeSettings } from '../tokens';
+import type { IClaudeSettings } from './tokens';
 
 /**
  * The default model: a current one. The panel's picker offers what the upstream lists.

@@ -3,7 +3,7 @@
  * a record. Model output is untrusted: every field is checked, with a message Claude can act on.
  */
 import { Random } from '@lumino/coreutils';
-import type { IHypothesis, IHypothesisTest } from '../tokens';
+import type { IHypothesis, IHypothesisTest } from './tokens';
 
 /**
  * The tool's name.

@@ -17,7 +17,7 @@
  * and a null p-value reads as "no p-value": the test is inconclusive.
  */
 import type * as nbformat from '@jupyterlab/nbformat';
-import type { IHypothesis, IHypothesisEvidence } from '../tokens';
+import type { IHypothesis, IHypothesisEvidence } from './tokens';
 import footerTemplate from '../../src/hypotheses/footer.py';
 
 /**

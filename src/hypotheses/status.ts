@@ -25,7 +25,7 @@
  * p-value adjusted for multiple testing). The scientist's override does not change the
  * computed status; it wins only for display (`effectiveStatus`).
  */
-import type { HypothesisStatus, IHypothesis, IHypothesisEvidence, IHypothesisTest } from '../tokens';
+import type { HypothesisStatus, IHypothesis, IHypothesisEvidence, IHypothesisTest } from './tokens';
 
 /**
  * A status and the reason for it, in a short sentence.

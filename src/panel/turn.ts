@@ -6,7 +6,7 @@ import { IRenderMime, MimeModel, type IRenderMimeRegistry, type RenderedCommon }
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import { MAX_TOOL_ROUNDS } from '../claude/conversation';
-import type { IChatTurn } from '../tokens';
+import type { IChatTurn } from '../claude/tokens';
 import { showSentContext } from './context';
 import { StreamingMarkdown } from './markdownStream';
 import { RemoteContent } from './remote';

@@ -11,7 +11,8 @@ import { describeError, retryAfterSeconds } from '../errors';
 import { listModels } from '../models';
 import { ConversationRegistry } from '../registry';
 import { DEFAULT_SETTINGS, readSettings } from '../settings';
-import type { IChatTurn, IClaudeSettings, ISentContext } from '../../tokens';
+import type { IChatTurn, IClaudeSettings } from '../tokens';
+import type { ISentContext } from '../../context/tokens';
 import { MOCK_KEY, MockApi } from './mockApi';
 
 const trans = nullTranslator.load('jupyterlab_claude');

@@ -10,7 +10,9 @@ import { ConversationSaver, FIRST_CONVERSATION_ID } from '../persistence';
 import { ConversationRegistry } from '../registry';
 import { DEFAULT_SETTINGS } from '../settings';
 import { fromStored, toStored, type IConversationStore, type IStoredConversation } from '../store';
-import type { IClaudeTools, IConversationSummary, ISentContext } from '../../tokens';
+import type { IClaudeTools } from '../../agent/tokens';
+import type { IConversationSummary } from '../tokens';
+import type { ISentContext } from '../../context/tokens';
 import { MOCK_KEY, MockApi } from './mockApi';
 
 const trans = nullTranslator.load('jupyterlab_claude');

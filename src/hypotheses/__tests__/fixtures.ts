@@ -1,6 +1,6 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { PartialJSONObject } from '@lumino/coreutils';
-import type { IHypothesis, IHypothesisEvidence, IHypothesisTest } from '../../tokens';
+import type { IHypothesis, IHypothesisEvidence, IHypothesisTest } from '../tokens';
 import { HYPOTHESIS_RESULT_MIME, type IHypothesisResultPayload } from '../result';
 
 /**

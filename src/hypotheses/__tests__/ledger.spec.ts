@@ -1,4 +1,4 @@
-import type { IHypothesis } from '../../tokens';
+import type { IHypothesis } from '../tokens';
 import { buildLedger, familySize, ledgerForClaude, ledgerToMarkdown } from '../ledger';
 import { evidence, hypothesis } from './fixtures';
 

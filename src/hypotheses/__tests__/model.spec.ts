@@ -1,7 +1,7 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import { NotebookModel } from '@jupyterlab/notebook';
 import { analysisNotebook, ids, loadModel } from '../../proposals/__tests__/fixtures';
-import type { IHypothesis } from '../../tokens';
+import type { IHypothesis } from '../tokens';
 import { HypothesisActions } from '../actions';
 import { buildLedger, ledgerToMarkdown } from '../ledger';
 import { HypothesisLedger } from '../model';

@@ -9,7 +9,7 @@ import { createMarkdownParser } from '@jupyterlab/markedparser-extension';
 import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import type { IChatTurn } from '../../tokens';
+import type { IChatTurn } from '../../claude/tokens';
 import { TurnView } from '../turn';
 import { DOCUMENTS, fixtureDeltas } from './markdownCases';
 
