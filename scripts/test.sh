@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set everything up and run every test: jest (TypeScript logic), pytest (server extension
+# Set everything up and run every test: lint, jest (TypeScript logic), pytest (server extension
 # and the local Messages API), Galata (real JupyterLab + ipykernel + Debian's Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,9 @@ if [ -z "${CHROMIUM_PATH:-}" ]; then
   fi
   export CHROMIUM_PATH="$(command -v chromium)"
 fi
+
+echo "==> lint (Prettier, ESLint, ruff)"
+jlpm lint
 
 echo "==> jest"
 jlpm test

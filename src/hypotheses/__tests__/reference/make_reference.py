@@ -37,7 +37,7 @@ def adjust(p_values, method):
     adjusted = [None] * len(p_values)
     if present:
         _, corrected, _, _ = multipletests([p_values[i] for i in present], method=method)
-        for i, value in zip(present, corrected):
+        for i, value in zip(present, corrected, strict=True):
             adjusted[i] = float(value)
     return adjusted
 
