@@ -249,28 +249,13 @@ export class Conversation implements IConversation {
   }
 
   private _pushStopped(): void {
-    const turn: IChatTurn = {
-      id: UUID.uuid4(),
-      role: 'assistant',
-      created: new Date().toISOString(),
-      text: '',
-      thinking: '',
-      status: 'stopped'
-    };
+    const turn = Private.emptyAnswer('stopped');
     this._turns.push(turn);
     this._changed.emit(turn);
   }
 
   private async _answer(): Promise<void> {
-    const turn: IChatTurn = {
-      id: UUID.uuid4(),
-      role: 'assistant',
-      created: new Date().toISOString(),
-      text: '',
-      thinking: '',
-      status: 'streaming',
-      model: this._getSettings().model
-    };
+    const turn: IChatTurn = { ...Private.emptyAnswer('streaming'), model: this._getSettings().model };
     this._turns.push(turn);
     this._answering = true;
     this._changed.emit(turn);
@@ -407,4 +392,11 @@ export namespace Conversation {
  */
 export function newConversationId(): string {
   return UUID.uuid4();
+}
+
+namespace Private {
+  /** An answer with nothing in it yet. */
+  export function emptyAnswer(status: IChatTurn['status']): IChatTurn {
+    return { id: UUID.uuid4(), role: 'assistant', created: new Date().toISOString(), text: '', thinking: '', status };
+  }
 }

@@ -167,27 +167,37 @@ namespace Private {
   /** The raw HTML in a token and its children, in order. */
   export function htmlOf(token: Token): string[] {
     const out: string[] = [];
-    const walk = (node: unknown): void => {
-      if (Array.isArray(node)) {
-        node.forEach(walk);
-        return;
-      }
-      if (!node || typeof node !== 'object') {
-        return;
-      }
-      const t = node as Record<string, unknown>;
+    visitTokens(token, ['tokens', 'items', 'header', 'rows'], t => {
       if (t.type === 'html' && typeof t.raw === 'string') {
         out.push(t.raw);
-        return;
+        return true;
       }
-      for (const key of ['tokens', 'items', 'header', 'rows']) {
-        if (key in t) {
-          walk(t[key]);
-        }
-      }
-    };
-    walk(token);
+      return false;
+    });
     return out;
+  }
+
+  /**
+   * Visit the tokens of a tree through the given child keys, depth first; a visit that
+   * returns true does not descend into that token.
+   */
+  export function visitTokens(node: unknown, keys: string[], visit: (token: Record<string, unknown>) => boolean): void {
+    if (Array.isArray(node)) {
+      node.forEach(child => visitTokens(child, keys, visit));
+      return;
+    }
+    if (!node || typeof node !== 'object') {
+      return;
+    }
+    const t = node as Record<string, unknown>;
+    if (visit(t)) {
+      return;
+    }
+    for (const key of keys) {
+      if (key in t) {
+        visitTokens(t[key], keys, visit);
+      }
+    }
   }
 
   const VOID = new Set([
@@ -289,15 +299,7 @@ namespace Private {
   export function headingTexts(text: string): string[] {
     const out: string[] = [];
     const options = { ...getDefaults(), gfm: true };
-    const walk = (node: unknown): void => {
-      if (Array.isArray(node)) {
-        node.forEach(walk);
-        return;
-      }
-      if (!node || typeof node !== 'object') {
-        return;
-      }
-      const t = node as Record<string, unknown>;
+    visitTokens(MarkdownBlocks.lex(text), ['tokens', 'items'], t => {
       if (t.type === 'heading') {
         const html = Parser.parseInline(t.tokens as Token[], options);
         out.push(
@@ -306,15 +308,10 @@ namespace Private {
             .replace(/<[!/a-z].*?>/gi, '')
             .toLowerCase()
         );
-        return;
+        return true;
       }
-      for (const key of ['tokens', 'items']) {
-        if (key in t) {
-          walk(t[key]);
-        }
-      }
-    };
-    walk(MarkdownBlocks.lex(text));
+      return false;
+    });
     return out;
   }
 

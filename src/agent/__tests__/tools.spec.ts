@@ -13,14 +13,7 @@ import { ToolRegistry } from '../registry';
 import type { IClaudeTools } from '../tokens';
 import { NOTEBOOK_READ_TOOLS, OUTPUT_PAGE_CHARS } from '../tools';
 
-let api: MockApi;
-beforeAll(async () => {
-  api = await MockApi.start();
-});
-afterAll(() => api?.stop());
-beforeEach(async () => {
-  await api.reset();
-});
+const api = MockApi.forTestFile();
 
 function notebookWithTypo(): INotebookContent {
   const nb = loadNotebook('nls_incarceration');

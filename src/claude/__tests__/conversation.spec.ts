@@ -16,17 +16,7 @@ import type { ISentContext } from '../../context/tokens';
 import { MOCK_KEY, MockApi } from './mockApi';
 
 const trans = nullTranslator.load('jupyterlab_claude');
-let api: MockApi;
-
-beforeAll(async () => {
-  api = await MockApi.start();
-});
-
-afterAll(() => api?.stop());
-
-beforeEach(async () => {
-  await api.reset();
-});
+const api = MockApi.forTestFile();
 
 function conversation(overrides: Partial<IClaudeSettings> = {}, label = 'analysis.ipynb') {
   const settings = { ...DEFAULT_SETTINGS, maxRetries: 0, ...overrides };

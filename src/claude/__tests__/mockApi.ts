@@ -21,12 +21,32 @@ function python(): string {
  * A running mock Messages API server.
  */
 export class MockApi {
-  static async start(): Promise<MockApi> {
+  /**
+   * A server for the test file that calls this: started before its tests, emptied of queued
+   * answers and recorded requests before each test, stopped after them all.
+   */
+  static forTestFile(): MockApi {
+    const api = new MockApi();
+    beforeAll(() => api._start(), 30000);
+    afterAll(() => api.stop());
+    beforeEach(() => api.reset());
+    return api;
+  }
+
+  private constructor() {}
+
+  /** The server's base URL. */
+  get url(): string {
+    return this._url;
+  }
+
+  private async _start(): Promise<void> {
     const child = spawn(python(), ['-m', 'mock_api', '--port', '0', '--api-key', MOCK_KEY], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe']
     });
-    const url = await new Promise<string>((resolve, reject) => {
+    this._child = child;
+    this._url = await new Promise<string>((resolve, reject) => {
       let out = '';
       let err = '';
       const timer = setTimeout(() => reject(new Error(`mock_api did not start: ${err}`)), 20000);
@@ -41,13 +61,7 @@ export class MockApi {
       child.stderr!.on('data', chunk => (err += String(chunk)));
       child.on('exit', code => reject(new Error(`mock_api exited (${code}): ${err}`)));
     });
-    return new MockApi(child, url);
   }
-
-  private constructor(
-    private readonly _child: ChildProcess,
-    readonly url: string
-  ) {}
 
   async queue(fixture: string, extra: Record<string, unknown> = {}): Promise<void> {
     const response = await fetch(`${this.url}/_mock/queue`, {
@@ -71,6 +85,9 @@ export class MockApi {
   }
 
   stop(): void {
-    this._child.kill('SIGTERM');
+    this._child?.kill('SIGTERM');
   }
+
+  private _child: ChildProcess | null = null;
+  private _url = '';
 }

@@ -17,15 +17,7 @@ import { MOCK_KEY, MockApi } from './mockApi';
 
 const trans = nullTranslator.load('jupyterlab_claude');
 const settings = { ...DEFAULT_SETTINGS, maxRetries: 0 };
-let api: MockApi;
-
-beforeAll(async () => {
-  api = await MockApi.start();
-});
-afterAll(() => api?.stop());
-beforeEach(async () => {
-  await api.reset();
-});
+const api = MockApi.forTestFile();
 
 const context: ISentContext = {
   stableText: '# analysis.ipynb\n- cell #1: import pandas',
