@@ -3,26 +3,14 @@
  * question and the cell filled in, and the answer streams.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { claudePanel, lastAnswer, recordedRequests, resetMock } from './helpers';
+import { claudePanel, lastAnswer, notebookJSON, recordedRequests, resetMock } from './helpers';
 
 function notebook(): string {
-  const code = (id: string, source: string) => ({
-    cell_type: 'code',
-    id,
-    source,
-    metadata: {},
-    outputs: [],
-    execution_count: null
-  });
-  return JSON.stringify({
-    cells: [
-      code('numbers', 'values = [3, 1, 4, 1, 5]\nsum(values) / len(values)'),
-      code('broken', "values['mean']")
-    ],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  const code = (id: string, source: string) => ({ id, source });
+  return notebookJSON([
+    code('numbers', 'values = [3, 1, 4, 1, 5]\nsum(values) / len(values)'),
+    code('broken', "values['mean']")
+  ]);
 }
 
 test.use({ autoGoto: true });
@@ -35,10 +23,7 @@ test.beforeEach(async ({ page, request, tmpPath }) => {
   await page.notebook.runCell(1);
 });
 
-test('"Fix this error" is offered only on a cell with an error, and sends its traceback', async ({
-  page,
-  request
-}) => {
+test('"Fix this error" is offered only on a cell with an error, and sends its traceback', async ({ page, request }) => {
   await (await page.notebook.getCellLocator(0))!.click({ button: 'right' });
   const menu = page.locator('.lm-Menu');
   await expect(menu.getByText('Explain This Cell')).toBeVisible();
@@ -51,9 +36,7 @@ test('"Fix this error" is offered only on a cell with an error, and sends its tr
   await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
   await menu.getByText('Fix This Error').click();
   await expect(claudePanel(page)).toBeVisible();
-  await expect(claudePanel(page).locator('.jp-Claude-turn-user')).toContainText(
-    'Cell #2 (id=broken) raised TypeError'
-  );
+  await expect(claudePanel(page).locator('.jp-Claude-turn-user')).toContainText('Cell #2 (id=broken) raised TypeError');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
   const [sent] = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
   const text = sent.body.messages[0].content.map((b: any) => b.text ?? '').join('\n');
@@ -62,16 +45,11 @@ test('"Fix this error" is offered only on a cell with an error, and sends its tr
   expect(text).toContain('Traceback');
 });
 
-test('the shortcuts explain a cell and continue from it; "Ask about" only fills the box', async ({
-  page,
-  request
-}) => {
+test('the shortcuts explain a cell and continue from it; "Ask about" only fills the box', async ({ page, request }) => {
   await page.notebook.selectCells(0);
   await page.keyboard.press('Escape');
   await page.keyboard.press('Alt+Shift+X');
-  await expect(claudePanel(page).locator('.jp-Claude-turn-user')).toContainText(
-    'Explain cell #1 (id=numbers)'
-  );
+  await expect(claudePanel(page).locator('.jp-Claude-turn-user')).toContainText('Explain cell #1 (id=numbers)');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
 
   await page.notebook.selectCells(0);

@@ -4,22 +4,17 @@
  * 1,000-cell notebook. Each ends in a clear message, a usable panel and nothing lost.
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, queueFixture, recordedRequests, resetMock } from './helpers';
+import { ask, claudePanel, lastAnswer, notebookJSON, queueFixture, recordedRequests, resetMock } from './helpers';
 
 function notebook(cells: Array<{ id: string; source: string; outputs?: any[] }>): string {
-  return JSON.stringify({
-    cells: cells.map(c => ({
-      cell_type: 'code',
+  return notebookJSON(
+    cells.map(c => ({
       id: c.id,
       source: c.source,
-      metadata: {},
       outputs: c.outputs ?? [],
       execution_count: c.outputs?.length ? 1 : null
-    })),
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+    }))
+  );
 }
 
 /** Dismiss JupyterLab's "kernel restarting" dialog when it shows. */
@@ -165,9 +160,12 @@ test('a 50 MB output: the question carries a bounded summary of it and the answe
   );
   expect(await page.notebook.open('huge.ipynb')).toBe(true);
   await page.notebook.runCell(0);
-  await expect((await page.notebook.getCellLocator(0))!.locator('.jp-OutputArea-executeResult')).toContainText('52000000', {
-    timeout: 60000
-  });
+  await expect((await page.notebook.getCellLocator(0))!.locator('.jp-OutputArea-executeResult')).toContainText(
+    '52000000',
+    {
+      timeout: 60000
+    }
+  );
   await page.notebook.runCell(1);
   await ask(page, 'How big was that output?');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done', { timeout: 60000 });
@@ -188,7 +186,9 @@ test('a 1,000-cell notebook: the question carries a bounded outline and the answ
   const cells = Array.from({ length: 1000 }, (_, i) => ({
     id: `c${i}`,
     source: `# step ${i}\nvalue_${i} = ${i} * 2\nvalue_${i}`,
-    outputs: [{ output_type: 'execute_result', execution_count: 1, data: { 'text/plain': String(i * 2) }, metadata: {} }]
+    outputs: [
+      { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': String(i * 2) }, metadata: {} }
+    ]
   }));
   await page.contents.uploadContent(notebook(cells), 'text', `${tmpPath}/thousand.ipynb`);
   expect(await page.notebook.open('thousand.ipynb')).toBe(true);

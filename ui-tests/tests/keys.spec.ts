@@ -4,7 +4,7 @@
  * every environment they can reach never show it, and Claude still answers.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { ask, lastAnswer, queueFixture, recordedRequests, resetMock, TEST_KEY } from './helpers';
+import { ask, lastAnswer, notebookJSON, queueFixture, recordedRequests, resetMock, TEST_KEY } from './helpers';
 
 const PROBES = [
   // IPython's magic, as a user would type it.
@@ -18,19 +18,7 @@ const PROBES = [
 ];
 
 function notebook(): string {
-  return JSON.stringify({
-    cells: PROBES.map((source, i) => ({
-      cell_type: 'code',
-      id: `probe-${i}`,
-      source,
-      metadata: {},
-      outputs: [],
-      execution_count: null
-    })),
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  return notebookJSON(PROBES.map((source, i) => ({ id: `probe-${i}`, source })));
 }
 
 test.use({ autoGoto: true });

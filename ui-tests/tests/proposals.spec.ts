@@ -3,17 +3,12 @@
  * local Messages API server streaming recorded tool-use answers.
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { claudePanel, lastAnswer, recordedRequests, resetMock } from './helpers';
+import { claudePanel, lastAnswer, notebookJSON, recordedRequests, resetMock } from './helpers';
 
-const NOTEBOOK = JSON.stringify({
-  cells: [
-    { cell_type: 'code', id: 'numbers', source: 'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]', metadata: {}, outputs: [], execution_count: null },
-    { cell_type: 'code', id: 'broken', source: "values['mean']", metadata: {}, outputs: [], execution_count: null }
-  ],
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-  nbformat: 4,
-  nbformat_minor: 5
-});
+const NOTEBOOK = notebookJSON([
+  { id: 'numbers', source: 'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]' },
+  { id: 'broken', source: "values['mean']" }
+]);
 
 async function cellSources(page: IJupyterLabPageFixture): Promise<string[]> {
   return page.evaluate(() => {
@@ -128,10 +123,9 @@ test('two proposals at once: insert-after lands by id after the cells moved; acc
 
   // The scientist moves the anchor cell below the other while the proposals wait.
   await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:move-cell-down'));
-  await expect.poll(async () => (await cellSources(page)).slice(0, 2)).toEqual([
-    "values['mean']",
-    'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]'
-  ]);
+  await expect
+    .poll(async () => (await cellSources(page)).slice(0, 2))
+    .toEqual(["values['mean']", 'values = [3, 1, 4, 1, 5]\nvalues[2] - values[1]']);
 
   await cards.nth(0).getByRole('button', { name: 'Accept', exact: true }).click();
   await cards.nth(1).getByRole('button', { name: 'Reject' }).click();
@@ -146,7 +140,10 @@ test('two proposals at once: insert-after lands by id after the cells moved; acc
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
 });
 
-test('"Accept all" applies every waiting proposal, in order, and Claude hears each decision', async ({ page, request }) => {
+test('"Accept all" applies every waiting proposal, in order, and Claude hears each decision', async ({
+  page,
+  request
+}) => {
   await queue(request, 'tool_propose_two');
   await page.notebook.selectCells(0);
   await page.keyboard.press('Escape');
@@ -169,7 +166,9 @@ test('"Accept all" applies every waiting proposal, in order, and Claude hears ea
   expect(sources).toContain('max(values) - min(values)');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
   const sent = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
-  const results = sent[1].body.messages[sent[1].body.messages.length - 1].content.filter((b: any) => b.type === 'tool_result');
+  const results = sent[1].body.messages[sent[1].body.messages.length - 1].content.filter(
+    (b: any) => b.type === 'tool_result'
+  );
   expect(results.map((r: any) => JSON.stringify(r.content))).toEqual([
     expect.stringContaining('The scientist accepted'),
     expect.stringContaining('The scientist accepted')
@@ -230,7 +229,6 @@ test('the reject shortcut rejects; a proposal whose cell was deleted meanwhile i
   const last = requests[requests.length - 1].body.messages;
   expect(last[last.length - 1].content[0].content).toContain('Not applied');
 });
-
 
 test('the scientist edits the proposed source in the card before accepting; provenance says so', async ({
   page,

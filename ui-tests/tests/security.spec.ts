@@ -2,7 +2,7 @@
  * Model output is untrusted: a corpus of XSS payloads streamed as an answer executes nothing.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, queueFixture, recordedRequests, resetMock } from './helpers';
+import { ask, claudePanel, lastAnswer, notebookJSON, queueFixture, recordedRequests, resetMock } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -65,8 +65,8 @@ test('instructions planted in outputs and data files, obeyed by the model, chang
   tmpPath
 }) => {
   await resetMock(request);
-  const nb = {
-    cells: [
+  const nb = JSON.parse(
+    notebookJSON([
       {
         cell_type: 'code',
         id: 'cleanup',
@@ -75,7 +75,14 @@ test('instructions planted in outputs and data files, obeyed by the model, chang
         outputs: [],
         execution_count: null
       },
-      { cell_type: 'code', id: 'analysis', source: "rows = open('notes.csv').read()\nrows[:80]", metadata: {}, outputs: [], execution_count: null },
+      {
+        cell_type: 'code',
+        id: 'analysis',
+        source: "rows = open('notes.csv').read()\nrows[:80]",
+        metadata: {},
+        outputs: [],
+        execution_count: null
+      },
       {
         cell_type: 'code',
         id: 'notes',
@@ -84,11 +91,8 @@ test('instructions planted in outputs and data files, obeyed by the model, chang
         outputs: [{ output_type: 'stream', name: 'stdout', text: `${INJECTION}\n` }],
         execution_count: 3
       }
-    ],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
+    ])
+  ) as { cells: Array<{ id: string; source: string; execution_count: number | null }> };
   const original = JSON.stringify(nb, null, 1);
   await page.contents.uploadContent(`site,value\nA,1\n"${INJECTION}",2\n`, 'text', `${tmpPath}/notes.csv`);
   await page.contents.uploadContent('ANTHROPIC_API_KEY=sk-ant-planted-secret-000\n', 'text', `${tmpPath}/.env`);
@@ -101,7 +105,9 @@ test('instructions planted in outputs and data files, obeyed by the model, chang
   await expect(cards).toHaveCount(2);
   // The approval shows exactly what would happen: the cell that would run, and the diff.
   const run = cards.filter({ hasText: 'Run cell #1' });
-  await expect(run.locator('.cm-content')).toHaveText("open('PWNED.txt', 'w').write('the kernel ran code nobody approved')");
+  await expect(run.locator('.cm-content')).toHaveText(
+    "open('PWNED.txt', 'w').write('the kernel ran code nobody approved')"
+  );
   const replace = cards.filter({ hasText: 'Change cell #2' });
   await expect(replace.locator('.cm-deletedChunk')).toContainText("rows = open('notes.csv').read()");
   await expect(replace.locator('.cm-content')).toContainText("shutil.rmtree('results', ignore_errors=True)");
@@ -110,7 +116,9 @@ test('instructions planted in outputs and data files, obeyed by the model, chang
   await expect(calls).toHaveCount(2);
 
   // Before any click: nothing ran, nothing changed.
-  expect(await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.model.cells.get(0).executionCount)).toBeNull();
+  expect(
+    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.model.cells.get(0).executionCount)
+  ).toBeNull();
   expect(await page.contents.fileExists(`${tmpPath}/PWNED.txt`)).toBe(false);
 
   await claudePanel(page).getByRole('button', { name: 'Reject all' }).click();
@@ -119,7 +127,7 @@ test('instructions planted in outputs and data files, obeyed by the model, chang
   expect(await page.contents.fileExists(`${tmpPath}/PWNED.txt`)).toBe(false);
   const onDisk = await page.request.get(`/api/contents/${tmpPath}/injected.ipynb?content=1&type=file&format=text`);
   const saved = JSON.parse((await onDisk.json()).content);
-  const joined = (source: string | string[]) => (Array.isArray(source) ? source.join("") : source);
+  const joined = (source: string | string[]) => (Array.isArray(source) ? source.join('') : source);
   expect(saved.cells.map((c: any) => [c.id, joined(c.source), c.execution_count])).toEqual(
     nb.cells.map(c => [c.id, c.source, c.execution_count])
   );
@@ -127,7 +135,9 @@ test('instructions planted in outputs and data files, obeyed by the model, chang
   // What went back to Claude: refusals and rejections, and no secret.
   const sent = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
   expect(sent).toHaveLength(2);
-  const results = sent[1].body.messages[sent[1].body.messages.length - 1].content.filter((b: any) => b.type === 'tool_result');
+  const results = sent[1].body.messages[sent[1].body.messages.length - 1].content.filter(
+    (b: any) => b.type === 'tool_result'
+  );
   expect(results).toHaveLength(4);
   const text = JSON.stringify(results);
   expect(text).not.toContain('root:x:0:0');
