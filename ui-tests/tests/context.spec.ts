@@ -6,7 +6,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ask, claudePanel, lastAnswer, openPanel, recordedRequests, resetMock } from './helpers';
+import { ask, claudePanel, lastAnswer, notebookJSON, openPanel, recordedRequests, resetMock } from './helpers';
 
 const CSV = path.resolve(
   __dirname,
@@ -23,27 +23,13 @@ const CSV = path.resolve(
 const PLANTED_KEY = ['sk', 'ant', 'api03', 'Zq7' + 'x'.repeat(20) + Date.now().toString(36) + 'Yw9Lm'].join('-');
 
 function analysisNotebook(): string {
-  const code = (id: string, source: string) => ({
-    cell_type: 'code',
-    id,
-    source,
-    metadata: {},
-    outputs: [],
-    execution_count: null
-  });
-  return JSON.stringify({
-    cells: [
-      code('load', "import pandas as pd\ndf = pd.read_csv('nls.csv')\ndf.head()"),
-      code('connect', `token_line = 'ANTHROPIC_API_KEY=${PLANTED_KEY}'\nprint(token_line)`),
-      code('typo', "df['wealth_chnage']"),
-      code('focus', "df.groupby(['race', 'ever_jailed'])['composite_wealth_1996'].median()")
-    ],
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  const code = (id: string, source: string) => ({ id, source });
+  return notebookJSON([
+    code('load', "import pandas as pd\ndf = pd.read_csv('nls.csv')\ndf.head()"),
+    code('connect', `token_line = 'ANTHROPIC_API_KEY=${PLANTED_KEY}'\nprint(token_line)`),
+    code('typo', "df['wealth_chnage']"),
+    code('focus', "df.groupby(['race', 'ever_jailed'])['composite_wealth_1996'].median()")
+  ]);
 }
 
 /** Run the cells one by one (Run All would stop at the cell that raises). */
@@ -176,15 +162,14 @@ test("Claude lists the notebook's folder and reads a CSV's head; a path out of t
   await page.contents.uploadContent(analysisNotebook(), 'text', `${tmpPath}/analysis.ipynb`);
   expect(await page.notebook.open('analysis.ipynb')).toBe(true);
   await openPanel(page);
-  const queue = (fixture: string) =>
-    request.post(`${process.env.MOCK_API_URL}/_mock/queue`, { data: { fixture } });
+  const queue = (fixture: string) => request.post(`${process.env.MOCK_API_URL}/_mock/queue`, { data: { fixture } });
   await queue('tool_read_files');
 
   await ask(page, 'What files do I have?');
   let answer = lastAnswer(page);
   await expect(answer).toHaveAttribute('data-status', 'done');
   await expect(answer.locator('.jp-Claude-toolCall')).toHaveText([
-    "✓ Listed the folder of the notebook",
+    '✓ Listed the folder of the notebook',
     '✓ Read the beginning of nls.csv'
   ]);
   let requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
@@ -216,17 +201,12 @@ test('a large plot is sent to Claude as a downsampled image block', async ({ pag
     'from IPython.display import Image, display',
     'w, h = 1600, 1200',
     "row = b'\\x00' + b''.join(bytes((x * 255 // w, 80, 200)) for x in range(w))",
-    "raw = row * h",
+    'raw = row * h',
     "def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)",
     "png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b'')",
     'display(Image(data=png))'
   ].join('\n');
-  const nb = JSON.stringify({
-    cells: [{ cell_type: 'code', id: 'plot', source, metadata: {}, outputs: [], execution_count: null }],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  const nb = notebookJSON([{ id: 'plot', source }]);
   await page.contents.uploadContent(nb, 'text', `${tmpPath}/plot.ipynb`);
   expect(await page.notebook.open('plot.ipynb')).toBe(true);
   await page.notebook.runCell(0);

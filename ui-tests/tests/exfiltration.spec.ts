@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page, Request } from '@playwright/test';
 import { expect, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
+import { ask, claudePanel, lastAnswer, notebookJSON, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -37,12 +37,7 @@ async function listenForeign(context: BrowserContext, labOrigin: string): Promis
 }
 
 function notebook(): string {
-  return JSON.stringify({
-    cells: [{ cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: null }],
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  return notebookJSON(['x = 1']);
 }
 
 /** Remote URLs still in the answer's DOM, in any attribute or inline style. */
@@ -124,7 +119,9 @@ test('an answer loading from another origin in 30 ways requests nothing before a
   }
   expect(
     await body.evaluate(root =>
-      Array.from(root.querySelectorAll('style, link, iframe, object, embed, base, meta, set, animate')).map(e => e.outerHTML)
+      Array.from(root.querySelectorAll('style, link, iframe, object, embed, base, meta, set, animate')).map(
+        e => e.outerHTML
+      )
     )
   ).toEqual([]);
 

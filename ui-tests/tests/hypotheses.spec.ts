@@ -5,42 +5,50 @@
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import * as path from 'path';
-import { claudePanel, lastAnswer, queueFixture, recordedRequests, reloadWith, resetMock } from './helpers';
+import {
+  claudePanel,
+  lastAnswer,
+  notebookJSON,
+  queueFixture,
+  recordedRequests,
+  reloadWith,
+  resetMock
+} from './helpers';
 
 const CSV = path.resolve(
   __dirname,
   '../../examples/data/discoverybench/nls_incarceration/nls_incarceration_processed.csv'
 );
 
-const NOTEBOOK = JSON.stringify({
-  cells: [
-    {
-      cell_type: 'code',
-      id: 'load',
-      source: 'import pandas as pd\ndf = pd.read_csv("nls_incarceration_processed.csv")\ndf.shape',
-      metadata: {},
-      outputs: [],
-      execution_count: null
-    }
-  ],
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-  nbformat: 4,
-  nbformat_minor: 5
-});
+const NOTEBOOK = notebookJSON([
+  {
+    id: 'load',
+    source: 'import pandas as pd\ndf = pd.read_csv("nls_incarceration_processed.csv")\ndf.shape'
+  }
+]);
 
 /** The cells of the notebook in focus: index, type, source, and their `claude` metadata. */
-async function cells(page: IJupyterLabPageFixture): Promise<Array<{ id: string; type: string; source: string; claude: any }>> {
+async function cells(
+  page: IJupyterLabPageFixture
+): Promise<Array<{ id: string; type: string; source: string; claude: any }>> {
   return page.evaluate(() => {
     const model = (window as any).jupyterapp.shell.currentWidget.content.model;
     return Array.from({ length: model.cells.length }, (_, i) => {
       const cell = model.cells.get(i);
-      return { id: cell.id, type: cell.type, source: cell.sharedModel.getSource(), claude: cell.getMetadata('claude') ?? null };
+      return {
+        id: cell.id,
+        type: cell.type,
+        source: cell.sharedModel.getSource(),
+        claude: cell.getMetadata('claude') ?? null
+      };
     });
   });
 }
 
 async function notebookMetadata(page: IJupyterLabPageFixture): Promise<any> {
-  return page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.model.getMetadata('claude') ?? null);
+  return page.evaluate(
+    () => (window as any).jupyterapp.shell.currentWidget.content.model.getMetadata('claude') ?? null
+  );
 }
 
 async function testCellIndices(page: IJupyterLabPageFixture): Promise<number[]> {
@@ -67,7 +75,8 @@ async function showChat(page: IJupyterLabPageFixture): Promise<void> {
 }
 
 const SEX = 'Among respondents jailed between 1985 and 1994, men had higher composite wealth in 1996 than women.';
-const RACE = 'Among respondents who were later jailed, Hispanic respondents had lower composite wealth in 1985 than white respondents.';
+const RACE =
+  'Among respondents who were later jailed, Hispanic respondents had lower composite wealth in 1985 than white respondents.';
 
 function row(page: IJupyterLabPageFixture, statement: string) {
   return ledger(page).locator('.jp-Claude-ledgerRow').filter({ hasText: statement });
@@ -145,7 +154,9 @@ test('two hypotheses: accepted, tested in the kernel, verdicts computed and corr
   await showLedger(page);
 
   // Holm across the two tests: each p is below 0.05 on its own, neither survives.
-  await expect(ledger(page).locator('.jp-Claude-ledgerFamily')).toHaveText('Holm across the 2 tests run in this notebook');
+  await expect(ledger(page).locator('.jp-Claude-ledgerFamily')).toHaveText(
+    'Holm across the 2 tests run in this notebook'
+  );
   await expect(row(page, SEX).locator('.jp-Claude-ledgerEvidence')).toContainText('p = 0.048');
   await expect(row(page, SEX).locator('.jp-Claude-ledgerEvidence')).toContainText('adjusted p = 0.083');
   await expect(row(page, SEX).locator('.jp-Claude-ledgerEvidence')).toContainText('n = 289');
@@ -217,8 +228,12 @@ test('a test cell that fails leaves its hypothesis not tested, with the error; a
   await page.notebook.runCell(first);
   await showLedger(page);
   await expect(row(page, SEX).locator('.jp-Claude-ledgerStatus')).toHaveText('not tested');
-  await expect(row(page, SEX).locator('.jp-Claude-ledgerEvidence')).toContainText("Test cell failed: KeyError: 'wealth_2000'");
-  await expect(ledger(page).locator('.jp-Claude-ledgerFamily')).toHaveText('Holm across the 1 tests run in this notebook');
+  await expect(row(page, SEX).locator('.jp-Claude-ledgerEvidence')).toContainText(
+    "Test cell failed: KeyError: 'wealth_2000'"
+  );
+  await expect(ledger(page).locator('.jp-Claude-ledgerFamily')).toHaveText(
+    'Holm across the 1 tests run in this notebook'
+  );
   // With one test left in the family, the other stands on its own.
   await expect(row(page, RACE).locator('.jp-Claude-ledgerStatus')).toHaveText('supported');
 
@@ -261,7 +276,8 @@ test('Claude reads the ledger through a tool before proposing more', async ({ pa
   const messages = requests[1].body.messages;
   const toolResult = messages[messages.length - 1].content.find((b: any) => b.type === 'tool_result');
   expect(toolResult.tool_use_id).toBe('toolu_01ReadHypotheses0000001');
-  const text = typeof toolResult.content === 'string' ? toolResult.content : toolResult.content.map((c: any) => c.text).join('');
+  const text =
+    typeof toolResult.content === 'string' ? toolResult.content : toolResult.content.map((c: any) => c.text).join('');
   expect(text).toContain(SEX);
   expect(text).toContain(RACE);
   expect(text).toMatch(/0\.048/);

@@ -3,6 +3,7 @@ import {
   ask,
   claudePanel,
   lastAnswer,
+  notebookJSON,
   openPanel,
   queueFixture,
   recordedRequests,
@@ -13,14 +14,7 @@ import {
 test.use({ autoGoto: true });
 
 function emptyNotebook(): string {
-  return JSON.stringify({
-    cells: [{ cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: null }],
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  return notebookJSON(['x = 1']);
 }
 
 test.beforeEach(async ({ request }) => {

@@ -4,19 +4,12 @@
  */
 import type { APIRequestContext } from '@playwright/test';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
+import { ask, claudePanel, lastAnswer, notebookJSON, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
 
 test.use({ autoGoto: true });
 
 function notebook(): string {
-  return JSON.stringify({
-    cells: [{ cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: null }],
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  return notebookJSON(['x = 1']);
 }
 
 /** The saved conversations of a notebook, as the server lists them. */
@@ -94,11 +87,7 @@ test.describe('saved conversations', () => {
     await expect.poll(statuses).toEqual(['done', 'done']);
   });
 
-  test('New chat, then History lists both, opens the old one and deletes one', async ({
-    page,
-    request,
-    tmpPath
-  }) => {
+  test('New chat, then History lists both, opens the old one and deletes one', async ({ page, request, tmpPath }) => {
     const path = await openNotebook(page, tmpPath, 'history.ipynb');
     const panel = claudePanel(page);
     await ask(page, 'First question');
@@ -168,12 +157,7 @@ test.describe('saved conversations', () => {
     ]);
   });
 
-  test('two tabs on one notebook both asking: both turns are saved', async ({
-    page,
-    context,
-    request,
-    tmpPath
-  }) => {
+  test('two tabs on one notebook both asking: both turns are saved', async ({ page, context, request, tmpPath }) => {
     const path = await openNotebook(page, tmpPath, 'shared.ipynb');
     const other = await context.newPage();
     await other.goto(`/lab/tree/${path}?reset`);

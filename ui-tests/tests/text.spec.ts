@@ -5,7 +5,17 @@
  */
 import type { APIRequestContext } from '@playwright/test';
 import { expect, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, openPanel, queueFixture, reloadWith, recordedRequests, resetMock } from './helpers';
+import {
+  ask,
+  claudePanel,
+  lastAnswer,
+  notebookJSON,
+  openPanel,
+  queueFixture,
+  recordedRequests,
+  reloadWith,
+  resetMock
+} from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -16,28 +26,19 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 function notebook(): string {
   const cell = (source: string, outputs: unknown[] = []) => ({
-    cell_type: 'code',
     source,
-    metadata: {},
     outputs,
     execution_count: outputs.length ? 1 : null
   });
-  return JSON.stringify({
-    cells: [
-      // One line longer than the outline keeps, so its cut lands inside the emoji.
-      cell(`'${EMOJI.repeat(100)}'`),
-      cell(`'${FAMILY.repeat(40)}'`),
-      // Long enough that the source and its output are elided mid-text.
-      cell(`s = '${EMOJI.repeat(40000)}'\nprint(s)`, [
-        { output_type: 'stream', name: 'stdout', text: `${EMOJI.repeat(60001)}x\n` }
-      ])
-    ],
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  });
+  return notebookJSON([
+    // One line longer than the outline keeps, so its cut lands inside the emoji.
+    cell(`'${EMOJI.repeat(100)}'`),
+    cell(`'${FAMILY.repeat(40)}'`),
+    // Long enough that the source and its output are elided mid-text.
+    cell(`s = '${EMOJI.repeat(40000)}'\nprint(s)`, [
+      { output_type: 'stream', name: 'stdout', text: `${EMOJI.repeat(60001)}x\n` }
+    ])
+  ]);
 }
 
 /** Every string in a JSON value (keys too). */
