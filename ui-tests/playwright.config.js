@@ -6,8 +6,7 @@ const crypto = require('crypto');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 // One random key per run; tests scan every response for it. Workers inherit it.
-process.env.CLAUDE_TEST_KEY =
-  process.env.CLAUDE_TEST_KEY || `sk-ant-test-${crypto.randomBytes(18).toString('hex')}`;
+process.env.CLAUDE_TEST_KEY = process.env.CLAUDE_TEST_KEY || `sk-ant-test-${crypto.randomBytes(18).toString('hex')}`;
 process.env.MOCK_API_PORT = process.env.MOCK_API_PORT || '18765';
 const mockUrl = `http://127.0.0.1:${process.env.MOCK_API_PORT}`;
 // Both ports can be moved so two test runs can share a machine.

@@ -45,6 +45,8 @@ test('an answer made of 36 XSS payloads renders inert', async ({ page, request }
         .filter(
           a =>
             a.name.startsWith('on') ||
+            // Browsers ignore control characters in a URL's scheme, so the check does too.
+            // eslint-disable-next-line no-control-regex
             /^\s*(javascript|data|vbscript):/i.test(a.value.replace(/[\s\u0000-\u001f]/g, ''))
         )
         .map(a => `${el.tagName}.${a.name}=${a.value}`)

@@ -86,10 +86,7 @@ test.describe('a server with no API key configured', () => {
 
   test.afterAll(() => stopServer(server));
 
-  test('tells the scientist exactly how to set the key, and forwards nothing', async ({
-    page,
-    request
-  }) => {
+  test('tells the scientist exactly how to set the key, and forwards nothing', async ({ page, request }) => {
     await resetMock(request);
     await openLab(page, server!);
     await askInPanel(page, 'Hello?');
