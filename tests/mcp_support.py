@@ -125,14 +125,19 @@ def instrument_over_http():
         stderr=subprocess.DEVNULL,
     )
     try:
-        end = time.monotonic() + 20
-        while time.monotonic() < end:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port, 20)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def wait_for_port(port: int, seconds: float) -> None:
+    """Wait until something listens on a local port (or the time is up: the test then fails on connect)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)

@@ -8,12 +8,20 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
-import time
 
 import pytest
-from mcp_support import EVERYTHING_JS, MARK, api, free_port, mcp_config, new_mark, processes_with, server_entry
+from mcp_support import (
+    EVERYTHING_JS,
+    MARK,
+    api,
+    free_port,
+    mcp_config,
+    new_mark,
+    processes_with,
+    server_entry,
+    wait_for_port,
+)
 
 SECRET = "everything-secret-" + secrets.token_hex(16)
 
@@ -38,13 +46,7 @@ def everything_http():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port, 30)
     yield f"http://127.0.0.1:{port}/mcp"
     proc.terminate()
     proc.wait(10)
