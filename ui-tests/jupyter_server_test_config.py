@@ -3,6 +3,7 @@
 The Claude proxy reads its key and upstream from ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL,
 set by playwright.config.js to a per-run random key and the local Messages API server.
 """
+
 from jupyterlab.galata import configure_jupyter_server
 
 configure_jupyter_server(c)  # noqa: F821
