@@ -34,6 +34,7 @@ import tornado.iostream
 import tornado.netutil
 import tornado.web
 
+from .cache import CacheRequestError, PromptCache, apply_usage
 from .fixtures import (
     DEFAULT_FIXTURES_DIR,
     FixtureError,
@@ -122,11 +123,14 @@ class MockState:
         self._lock = threading.Lock()
         self._queues: dict[str, deque[dict[str, Any]]] = defaultdict(deque)
         self._records: list[dict[str, Any]] = []
+        #: The prompt cache every Messages request reads and writes (``mock_api/cache.py``).
+        self.cache = PromptCache()
 
     def reset(self) -> None:
         with self._lock:
             self._queues.clear()
             self._records.clear()
+        self.cache.clear()
 
     def enqueue(self, path: str, fixture: str, times: int = 1, overrides: dict | None = None) -> None:
         """Queue ``fixture`` for the next ``times`` requests to ``path``."""
@@ -270,8 +274,11 @@ class _Base(tornado.web.RequestHandler):
                 return  # still connected after the limit: end the response normally
         self._auto_finish = False
 
-    async def serve_fixture(self, spec: dict[str, Any], stream: bool) -> None:
+    async def serve_fixture(self, spec: dict[str, Any], stream: bool, usage: dict[str, Any] | None = None) -> None:
         received = {k.lower(): v for k, v in self.request.headers.items()}
+        if usage is not None and spec["events"]:
+            # The input side of usage is what this request read from and wrote to the cache.
+            spec = dict(spec, events=apply_usage(spec["events"], usage))
         self.set_status(spec["status"])
         for name, value in (spec.get("headers") or {}).items():
             self.set_header(name, str(value))
@@ -355,10 +362,17 @@ class MessagesHandler(_Base):
         if problem:
             self.send_error_json(400, "invalid_request_error", problem)
             return
+        try:
+            usage = self.state.cache.account(self.json_body)
+        except CacheRequestError as err:
+            self.send_error_json(400, "invalid_request_error", str(err))
+            return
         spec = self.state.next_scripted(self.request.path) or load_fixture(
             DEFAULT_FIXTURE["/v1/messages"], self.state.fixtures_dir
         )
-        await self.serve_fixture(spec, stream=bool(self.json_body.get("stream")))
+        if self.record_entry is not None:
+            self.record_entry["usage"] = usage
+        await self.serve_fixture(spec, stream=bool(self.json_body.get("stream")), usage=usage)
 
 
 class CountTokensHandler(_Base):

@@ -6,7 +6,6 @@ message for an ``invalid_request_error``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 ROLES = ("user", "assistant")
@@ -134,7 +133,10 @@ def check_count_tokens_request(body: Any) -> str | None:
 
 
 def estimate_input_tokens(body: dict) -> int:
-    """A deterministic stand-in for tokenization: about four characters per token."""
-    parts = {k: body.get(k) for k in ("system", "messages", "tools") if body.get(k) is not None}
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return max(1, len(text) // 4)
+    """A deterministic stand-in for tokenization: about four characters per token, block by block.
+
+    The same count the prompt cache uses, so count_tokens equals input + cache read + cache write.
+    """
+    from .cache import prompt_tokens
+
+    return prompt_tokens(body)
