@@ -33,6 +33,10 @@ def _load_jupyter_server_extension(server_app):
     from .mcp import setup_mcp
 
     setup_mcp(server_app, lambda: config.secrets, __version__)
+    from .handlers import ClaudeHandler
+    from .policy_handlers import setup_policy
+
+    setup_policy(server_app, ClaudeHandler)
     state = setup_handlers(server_app.web_app, config)
     server_app.web_app.settings["claude_proxy"] = state
     follow_contents_events(server_app, state.conversations)

@@ -118,6 +118,8 @@ class ProxyHandler(ClaudeHandler):
 
     _pump: asyncio.Future | None = None
     _client_gone = False
+    #: The admin policy's hold on this request (Messages only): meters the answer, counts and audits it.
+    admission: Any = None
 
     def on_connection_close(self) -> None:
         # The browser stopped (e.g. the Stop button): stop reading upstream so the answer is cancelled there too.
@@ -221,6 +223,8 @@ class ProxyHandler(ClaudeHandler):
         # the scrubber holds back only a tail that could be the start of a credential.
         # aiter_bytes (not raw): if an upstream compresses anyway, what is scrubbed is what is sent.
         async for chunk in response.aiter_bytes():
+            if self.admission is not None:
+                self.admission.feed(chunk)
             out = scrubber.feed(chunk)
             if out:
                 self.write(out)
@@ -233,7 +237,20 @@ class ProxyHandler(ClaudeHandler):
 class MessagesHandler(ProxyHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
+        self.admission = self.settings["claude_policy"].admit(self, self.request.body)
         await self.forward("POST", "v1/messages", filter_query(self.request.query, ("beta",)))
+
+
+    def on_finish(self) -> None:
+        self._admitted_done()
+
+    def on_connection_close(self) -> None:
+        super().on_connection_close()
+        self._admitted_done()
+
+    def _admitted_done(self) -> None:
+        if self.admission is not None:
+            self.admission.done(self.get_status(), self._headers.get("request-id", ""), stopped=self._client_gone)
 
 
 class CountTokensHandler(ProxyHandler):
@@ -277,6 +294,7 @@ class FilesHandler(ClaudeHandler):
 
     async def run_tool(self, fn: Any, path: str, **kwargs: Any) -> None:
         """Answer ``fn(root, path, **kwargs)`` under the configured hidden-file and secret rules."""
+        self.settings["claude_policy"].policy.check_files()
         root = self.jupyter_root("no files can be read")
         config = self.proxy_config
         rules = files.SecretRules(config.secret_file_patterns)
