@@ -4,9 +4,10 @@
  * The browser never holds the API key: the server extension adds it. Requests go through
  * JupyterLab's ServerConnection so Jupyter's token and XSRF protection apply.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { ServerConnection } from '@jupyterlab/services';
 import { apiURL } from '../api';
+import { loadSDK } from './sdk';
 import type { IClaudeSettings } from './tokens';
 
 /**
@@ -15,12 +16,13 @@ import type { IClaudeSettings } from './tokens';
 export type IMessagesClient = Pick<Anthropic, 'messages' | 'models'>;
 
 /**
- * Create the SDK client for a Jupyter server.
+ * Create the SDK client for a Jupyter server (loading the SDK the first time).
  */
-export function createClaudeClient(
+export async function createClaudeClient(
   serverSettings: ServerConnection.ISettings,
   settings: Pick<IClaudeSettings, 'maxRetries' | 'timeoutSeconds'>
-): Anthropic {
+): Promise<Anthropic> {
+  const { Anthropic } = await loadSDK();
   return new Anthropic({
     // No credentials in the browser: the proxy adds the key. The SDK's own Authorization
     // header is dropped so that Jupyter's `Authorization: token ...` is the only one.
@@ -33,22 +35,6 @@ export function createClaudeClient(
     // The key is not in the browser: the proxy holds it.
     dangerouslyAllowBrowser: true,
     fetch: (input, init) => Private.fetchThroughJupyter(input, init, serverSettings)
-  });
-}
-
-/**
- * Create an SDK client that talks to a Messages API directly (tests and tools in Node).
- */
-export function createDirectClient(
-  baseURL: string,
-  apiKey: string,
-  settings: Pick<IClaudeSettings, 'maxRetries' | 'timeoutSeconds'>
-): Anthropic {
-  return new Anthropic({
-    apiKey,
-    baseURL,
-    maxRetries: settings.maxRetries,
-    timeout: settings.timeoutSeconds * 1000
   });
 }
 

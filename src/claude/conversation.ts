@@ -90,7 +90,7 @@ export class Conversation implements IConversation {
   /**
    * Swap the client (e.g. after the settings changed).
    */
-  setClient(client: IStreamingClient): void {
+  setClient(client: IStreamingClient | (() => Promise<IStreamingClient>)): void {
     this._client = client;
   }
 
@@ -273,7 +273,8 @@ export class Conversation implements IConversation {
       let stopped = false;
       for (let round = 0; ; round++) {
         // The request includes this turn's own earlier steps (its `exchange`).
-        const stream = this._client.messages.stream(this.buildRequest());
+        const client = typeof this._client === 'function' ? await this._client() : this._client;
+        const stream = client.messages.stream(this.buildRequest());
         this._stream = stream;
         const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
           step = textOf(snapshot);
@@ -340,7 +341,7 @@ export class Conversation implements IConversation {
   private _created = new Date().toISOString();
   private _removed: string[] = [];
   private _loading: Promise<void> | null = null;
-  private _client: IStreamingClient;
+  private _client: IStreamingClient | (() => Promise<IStreamingClient>);
   private _getSettings: () => IClaudeSettings;
   private _label: string;
   private _trans: TranslationBundle;
@@ -372,8 +373,8 @@ export namespace Conversation {
   export interface IOptions {
     /** The conversation's id (a new one if not given). */
     id?: string;
-    /** The SDK client. */
-    client: IStreamingClient;
+    /** The SDK client, or how to get it when the first request is made (the SDK loads lazily). */
+    client: IStreamingClient | (() => Promise<IStreamingClient>);
     /** The settings in force, read at each request. */
     settings: () => IClaudeSettings;
     /** The notebook's name. */

@@ -1,8 +1,9 @@
 /*
  * Turning what went wrong (SDK errors, proxy errors, cut streams) into words a scientist can act on.
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { APIError } from '@anthropic-ai/sdk';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { loadedSDK } from './sdk';
 import type { IClaudeError } from './tokens';
 
 /**
@@ -14,7 +15,8 @@ export const PROXY_ERROR_HEADER = 'x-claude-proxy-error';
  * Whether an error is the scientist's own Stop.
  */
 export function isUserAbort(error: unknown): boolean {
-  return error instanceof APIUserAbortError;
+  const sdk = loadedSDK();
+  return !!sdk && error instanceof sdk.APIUserAbortError;
 }
 
 /**
@@ -65,21 +67,23 @@ export function retryAfterSeconds(headers: Headers | undefined): number | undefi
 
 namespace Private {
   export function describe(error: unknown, trans: TranslationBundle): IClaudeError {
-    if (error instanceof APIConnectionTimeoutError) {
+    // The SDK's errors can only come from a loaded SDK.
+    const sdk = loadedSDK();
+    if (sdk && error instanceof sdk.APIConnectionTimeoutError) {
       return {
         kind: 'timeout',
         title: trans.__('Claude took too long to answer'),
         detail: trans.__('The request timed out. Retry, or raise the timeout in Settings › Claude.')
       };
     }
-    if (error instanceof APIConnectionError) {
+    if (sdk && error instanceof sdk.APIConnectionError) {
       return {
         kind: 'network',
         title: trans.__('Could not reach the Jupyter server'),
         detail: trans.__('Check your network connection and that JupyterLab is still running, then press Retry.')
       };
     }
-    if (error instanceof APIError) {
+    if (sdk && error instanceof sdk.APIError) {
       return describeAPIError(error, trans);
     }
     const message = error instanceof Error ? error.message : String(error);

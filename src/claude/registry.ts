@@ -25,7 +25,7 @@ export class ConversationRegistry implements IConversationRegistry {
     this._store = options.store ?? null;
     this._pathOf = options.pathOf ?? null;
     this._saveDelayMs = options.saveDelayMs;
-    this._client = this._createClient(this._settings);
+    this._client = Private.once(() => this._createClient(this._settings));
     this._general = this._create('');
     this._current = this._general;
   }
@@ -126,7 +126,7 @@ export class ConversationRegistry implements IConversationRegistry {
     const previous = this._settings;
     this._settings = settings;
     if (previous.maxRetries !== settings.maxRetries || previous.timeoutSeconds !== settings.timeoutSeconds) {
-      this._client = this._createClient(settings);
+      this._client = Private.once(() => this._createClient(settings));
       for (const conversation of [this._general, ...this._all()]) {
         conversation.setClient(this._client);
       }
@@ -149,10 +149,10 @@ export class ConversationRegistry implements IConversationRegistry {
     });
   }
 
-  private _createClient: (settings: IClaudeSettings) => IStreamingClient;
+  private _createClient: (settings: IClaudeSettings) => IStreamingClient | Promise<IStreamingClient>;
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
   private _toolsFor: ConversationRegistry.IOptions['toolsFor'] | null;
-  private _client: IStreamingClient;
+  private _client: () => Promise<IStreamingClient>;
   private _trans?: TranslationBundle;
   private _settings: IClaudeSettings;
   private _general: Conversation;
@@ -170,8 +170,8 @@ export class ConversationRegistry implements IConversationRegistry {
 
 export namespace ConversationRegistry {
   export interface IOptions {
-    /** Make an SDK client for the given settings. */
-    createClient: (settings: IClaudeSettings) => IStreamingClient;
+    /** Make an SDK client for the given settings (called when the first request needs it). */
+    createClient: (settings: IClaudeSettings) => IStreamingClient | Promise<IStreamingClient>;
     /** The initial settings. */
     settings?: IClaudeSettings;
     /** The translation bundle. */
@@ -186,5 +186,23 @@ export namespace ConversationRegistry {
     pathOf?: (key: object) => string | null;
     /** How long after an answer ends it is saved (ms). */
     saveDelayMs?: number;
+  }
+}
+
+namespace Private {
+  /**
+   * Call `make` on the first call only; later calls share its promise (a failure is retried).
+   */
+  export function once<T>(make: () => T | Promise<T>): () => Promise<T> {
+    let made: Promise<T> | null = null;
+    return () => {
+      if (!made) {
+        made = Promise.resolve().then(make);
+        made.catch(() => {
+          made = null;
+        });
+      }
+      return made;
+    };
   }
 }

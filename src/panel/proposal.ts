@@ -2,8 +2,7 @@
  * A proposal card: what Claude wants to change, shown before anything changes. A replacement
  * is a diff (@codemirror/merge); an insertion is the new cell, editable before it lands.
  */
-import { unifiedMergeView } from '@codemirror/merge';
-import { EditorState } from '@codemirror/state';
+import { EditorState, StateEffect } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
@@ -90,12 +89,23 @@ export class ProposalCard extends Widget {
       EditorState.readOnly.of(!editable),
       EditorView.contentAttributes.of({ 'aria-label': this._trans.__('Proposed source') })
     ];
-    if (p.kind === 'replace') {
-      // The diff against the cell as Claude saw it; the scientist can edit the new side.
-      extensions.push(unifiedMergeView({ original: p.originalSource ?? '', mergeControls: false, gutter: true }));
-    }
     const doc = p.kind === 'insert' || p.kind === 'replace' ? p.source : (p.originalSource ?? '');
-    this._editor = new EditorView({ doc, extensions, parent: body });
+    const editor = new EditorView({ doc, extensions, parent: body });
+    this._editor = editor;
+    if (p.kind === 'replace') {
+      // The diff against the cell as Claude saw it; the scientist can edit the new side. The
+      // diff view loads with the first replacement card, not at start-up.
+      void Private.loadMerge().then(({ unifiedMergeView }) => {
+        if (this._editor === editor) {
+          editor.dispatch({
+            effects: StateEffect.appendConfig.of(
+              unifiedMergeView({ original: p.originalSource ?? '', mergeControls: false, gutter: true })
+            )
+          });
+          body.classList.add('jp-mod-diff');
+        }
+      });
+    }
     body.classList.toggle('jp-mod-deleted', p.kind === 'delete');
     this._footer.className = CardClass.footer;
     this.node.appendChild(this._footer);
@@ -267,4 +277,21 @@ export class ProposalArea extends Panel {
   private _queue: IProposalQueue | null = null;
   private _cards = new Map<string, ProposalCard>();
   private _bulk = new Widget();
+}
+
+namespace Private {
+  let merge: Promise<typeof import('@codemirror/merge')> | null = null;
+
+  /**
+   * Load @codemirror/merge once (a failed load is tried again by the next card).
+   */
+  export function loadMerge(): Promise<typeof import('@codemirror/merge')> {
+    if (!merge) {
+      merge = import(/* webpackChunkName: "codemirror-merge" */ '@codemirror/merge');
+      merge.catch(() => {
+        merge = null;
+      });
+    }
+    return merge;
+  }
 }

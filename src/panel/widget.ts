@@ -68,6 +68,16 @@ export class ClaudePanel extends Panel {
     this._log.addClass('jp-Claude-log');
     this._log.node.setAttribute('role', 'log');
     this._log.node.setAttribute('aria-label', this._trans.__('Conversation with Claude'));
+    // Whether to follow the answer: the scientist has not scrolled up to read. Measured when
+    // they scroll, not on every streamed event (which would force a layout each time).
+    this._log.node.addEventListener(
+      'scroll',
+      () => {
+        const log = this._log.node;
+        this._atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+      },
+      { passive: true }
+    );
     this.addWidget(this._log);
     const service = this._sessions;
     if (service) {
@@ -291,10 +301,19 @@ export class ClaudePanel extends Panel {
     } else if (this.conversation.turns.length && this._empty.parentElement) {
       this._empty.remove();
     }
-    const log = this._log.node;
-    // Follow the answer only if the scientist hasn't scrolled up to read.
-    if (!turn || log.scrollHeight - log.scrollTop - log.clientHeight < 80) {
-      requestAnimationFrame(() => (log.scrollTop = log.scrollHeight));
+    // Follow the answer only if the scientist hasn't scrolled up to read; once per frame.
+    if (!turn) {
+      this._atBottom = true;
+    }
+    if (this._atBottom && !this._scrollPending) {
+      this._scrollPending = true;
+      requestAnimationFrame(() => {
+        this._scrollPending = false;
+        if (this._atBottom) {
+          const log = this._log.node;
+          log.scrollTop = log.scrollHeight;
+        }
+      });
     }
   }
 
@@ -352,6 +371,8 @@ export class ClaudePanel extends Panel {
   private _ledgerButton = document.createElement('button');
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
+  private _atBottom = true;
+  private _scrollPending = false;
   private _label = document.createElement('span');
   private _draft: InputModel;
   private _messageBox: MessageBox;

@@ -43,8 +43,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       sessions,
       rendermime,
       trans,
-      listModels: configured =>
-        listModels(createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 15 }), configured),
+      listModels: async configured =>
+        listModels(await createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 15 }), configured),
       proposeCode: (source, mode) => void app.commands.execute(CommandIDs.proposeCode, { source, mode }),
       setModel: async model => {
         if (settingRegistry) {

@@ -5,7 +5,7 @@
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import { nullTranslator } from '@jupyterlab/translation';
 import { MockApi, MOCK_KEY } from '../../claude/__tests__/mockApi';
-import { createDirectClient } from '../../claude/client';
+import { createDirectClient } from '../../claude/direct';
 import { Conversation, MAX_TOOL_ROUNDS } from '../../claude/conversation';
 import { DEFAULT_SETTINGS } from '../../claude/settings';
 import { fakeAnthropicKey, loadNotebook } from '../../context/__tests__/fixtures';

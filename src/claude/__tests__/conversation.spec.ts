@@ -5,7 +5,7 @@
 // project's local Messages API server, with the real SDK doing the HTTP and SSE parsing.
 import { APIError } from '@anthropic-ai/sdk';
 import { nullTranslator } from '@jupyterlab/translation';
-import { createDirectClient } from '../client';
+import { createDirectClient } from '../direct';
 import { Conversation, toMessageParams } from '../conversation';
 import { describeError, retryAfterSeconds } from '../errors';
 import { listModels } from '../models';
@@ -384,7 +384,7 @@ describe('createClaudeClient', () => {
       baseUrl: `${api.url}/jupyter/`,
       token: 'jupyter-token'
     });
-    const client = createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 5 });
+    const client = await createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 5 });
     // The mock has no /jupyter/claude route, so it answers 404; what matters is what was sent.
     await expect(
       client.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })

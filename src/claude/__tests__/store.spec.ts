@@ -4,7 +4,7 @@
 // Saving and restoring conversations: real answers from the local Messages API server,
 // saved as JSON and restored into a new conversation, must continue exactly.
 import { nullTranslator } from '@jupyterlab/translation';
-import { createDirectClient } from '../client';
+import { createDirectClient } from '../direct';
 import { Conversation } from '../conversation';
 import { ConversationSaver, FIRST_CONVERSATION_ID } from '../persistence';
 import { ConversationRegistry } from '../registry';
