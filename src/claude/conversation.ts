@@ -18,7 +18,7 @@ import { TRANSLATION_DOMAIN } from '../translation';
 import { endUnfinished } from './failure';
 import { buildRequest, toContentParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
-import type { IChatTurn, IClaudeSettings, IConversation } from './tokens';
+import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands } from './tokens';
 import { MAX_TOOL_ROUNDS, runToolRound } from './toolRounds';
 
 export { toMessageParams } from './request';
@@ -39,6 +39,7 @@ export class Conversation implements IConversation {
     this._label = options.label ?? '';
     this._contextSource = options.context ?? null;
     this._tools = options.tools ?? null;
+    this._commands = options.commands ?? null;
     this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._id = options.id ?? newConversationId();
   }
@@ -166,11 +167,14 @@ export class Conversation implements IConversation {
     };
     this._turns.push(turn);
     this._changed.emit(turn);
-    if (this._contextSource) {
+    const commands = question.startsWith('/') ? this._commands : null;
+    if (this._contextSource || commands) {
       this._preparing = true;
       this._stopping = false;
       try {
-        turn.context = (await this._contextSource()) ?? undefined;
+        // What a `/name` command adds to this one question (resolve never throws).
+        turn.command = (await commands?.resolve(question)) ?? undefined;
+        turn.context = (await this._contextSource?.()) ?? undefined;
       } catch (error) {
         // The question still goes, without the notebook; the panel says why.
         console.warn('jupyterlab-claude: could not gather the notebook context', error);
@@ -352,6 +356,7 @@ export class Conversation implements IConversation {
   private _answering = false;
   private _contextSource: (() => Promise<ISentContext | null>) | null;
   private _tools: IClaudeTools | null;
+  private _commands: Pick<ISlashCommands, 'resolve'> | null;
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
 }
@@ -385,6 +390,8 @@ export namespace Conversation {
     context?: () => Promise<ISentContext | null>;
     /** The tools Claude may call. */
     tools?: IClaudeTools | null;
+    /** The slash commands a question may begin with. */
+    commands?: Pick<ISlashCommands, 'resolve'> | null;
   }
 }
 

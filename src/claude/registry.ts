@@ -4,7 +4,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import type { IClaudeTools } from '../agent/tokens';
-import type { IClaudeSettings, IConversation, IConversationRegistry } from './tokens';
+import type { IClaudeSettings, IConversation, IConversationRegistry, ISlashCommands } from './tokens';
 import type { ISentContext } from '../context/tokens';
 import { Conversation, type IStreamingClient } from './conversation';
 import { ConversationHistory, ConversationSaver } from './persistence';
@@ -21,6 +21,7 @@ export class ConversationRegistry implements IConversationRegistry {
     this._trans = options.trans;
     this._contextSource = options.contextSource ?? null;
     this._toolsFor = options.toolsFor ?? null;
+    this._commands = options.commands ?? null;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
     this._store = options.store ?? null;
     this._pathOf = options.pathOf ?? null;
@@ -145,13 +146,15 @@ export class ConversationRegistry implements IConversationRegistry {
       client: this._client,
       settings: () => this._settings,
       label,
-      trans: this._trans
+      trans: this._trans,
+      commands: this._commands
     });
   }
 
   private _createClient: (settings: IClaudeSettings) => IStreamingClient | Promise<IStreamingClient>;
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
   private _toolsFor: ConversationRegistry.IOptions['toolsFor'] | null;
+  private _commands: ConversationRegistry.IOptions['commands'] | null;
   private _client: () => Promise<IStreamingClient>;
   private _trans?: TranslationBundle;
   private _settings: IClaudeSettings;
@@ -186,6 +189,8 @@ export namespace ConversationRegistry {
     pathOf?: (key: object) => string | null;
     /** How long after an answer ends it is saved (ms). */
     saveDelayMs?: number;
+    /** The slash commands a question may begin with. */
+    commands?: Pick<ISlashCommands, 'resolve'>;
   }
 }
 

@@ -13,6 +13,7 @@ import type { IToolDefinition } from '../agent/tokens';
 import { wellFormedDeep } from '../unicode';
 import type { IChatTurn, IClaudeSettings } from './tokens';
 import { systemPrompt } from './prompts';
+import { commandTexts } from './slash';
 
 /**
  * What a request is built from.
@@ -155,6 +156,9 @@ namespace Private {
         type: 'image',
         source: { type: 'base64', media_type: image.mediaType, data: image.base64 }
       });
+    }
+    for (const text of turn.command ? commandTexts(turn.command) : []) {
+      blocks.push({ type: 'text', text });
     }
     blocks.push({ type: 'text', text: turn.text });
     return blocks;

@@ -116,6 +116,8 @@ export interface IChatTurn {
   usage?: ITurnUsage;
   /** For a question: the notebook context sent with it. */
   context?: ISentContext;
+  /** For a question that began with `/name`: what that command added to it. */
+  command?: ISentCommand;
   /** For an answer: the tools Claude called on the way. */
   toolCalls?: IToolCall[];
   /**
@@ -204,4 +206,72 @@ export interface IConversationHistory {
 export const IConversationRegistry = new Token<IConversationRegistry>(
   'jupyterlab-claude:IConversationRegistry',
   'Conversations with Claude, one per notebook.'
+);
+
+/**
+ * A slash command: `/name` at the start of a question. Skills and MCP prompts register theirs.
+ */
+export interface ISlashCommand {
+  /** The name typed after `/` (letters, digits, `_ . : -`; at most 100 characters). */
+  name: string;
+  /** One line for the completion list. */
+  description: string;
+  /** Where it comes from, shown beside it (`skill`, `MCP: server`). */
+  source: string;
+  /**
+   * What the command adds to the question it begins; `args` is the rest of the draft.
+   * It may throw: the question then goes without it and Claude is told why.
+   */
+  resolve(args: string): ISlashContribution | Promise<ISlashContribution>;
+}
+
+/**
+ * What a slash command adds to one question (and to no other).
+ */
+export interface ISlashContribution {
+  /** Text sent in the user message before the question (a prompt's messages, a skill's body). */
+  userText?: string;
+  /** An instruction for answering this one question. Sent with the question, not in the
+   * system prompt, so the cached prefix stays the same. */
+  systemNote?: string;
+  /** A skill Claude is to use for this question (its name). */
+  skill?: string;
+}
+
+/**
+ * What a command added to a question, kept on the turn so the history replays exactly.
+ */
+export interface ISentCommand extends ISlashContribution {
+  name: string;
+  source: string;
+  /** The draft after `/name`. */
+  args: string;
+  /** Why the command could not add its part, when it could not. */
+  error?: string;
+}
+
+/**
+ * The slash commands on offer.
+ */
+export interface ISlashCommands {
+  /** The commands, sorted by name. */
+  readonly commands: ReadonlyArray<ISlashCommand>;
+  /** Emitted when a command is added or removed. */
+  readonly changed: ISignal<ISlashCommands, void>;
+  /** Add a command; disposing the result removes it. A name already taken is refused (throws). */
+  register(command: ISlashCommand): IDisposable;
+  /** Whether a command of that name is registered. */
+  has(name: string): boolean;
+  /** The commands offered while typing `draft` with the cursor at `cursor` (none: no popup). */
+  complete(draft: string, cursor?: number): ISlashCommand[];
+  /** What the command a question begins with adds to it (null: it begins with none). */
+  resolve(text: string): Promise<ISentCommand | null>;
+}
+
+/**
+ * The slash command registry token.
+ */
+export const ISlashCommands = new Token<ISlashCommands>(
+  'jupyterlab-claude:ISlashCommands',
+  'Commands typed as /name at the start of a question: skills, MCP prompts.'
 );

@@ -4,7 +4,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { InputModel } from '../claude/input';
+import type { ISlashCommands } from '../claude/tokens';
 import { styledButton } from './card';
+import { SlashMenu } from './slashMenu';
 
 /**
  * The panel's message box. Enter sends, Shift+Enter starts a new line.
@@ -21,7 +23,18 @@ export class MessageBox extends Widget {
     input.rows = 3;
     input.placeholder = trans.__('Ask Claude about your notebook (Enter to send, Shift+Enter for a new line)');
     input.setAttribute('aria-label', trans.__('Ask Claude'));
+    if (options.commands) {
+      this._menu = new SlashMenu({
+        input,
+        commands: options.commands,
+        trans,
+        pick: value => (this._model.value = value)
+      });
+    }
     input.addEventListener('keydown', event => {
+      if (this._menu?.handleKey(event)) {
+        return;
+      }
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this._model.send();
@@ -36,6 +49,9 @@ export class MessageBox extends Widget {
     buttons.className = 'jp-Claude-inputButtons';
     buttons.append(stop, send);
     this.node.append(input, buttons);
+    if (this._menu) {
+      this.node.append(this._menu.node);
+    }
     this._model.valueChanged.connect(this._onValueChanged, this);
     input.value = this._model.value;
   }
@@ -57,6 +73,7 @@ export class MessageBox extends Widget {
 
   dispose(): void {
     this._model.valueChanged.disconnect(this._onValueChanged, this);
+    this._menu?.dispose();
     super.dispose();
   }
 
@@ -71,6 +88,7 @@ export class MessageBox extends Widget {
   private _model: InputModel;
   private _isBusy: () => boolean;
   private _input = document.createElement('textarea');
+  private _menu: SlashMenu | null = null;
   private _send: HTMLButtonElement;
   private _stop: HTMLButtonElement;
 }
@@ -83,5 +101,7 @@ export namespace MessageBox {
     isBusy: () => boolean;
     /** Stop the answer that is streaming. */
     stop: () => void;
+    /** The slash commands to complete after `/` (none: no completion). */
+    commands?: ISlashCommands | null;
   }
 }

@@ -8,7 +8,7 @@ import { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 import { InputModel } from '../claude/input';
 import type { IModelChoice } from '../claude/models';
-import type { IChatTurn, IConversation, IConversationRegistry } from '../claude/tokens';
+import type { IChatTurn, IConversation, IConversationRegistry, ISlashCommands } from '../claude/tokens';
 import type { INotebookSessions } from '../session/tokens';
 import { CardClass } from './card';
 import { ContextBar } from './context';
@@ -46,7 +46,8 @@ export class ClaudePanel extends Panel {
       model: this._draft,
       trans: this._trans,
       isBusy: () => this.conversation.isBusy,
-      stop: () => this.conversation.stop()
+      stop: () => this.conversation.stop(),
+      commands: options.commands
     });
     this.id = 'jp-claude-panel';
     this.addClass('jp-Claude-panel');
@@ -393,5 +394,7 @@ export namespace ClaudePanel {
     setModel: (model: string) => Promise<void>;
     /** Turn a code block of an answer into a proposal for the notebook in focus. */
     proposeCode?: (source: string, mode: 'insert' | 'replace') => void;
+    /** The slash commands the message box completes. */
+    commands?: ISlashCommands | null;
   }
 }

@@ -11,7 +11,7 @@ import { createClaudeClient } from '../claude/client';
 import { ConversationRegistry } from '../claude/registry';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { ServerConversationStore } from '../claude/store';
-import { IConversationRegistry } from '../claude/tokens';
+import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 
@@ -28,13 +28,14 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
   description: 'Conversations with Claude, one per notebook, and the settings they use.',
   autoStart: true,
   provides: IConversationRegistry,
-  optional: [INotebookTracker, INotebookSessions, ISettingRegistry, ITranslator],
+  optional: [INotebookTracker, INotebookSessions, ISettingRegistry, ITranslator, ISlashCommands],
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker | null,
     sessions: INotebookSessions | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    commands: ISlashCommands | null
   ): Promise<IConversationRegistry> => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
@@ -46,7 +47,8 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       toolsFor: sessions ? key => sessions.sessionFor(key as NotebookPanel).tools : undefined,
       // Read at each save, so a renamed notebook saves under its new path.
       store: new ServerConversationStore(serverSettings),
-      pathOf: key => (key as NotebookPanel).context.localPath
+      pathOf: key => (key as NotebookPanel).context.localPath,
+      commands: commands ?? undefined
     });
 
     if (settingRegistry) {

@@ -11,7 +11,7 @@ import { createClaudeClient } from '../claude/client';
 import { listModels } from '../claude/models';
 import { addCommands, CommandIDs } from '../commands';
 import { ClaudePanel } from '../panel/widget';
-import { IConversationRegistry } from '../claude/tokens';
+import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { SETTINGS_PLUGIN_ID } from './conversations';
@@ -24,7 +24,15 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Claude side panel.',
   autoStart: true,
   requires: [IConversationRegistry, IRenderMimeRegistry],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator, INotebookSessions, INotebookTracker],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    ITranslator,
+    INotebookSessions,
+    INotebookTracker,
+    ISlashCommands
+  ],
   activate: (
     app: JupyterFrontEnd,
     registry: IConversationRegistry,
@@ -34,7 +42,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
     sessions: INotebookSessions | null,
-    tracker: INotebookTracker | null
+    tracker: INotebookTracker | null,
+    commands: ISlashCommands | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
