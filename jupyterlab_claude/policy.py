@@ -8,8 +8,8 @@ the browser view is built from the configuration each time, never written back.
 
 from __future__ import annotations
 
+import getpass
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -237,14 +237,19 @@ def parse_messages_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
-_SAFE_USER = re.compile(r"[^A-Za-z0-9._@+-]")
+def user_name(handler: Any) -> str:
+    """The name a request's usage and audit records go under.
 
-
-def user_name(current_user: Any) -> str:
-    """The name a user's usage and audit records go under (jupyter_server's User, or a bare string)."""
-    name = getattr(current_user, "username", None) or getattr(current_user, "name", None) or current_user
-    return str(name or "anonymous")
-
-
-def safe_user(name: str) -> str:
-    return _SAFE_USER.sub("_", name)[:128] or "anonymous"
+    A JupyterHub server (or any identity provider with real accounts) names its user. Jupyter's own
+    token and password logins name each browser session with a fresh random id, which would let a
+    new session start a new daily count: there the user is the account the server runs as.
+    """
+    provider = getattr(handler, "identity_provider", None)
+    if provider is None or type(provider).__module__.startswith("jupyter_server.auth"):
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "owner"
+    user = handler.current_user
+    name = getattr(user, "username", None) or getattr(user, "name", None) or user
+    return str(name or "anonymous")[:256]

@@ -65,7 +65,7 @@ class PolicyState:
 
     def admit(self, handler: tornado.web.RequestHandler, raw: bytes) -> Admission:
         """Check a Messages API request against the policy; refused requests are audited too."""
-        user = user_name(handler.current_user)
+        user = user_name(handler)
         notebook = (handler.request.headers.get(NOTEBOOK_HEADER) or "")[:1024]
         body = parse_messages_body(raw)
         try:
@@ -166,7 +166,7 @@ def policy_routes(base_url: str, handler_base: type) -> list[tuple]:
         async def get(self) -> None:
             state: PolicyState = self.settings["claude_policy"]
             view = state.policy.browser_view()
-            view["usage"] = state.usage_view(user_name(self.current_user))
+            view["usage"] = state.usage_view(user_name(self))
             self.finish(json.dumps(view))
 
     class ApprovalHandler(PolicyRoute):
@@ -198,7 +198,7 @@ def policy_routes(base_url: str, handler_base: type) -> list[tuple]:
                 reason = event.get("reason")
                 if state.policy.audit_contents and isinstance(reason, str):
                     fields["reason"] = reason[:4000]
-                state.audit.write("approval", user=user_name(self.current_user), decision=decision, **fields)
+                state.audit.write("approval", user=user_name(self), decision=decision, **fields)
             self.set_status(204)
             self.finish()
 
