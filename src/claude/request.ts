@@ -34,19 +34,32 @@ export interface IRequestSource {
  */
 export function buildRequest(source: IRequestSource): Anthropic.MessageCreateParamsStreaming {
   const { settings, turns, tools } = source;
-  // Cache breakpoints: the end of the system prompt (with the stable notebook outline) and
-  // the end of the conversation, so a follow-up reads both from the cache.
+  // Cache breakpoints (at most four): the tools, the end of the system prompt, the end of the
+  // request before this one (the previous user message) and the end of the conversation, so
+  // each request reads everything the one before it sent, however many blocks a round adds.
   const system: TextBlockParam[] = [
     { type: 'text', text: systemPrompt(source.label || null, settings.customInstructions) }
   ];
-  const latest = [...turns].reverse().find(t => t.role === 'user' && t.context);
-  if (latest?.context?.stableText) {
-    system.push({ type: 'text', text: latest.context.stableText });
+  // The outline as the conversation's first question saw it stays in the system prompt for
+  // the whole conversation; a later question whose outline differs carries its own.
+  const outline = conversationOutline(turns);
+  if (outline) {
+    system.push({ type: 'text', text: outline });
   }
   system[system.length - 1].cache_control = { type: 'ephemeral' };
   const messages = toMessageParams(turns);
+  const users = messages.filter(m => m.role === 'user');
+  for (const message of users.slice(-2)) {
+    const blocks = message.content as ContentBlockParam[];
+    if (blocks.length) {
+      blocks[blocks.length - 1] = {
+        ...blocks[blocks.length - 1],
+        cache_control: { type: 'ephemeral' }
+      } as ContentBlockParam;
+    }
+  }
   const last = messages[messages.length - 1];
-  if (last && Array.isArray(last.content) && last.content.length) {
+  if (last && last.role !== 'user' && Array.isArray(last.content) && last.content.length) {
     const blocks = last.content as ContentBlockParam[];
     blocks[blocks.length - 1] = {
       ...blocks[blocks.length - 1],
@@ -87,13 +100,14 @@ export function buildRequest(source: IRequestSource): Anthropic.MessageCreatePar
  */
 export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[] {
   const messages: MessageParam[] = [];
+  const outline = conversationOutline(turns);
   for (const turn of turns) {
     if (turn.role === 'assistant' && !turn.exchange?.length && (turn.status === 'streaming' || !turn.text.trim())) {
       continue;
     }
     const parts: Array<{ role: 'user' | 'assistant'; content: ContentBlockParam[] }> =
       turn.role === 'user'
-        ? [{ role: 'user', content: Private.questionBlocks(turn) }]
+        ? [{ role: 'user', content: Private.questionBlocks(turn, outline) }]
         : turn.exchange?.length
           ? turn.exchange.map(m => ({ role: m.role, content: [...(m.content as ContentBlockParam[])] }))
           : [{ role: 'assistant', content: Private.answerBlocks(turn) }];
@@ -111,6 +125,13 @@ export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[]
     messages.shift();
   }
   return messages;
+}
+
+/**
+ * The notebook outline of a conversation's system prompt: the first question's (`''`: none).
+ */
+export function conversationOutline(turns: ReadonlyArray<IChatTurn>): string {
+  return turns.find(t => t.role === 'user' && t.context?.stableText)?.context?.stableText ?? '';
 }
 
 /**
@@ -141,9 +162,13 @@ export function toContentParams(content: ContentBlock[]): ContentBlockParam[] {
 }
 
 namespace Private {
-  export function questionBlocks(turn: IChatTurn): ContentBlockParam[] {
+  export function questionBlocks(turn: IChatTurn, outline: string): ContentBlockParam[] {
     const blocks: ContentBlockParam[] = [];
     const context = turn.context;
+    if (context?.stableText && context.stableText !== outline) {
+      // The notebook changed since the outline in the system prompt: this question's own.
+      blocks.push({ type: 'text', text: `<notebook_outline_now>\n${context.stableText}\n</notebook_outline_now>` });
+    }
     if (context?.volatileText) {
       blocks.push({
         type: 'text',

@@ -84,8 +84,10 @@ describe('Conversation', () => {
     const requests = (await api.requests()).filter(r => r.path === '/v1/messages');
     expect(requests[1].body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect(requests[1].body.messages[1].content[0].text).toContain('Hello!');
-    // Only the end of the conversation carries the cache breakpoint.
-    expect(requests[1].body.messages[0].content[0].cache_control).toBeUndefined();
+    // The end of the request before (the previous question) and the end of the conversation
+    // carry cache breakpoints; the answer between them does not.
+    expect(requests[1].body.messages[0].content[0].cache_control).toEqual({ type: 'ephemeral' });
+    expect(requests[1].body.messages[1].content[0].cache_control).toBeUndefined();
     expect(requests[1].body.messages[2].content[0].cache_control).toEqual({ type: 'ephemeral' });
   });
 
@@ -231,6 +233,26 @@ describe('Conversation with notebook context', () => {
     expect(replayed).toEqual(original);
     expect(second.body.messages[2].content[0].text).toContain('## Active cell #2');
     expect(c.turns[0].context!.volatileText).toContain('#1');
+  });
+
+  it('keeps the first outline in the system prompt when the notebook changes, and sends the new one with the question', async () => {
+    const c = conversation();
+    let n = 0;
+    c.setContextSource(async () => ({
+      ...sentContext(++n),
+      stableText:
+        n === 1 ? '# Notebook context\n## Outline\n#1 code' : '# Notebook context\n## Outline\n#1 code\n#2 code'
+    }));
+    await c.send('What is in df?');
+    await c.send('And now?');
+    const [first, second] = (await api.requests()).filter(r => r.path === '/v1/messages');
+    // Byte for byte the same system prompt, so the cached prefix still holds.
+    expect(second.body.system).toEqual(first.body.system);
+    const question = second.body.messages[2].content;
+    expect(question[0].text).toBe(
+      '<notebook_outline_now>\n# Notebook context\n## Outline\n#1 code\n#2 code\n</notebook_outline_now>'
+    );
+    expect(first.body.messages[0].content[0].text).toContain('<notebook_context>');
   });
 
   it('still asks when the context cannot be gathered', async () => {

@@ -1,0 +1,176 @@
+/*
+ * The client side of bench/prompt_cache.py: a scripted session through the extension's own
+ * Conversation (src/claude/conversation.ts, which builds each request with src/claude/request.ts),
+ * the real tool registry and tools, the real notebook context builder, and the Anthropic SDK,
+ * against the local Messages API server. Prints one JSON line: the usage of every turn.
+ *
+ *   node bench/prompt_cache_session.js --url URL --key KEY --notebook NB.ipynb --script SCRIPT.json [--move-breakpoint]
+ *
+ * The TypeScript sources are compiled on the fly with the project's TypeScript (no build step).
+ * `--move-breakpoint` is the client bug the benchmark must catch: the conversation's breakpoint
+ * put on the first message's last block instead of the last message's.
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const ts = require(path.join(ROOT, 'node_modules', 'typescript'));
+
+// Our sources (and JupyterLab's ES modules) as CommonJS, compiled as they are required.
+const OPTIONS = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+const compile = (module, file) => {
+  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf-8'), {
+    compilerOptions: OPTIONS,
+    fileName: file
+  });
+  module._compile(outputText, file);
+};
+const plainJs = require.extensions['.js'];
+require.extensions['.ts'] = compile;
+require.extensions['.js'] = (module, file) =>
+  /node_modules[\\/]@jupyterlab[\\/]/.test(file) ? compile(module, file) : plainJs(module, file);
+require.extensions['.py'] = (module, file) => {
+  module.exports = fs.readFileSync(file, 'utf-8');
+};
+
+const Anthropic = require(path.join(ROOT, 'node_modules', '@anthropic-ai', 'sdk')).default;
+const { Conversation } = require(path.join(ROOT, 'src', 'claude', 'conversation.ts'));
+const { DEFAULT_SETTINGS } = require(path.join(ROOT, 'src', 'claude', 'settings.ts'));
+const { ToolRegistry } = require(path.join(ROOT, 'src', 'agent', 'registry.ts'));
+const { NOTEBOOK_READ_TOOLS } = require(path.join(ROOT, 'src', 'agent', 'tools.ts'));
+const { PROPOSAL_TOOLS } = require(path.join(ROOT, 'src', 'proposals', 'tools.ts'));
+const { buildContext } = require(path.join(ROOT, 'src', 'context', 'budget.ts'));
+
+function args() {
+  const out = { moveBreakpoint: false };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i];
+    if (name === '--move-breakpoint') {
+      out.moveBreakpoint = true;
+    } else {
+      out[name.replace(/^--/, '')] = argv[++i];
+    }
+  }
+  return out;
+}
+
+/**
+ * The scientist's side of proposals: each one is accepted and applied to the notebook JSON.
+ */
+class AcceptingQueue {
+  constructor(notebook) {
+    this.notebook = notebook;
+    this.proposals = [];
+    this.changed = { connect: () => true, disconnect: () => true };
+  }
+
+  async propose(kind, input) {
+    const cells = this.notebook.cells;
+    const at = cells.findIndex(c => c.id === input.cell_id);
+    if (kind === 'insert') {
+      const id = `bench-${cells.length}`;
+      cells.splice(at + 1, 0, {
+        id,
+        cell_type: input.cell_type,
+        metadata: {},
+        source: input.source,
+        ...(input.cell_type === 'code' ? { outputs: [], execution_count: null } : {})
+      });
+      return { content: `The scientist accepted: a new ${input.cell_type} cell (id ${id}) was inserted.` };
+    }
+    if (kind === 'replace' && at >= 0) {
+      cells[at].source = input.source;
+      return { content: `The scientist accepted the change to cell ${input.cell_id}.` };
+    }
+    if (kind === 'run' && at >= 0) {
+      return { content: `The cell ran. Outputs:\n[stream stdout] 0.4213` };
+    }
+    return { content: `No cell with id ${input.cell_id}.`, isError: true };
+  }
+  accept() {
+    return Promise.resolve();
+  }
+  reject() {}
+  canUndo() {
+    return false;
+  }
+  undo() {
+    return null;
+  }
+  cancelPending() {}
+}
+
+/** The client bug: the conversation's breakpoint moved to the first message. */
+function moveBreakpoint(params) {
+  const blocks = params.messages.flatMap(m => m.content);
+  const last = blocks[blocks.length - 1];
+  delete last.cache_control;
+  const first = params.messages[0].content;
+  first[first.length - 1] = { ...first[first.length - 1], cache_control: { type: 'ephemeral' } };
+  return params;
+}
+
+async function main() {
+  const options = args();
+  const notebook = JSON.parse(fs.readFileSync(options.notebook, 'utf-8'));
+  const script = JSON.parse(fs.readFileSync(options.script, 'utf-8'));
+  const client = new Anthropic({ baseURL: options.url, apiKey: options.key, maxRetries: 0 });
+  if (options.moveBreakpoint) {
+    const stream = client.messages.stream.bind(client.messages);
+    client.messages.stream = params => stream(moveBreakpoint(params));
+  }
+  const registry = new ToolRegistry();
+  [...NOTEBOOK_READ_TOOLS, ...PROPOSAL_TOOLS].forEach(tool => registry.register(tool));
+  const tools = registry.toolsFor({
+    notebook: () => notebook,
+    kernel: () => null,
+    notebookDir: () => '',
+    inspectVariable: async () => ({ ok: false, message: 'no kernel in the benchmark' }),
+    files: async () => ({ entries: [] }),
+    proposals: new AcceptingQueue(notebook)
+  });
+  let active = null;
+  const settings = { ...DEFAULT_SETTINGS };
+  const conversation = new Conversation({
+    client,
+    settings: () => settings,
+    label: path.basename(options.notebook),
+    tools,
+    context: async () => {
+      const context = buildContext({ notebook, activeCellId: active, budgetTokens: settings.contextBudgetTokens });
+      return {
+        stableText: context.stableText,
+        volatileText: context.volatileText,
+        images: [],
+        parts: [],
+        omitted: [],
+        totalTokens: context.totalTokens,
+        redactions: context.redactions,
+        notes: []
+      };
+    }
+  });
+  const turns = [];
+  for (const step of script.turns) {
+    for (const edit of step.editsBefore ?? []) {
+      // The scientist edits a cell between questions.
+      const cell = notebook.cells.find(c => c.id === edit.cell_id);
+      cell.source = edit.source;
+    }
+    active = step.activeCellId ?? active;
+    await conversation.send(step.question);
+    const answer = conversation.turns[conversation.turns.length - 1];
+    if (answer.status !== 'done') {
+      throw new Error(`turn ${turns.length + 1} ended ${answer.status}: ${answer.error ?? ''}`);
+    }
+    turns.push({ ...answer.usage, requests: answer.exchange ? (answer.exchange.length + 1) / 2 : 1 });
+  }
+  process.stdout.write(JSON.stringify({ turns }) + '\n');
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
