@@ -3,6 +3,6 @@
  */
 export { KernelInspector } from './inspector';
 export { formatBytes, formatKernelSummary, formatVariableDetail, estimateTokens, shapeText } from './summary';
-export { buildPythonInspectorCode, pythonInspector, pythonParams, PYTHON_INSPECTOR_SOURCE } from './python';
+export { buildPythonInspectorCode, pythonInspector, pythonParams, pythonInspectorSource } from './python';
 export { parseReplyText, toInspection, toVariableDetail, REPLY_PREFIX } from './reply';
 export * from './types';

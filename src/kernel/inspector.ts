@@ -69,7 +69,7 @@ export class KernelInspector {
 
   private async _run(
     kernel: Kernel.IKernelConnection | null | undefined,
-    code: (language: IKernelLanguageInspector) => string
+    code: (language: IKernelLanguageInspector) => string | Promise<string>
   ): Promise<{ ok: true; reply: Record<string, any> } | IInspectionFailure> {
     if (!kernel) {
       return failure('no-kernel', 'This notebook has no kernel, so there is no live data to look at.');
@@ -107,7 +107,8 @@ export class KernelInspector {
         language: name
       };
     }
-    return Private.execute(kernel, code(language), this._timeoutMs - (Date.now() - started));
+    const source = await code(language);
+    return Private.execute(kernel, source, this._timeoutMs - (Date.now() - started));
   }
 
   private _timeoutMs: number;

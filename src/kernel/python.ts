@@ -2,9 +2,8 @@
  * The Python kernel inspector: the code sent to the kernel, and the request wrapper around it.
  *
  * The code itself is inspector.py beside this file (pytest runs the same file in a real kernel);
- * it is bundled as text.
+ * it is bundled as text, in a chunk of its own that loads with the first inspection.
  */
-import inspectorSource from '../../src/kernel/inspector.py';
 import type { IInspectionLimits, IKernelLanguageInspector, IVariableRequest } from './types';
 
 /** The `__name__` under which the source runs its entry point. */
@@ -47,9 +46,9 @@ export function pythonParams(limits: IInspectionLimits, request?: IVariableReque
  * JSON string literals are valid Python string literals for this ASCII source, and the
  * parameters travel as a JSON string the inspector decodes.
  */
-export function buildPythonInspectorCode(params: Record<string, unknown>): string {
+export function buildPythonInspectorCode(source: string, params: Record<string, unknown>): string {
   return (
-    `(lambda f: f.f_builtins["exec"](${JSON.stringify(PYTHON_INSPECTOR_SOURCE)}, ` +
+    `(lambda f: f.f_builtins["exec"](${JSON.stringify(source)}, ` +
     `{"__builtins__": f.f_builtins, "__name__": ${JSON.stringify(PYTHON_ENTRY_NAME)}, ` +
     `"_USER_NS": f.f_globals, "_PARAMS": ${JSON.stringify(JSON.stringify(params))}}))` +
     '((_ for _ in ()).gi_frame)'
@@ -61,13 +60,29 @@ export function buildPythonInspectorCode(params: Record<string, unknown>): strin
  */
 export const pythonInspector: IKernelLanguageInspector = {
   language: 'python',
-  listCode: limits => buildPythonInspectorCode(pythonParams(limits)),
-  variableCode: (request, limits) => buildPythonInspectorCode(pythonParams(limits, request))
+  listCode: async limits => buildPythonInspectorCode(await pythonInspectorSource(), pythonParams(limits)),
+  variableCode: async (request, limits) =>
+    buildPythonInspectorCode(await pythonInspectorSource(), pythonParams(limits, request))
 };
 
-// prettier-ignore
 /**
- * The text of inspector.py. The path climbs to the checkout's root so that it resolves the same
- * from `src/kernel/` (jest, tsc) and from the compiled `lib/kernel/` (the extension bundle).
+ * The text of inspector.py, loaded the first time a kernel is inspected (it is the largest
+ * piece of text in the extension and nothing needs it at start-up). The path climbs to the
+ * checkout's root so that it resolves the same from `src/kernel/` (jest, tsc) and from the
+ * compiled `lib/kernel/` (the extension bundle).
  */
-export const PYTHON_INSPECTOR_SOURCE: string = inspectorSource;
+export function pythonInspectorSource(): Promise<string> {
+  if (!Private.source) {
+    Private.source = import(/* webpackChunkName: "kernel-inspector" */ '../../src/kernel/inspector.py').then(
+      module => module.default
+    );
+    Private.source.catch(() => {
+      Private.source = null;
+    });
+  }
+  return Private.source;
+}
+
+namespace Private {
+  export let source: Promise<string> | null = null;
+}

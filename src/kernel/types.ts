@@ -199,8 +199,8 @@ export type KernelVariableResult = IKernelVariableDetail | IInspectionFailure;
 export interface IKernelLanguageInspector {
   /** `language_info.name` as the kernel reports it, lower case. */
   readonly language: string;
-  /** Code that lists every user variable. */
-  listCode(limits: IInspectionLimits): string;
+  /** Code that lists every user variable (a promise where the code loads lazily). */
+  listCode(limits: IInspectionLimits): string | Promise<string>;
   /** Code that describes one variable in depth. */
-  variableCode(request: IVariableRequest, limits: IInspectionLimits): string;
+  variableCode(request: IVariableRequest, limits: IInspectionLimits): string | Promise<string>;
 }

@@ -6,7 +6,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildPythonInspectorCode, pythonParams, PYTHON_INSPECTOR_SOURCE } from '../python';
+import { buildPythonInspectorCode, pythonInspectorSource, pythonParams } from '../python';
 import { parseReplyText, toInspection, toVariableDetail } from '../reply';
 import { estimateTokens, formatKernelSummary, formatVariableDetail } from '../summary';
 import { DEFAULT_LIMITS, type IKernelInspection, type KernelInspectionResult } from '../types';
@@ -28,19 +28,25 @@ function listing(name = 'python-list-reply.json'): IKernelInspection {
 }
 
 describe('the Python inspector source', () => {
-  it('is the text of inspector.py, as bundled', () => {
+  let SOURCE = '';
+  beforeAll(async () => {
+    SOURCE = await pythonInspectorSource();
+  });
+
+  it('is the text of inspector.py, as bundled, loaded once', async () => {
     const file = fs.readFileSync(path.join(__dirname, '..', 'inspector.py'), 'utf-8');
-    expect(PYTHON_INSPECTOR_SOURCE).toBe(file);
+    expect(SOURCE).toBe(file);
+    expect(await pythonInspectorSource()).toBe(SOURCE);
   });
 
   it('is ASCII, so its JSON string is also a Python string literal', () => {
     // Tab and newline are the only control characters it may hold.
     // eslint-disable-next-line no-control-regex
-    expect(/^[\x09\x0a\x20-\x7e]*$/.test(PYTHON_INSPECTOR_SOURCE)).toBe(true);
+    expect(/^[\x09\x0a\x20-\x7e]*$/.test(SOURCE)).toBe(true);
   });
 
   it('runs as built and leaves the namespace of a plain Python as it was', () => {
-    const code = buildPythonInspectorCode(pythonParams({ ...DEFAULT_LIMITS, maxRows: 2 }));
+    const code = buildPythonInspectorCode(SOURCE, pythonParams({ ...DEFAULT_LIMITS, maxRows: 2 }));
     expect(code.split('\n')).toHaveLength(1);
     const script = [
       'import sys',
@@ -63,7 +69,7 @@ describe('the Python inspector source', () => {
   });
 
   it('runs while user globals shadow its builtins, and an odd variable costs only its own entry', () => {
-    const code = buildPythonInspectorCode(pythonParams(DEFAULT_LIMITS));
+    const code = buildPythonInspectorCode(SOURCE, pythonParams(DEFAULT_LIMITS));
     const script = [
       'import sys',
       'err, _names, _repr = sys.stderr, lambda: sorted(vars(sys.modules["__main__"])), repr',
