@@ -34,7 +34,10 @@ GROUP_TOOLS: dict[str, tuple[str, ...]] = {
 }
 
 #: The policy settings the browser is told about (all but the audit log's).
-BROWSER_TRAITS = ("allowed_models", "max_tokens", "daily_token_limit", "disabled_tools", "prices")
+BROWSER_TRAITS = ("allowed_models", "max_tokens", "daily_token_limit", "disabled_tools", "prices", "disabled_modes")
+
+#: The permission modes a conversation may be in besides "ask" (which is always there).
+PERMISSION_MODES = ("acceptEdits", "plan", "runInNotebook")
 
 _PRICE_FIELDS = ("input", "output", "cache_read", "cache_write")
 
@@ -77,6 +80,15 @@ class ClaudePolicy(Configurable):
         help="""Tools Claude is not offered: tool names (e.g. 'run_cell', 'read_file_head') or groups:
         'files' (the file tools), 'edits' (proposed cell edits), 'run' (running cells), 'mcp' (every MCP
         server's tools). The panel hides them; a request offering one is refused.""",
+    ).tag(config=True)
+
+    disabled_modes = List(
+        Unicode(),
+        default_value=[],
+        help="""Permission modes users may not pick for a conversation: 'acceptEdits' (insertions and
+        replacements apply at once), 'plan' (read and plan only), 'runInNotebook' (edits apply and cells
+        run without asking). 'ask' (every change waits for a click) is always available. The panel does not
+        offer these modes; approvals happen in the browser, so this is what the panel shows, not a server check.""",
     ).tag(config=True)
 
     prices = Dict(
@@ -127,6 +139,16 @@ class ClaudePolicy(Configurable):
                 )
         return prices
 
+    @validate("disabled_modes")
+    def _known_modes(self, proposal: dict) -> list:
+        unknown = [m for m in proposal["value"] if m not in PERMISSION_MODES]
+        if unknown:
+            raise ValueError(
+                f"c.ClaudePolicy.disabled_modes: unknown mode(s) {', '.join(map(repr, unknown))}; "
+                f"known: {', '.join(PERMISSION_MODES)} ('ask' cannot be turned off)."
+            )
+        return proposal["value"]
+
     @validate("max_tokens", "daily_token_limit", "audit_max_bytes", "audit_backups")
     def _not_negative(self, proposal: dict) -> int:
         if proposal["value"] < 0:
@@ -149,6 +171,7 @@ class ClaudePolicy(Configurable):
             "daily_token_limit": self.daily_token_limit,
             "cache_read_weight": self.cache_read_weight,
             "disabled_tools": list(self.disabled_tools),
+            "disabled_modes": list(self.disabled_modes),
             "prices": {k: {f: float(v.get(f, 0)) for f in _PRICE_FIELDS} for k, v in self.prices.items()},
             "managed": self.managed,
         }
