@@ -1,5 +1,6 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { conversationsPlugin } from './plugins/conversations';
+import { mcpApprovalsPlugin, mcpPlugin, mcpViewPlugin } from './plugins/mcp';
 import { panelPlugin } from './plugins/panel';
 import { sessionsPlugin } from './plugins/sessions';
 import { slashPlugin } from './plugins/slash';
@@ -9,10 +10,13 @@ export * from './tokens';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   toolsPlugin,
+  mcpPlugin,
+  mcpApprovalsPlugin,
   slashPlugin,
   sessionsPlugin,
   conversationsPlugin,
-  panelPlugin
+  panelPlugin,
+  mcpViewPlugin
 ];
 
 export default plugins;

@@ -8,3 +8,5 @@ export * from './proposals/tokens';
 export * from './hypotheses/tokens';
 export * from './agent/tokens';
 export * from './session/tokens';
+export * from './mcp/tokens';
+export * from './panel/tokens';

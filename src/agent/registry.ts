@@ -8,6 +8,7 @@ import { Signal } from '@lumino/signaling';
 import { cellIdOf } from '../context/notebook';
 import { redactSecrets } from '../context/redact';
 import { cutText } from '../unicode';
+import { OUTSIDE_READ_TOOLS, offersInMode, type PermissionMode } from './modes';
 import type {
   IClaudeTools,
   ITool,
@@ -68,10 +69,14 @@ export class ToolRegistry implements IToolRegistry {
 }
 
 /**
- * Whether a notebook with this context offers a tool: the approval its kind needs must exist
- * there (a proposal queue for write and run tools, an approval function for external ones).
+ * Whether a notebook with this context offers a tool in a permission mode: the mode must offer
+ * it (Plan offers only reading and planning), and the approval its kind needs must exist there
+ * (a proposal queue for write and run tools, an approval function for external ones).
  */
-export function isOffered(tool: ITool, context: IToolContext): boolean {
+export function isOffered(tool: ITool, context: IToolContext, mode: PermissionMode = 'ask'): boolean {
+  if (!offersInMode(mode, tool)) {
+    return false;
+  }
   switch (tool.kind) {
     case 'read':
       break;
@@ -114,8 +119,8 @@ namespace Private {
       private readonly _context: IToolContext
     ) {}
 
-    definitions(): IToolDefinition[] {
-      return this._offered().map(tool => ({
+    definitions(options: { mode?: PermissionMode } = {}): IToolDefinition[] {
+      return this._offered(options.mode).map(tool => ({
         name: tool.name,
         description: tool.description,
         input_schema: tool.input_schema
@@ -135,9 +140,13 @@ namespace Private {
     }
 
     async run(name: string, input: unknown, call?: IToolCallInfo): Promise<IToolResult> {
-      const tool = this._offered().find(t => t.name === name);
+      const tool = this._offered(call?.mode).find(t => t.name === name);
       if (!tool) {
         return boundResult({ content: `There is no tool named ${name}.`, isError: true });
+      }
+      if (call?.task && (tool.kind === 'external' || OUTSIDE_READ_TOOLS.includes(tool.name))) {
+        // What comes back is from outside the notebook: from now on every run asks.
+        call.task.outsideContent = true;
       }
       const context = this._callContext(call);
       try {
@@ -166,8 +175,8 @@ namespace Private {
       this._context.hypotheses?.cancelPending();
     }
 
-    private _offered(): ITool[] {
-      return this._registry.tools.filter(tool => isOffered(tool, this._context));
+    private _offered(mode: PermissionMode = 'ask'): ITool[] {
+      return this._registry.tools.filter(tool => isOffered(tool, this._context, mode));
     }
 
     private _callContext(call: IToolCallInfo | undefined): IToolCallContext {
@@ -181,7 +190,13 @@ namespace Private {
         proposals: context.proposals,
         hypotheses: context.hypotheses,
         approve: context.approve,
-        call: { toolUseId: call?.toolUseId ?? '', model: call?.model ?? '', requestId: call?.requestId ?? null },
+        call: {
+          toolUseId: call?.toolUseId ?? '',
+          model: call?.model ?? '',
+          requestId: call?.requestId ?? null,
+          mode: call?.mode,
+          task: call?.task
+        },
         cellLabel: cellId => cellLabel(context, cellId)
       };
     }

@@ -11,6 +11,7 @@ import type { ISignal } from '@lumino/signaling';
 import type { INotebookHypotheses } from '../hypotheses/tokens';
 import type { IVariableRequest, KernelVariableResult } from '../kernel/types';
 import type { IProposalQueue } from '../proposals/tokens';
+import type { PermissionMode } from './modes';
 
 /**
  * What a tool returns to Claude.
@@ -33,7 +34,8 @@ export interface IToolDefinition {
  * The tools of one notebook. Read tools answer at once; nothing here changes the notebook.
  */
 export interface IClaudeTools {
-  definitions(): IToolDefinition[];
+  /** The tools offered, in a permission mode (absent: 'ask'). */
+  definitions(options?: { mode?: PermissionMode }): IToolDefinition[];
   /** Say in a few words what a call does. */
   describe(name: string, input: unknown): string;
   /**
@@ -52,6 +54,18 @@ export interface IToolCallInfo {
   toolUseId: string;
   model: string;
   requestId: string | null;
+  /** The conversation's permission mode (absent: 'ask'). */
+  mode?: PermissionMode;
+  /** What the conversation's task has seen so far (the registry marks content from outside the notebook). */
+  task?: IAgentTask;
+}
+
+/**
+ * What one conversation's work has taken in, kept across its answers.
+ */
+export interface IAgentTask {
+  /** Content from outside the notebook (a file, an MCP result) entered the conversation. */
+  outsideContent: boolean;
 }
 
 /**

@@ -49,10 +49,15 @@ export function runToolRound(calls: ToolUseBlock[], round: IToolRound): Promise<
       shown.status = result.isError ? 'error' : 'done';
       shown.preview = cutText(result.content, 400);
       round.changed();
+      const images = (result.images ?? []).map(image => ({
+        type: 'image' as const,
+        source: { type: 'base64' as const, media_type: image.mediaType, data: image.data }
+      }));
       return {
         type: 'tool_result',
         tool_use_id: call.id,
-        content: result.content,
+        // An MCP tool's images go back beside its text, as the Messages API takes them.
+        content: images.length ? [{ type: 'text' as const, text: result.content }, ...images] : result.content,
         ...(result.isError ? { is_error: true } : {})
       };
     })

@@ -20,6 +20,7 @@ import { ModelPicker } from './modelPicker';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
+import { PanelViews } from './views';
 
 /**
  * The Claude panel.
@@ -145,6 +146,9 @@ export class ClaudePanel extends Panel {
     }
     this.node.classList.toggle('jp-mod-ledger', show);
     this._ledgerButton.setAttribute('aria-pressed', String(show));
+    if (show && this.views.shown) {
+      this.views.show(null);
+    }
     if (show) {
       this._ledger.refresh();
       this._ledger.show();
@@ -223,6 +227,7 @@ export class ClaudePanel extends Panel {
     if (this._sessions) {
       tools.append(this._ledgerButton);
     }
+    tools.append(this.views.buttons);
     if (this._registry.history) {
       tools.append(this._historyButton);
     }
@@ -355,6 +360,13 @@ export class ClaudePanel extends Panel {
     this.node.classList.toggle('jp-Claude-busy', busy);
   }
 
+  /** The views (Tools, Skills) and card areas other capabilities add. */
+  readonly views: PanelViews = new PanelViews(
+    this,
+    document.createElement('div'),
+    () => this.widgets.indexOf(this._contextBar ?? this._messageBox),
+    shown => shown && this.showLedger(false)
+  );
   private _registry: IConversationRegistry;
   private _sessions: INotebookSessions | null;
   private _rendermime: IRenderMimeRegistry;

@@ -10,6 +10,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
 import { listModels } from '../claude/models';
 import { addCommands, CommandIDs } from '../commands';
+import { IClaudePanelViews } from '../panel/tokens';
 import { ClaudePanel } from '../panel/widget';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
 import { INotebookSessions } from '../session/tokens';
@@ -19,10 +20,11 @@ import { SETTINGS_PLUGIN_ID } from './conversations';
 /**
  * The Claude panel in the right sidebar.
  */
-export const panelPlugin: JupyterFrontEndPlugin<void> = {
+export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
   id: 'jupyterlab-claude:panel',
   description: 'The Claude side panel.',
   autoStart: true,
+  provides: IClaudePanelViews,
   requires: [IConversationRegistry, IRenderMimeRegistry],
   optional: [
     ICommandPalette,
@@ -44,7 +46,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     sessions: INotebookSessions | null,
     tracker: INotebookTracker | null,
     commands: ISlashCommands | null
-  ): void => {
+  ): IClaudePanelViews => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
     const panel = new ClaudePanel({
@@ -65,5 +67,6 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     restorer?.add(panel, 'jupyterlab-claude');
 
     addCommands(app, { panel, registry, tracker, sessions, palette, trans });
+    return panel.views;
   }
 };

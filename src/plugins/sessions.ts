@@ -5,7 +5,7 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { INotebookCellExecutor, INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { IToolRegistry } from '../agent/tokens';
+import { IToolApprovals, IToolRegistry } from '../agent/tokens';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import type { IClaudeSettings } from '../claude/tokens';
 import { imageForClaude } from '../panel/images';
@@ -22,13 +22,14 @@ export const sessionsPlugin: JupyterFrontEndPlugin<INotebookSessions> = {
   autoStart: true,
   provides: INotebookSessions,
   requires: [INotebookTracker, IToolRegistry],
-  optional: [INotebookCellExecutor, ISettingRegistry],
+  optional: [INotebookCellExecutor, ISettingRegistry, IToolApprovals],
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     tools: IToolRegistry,
     executor: INotebookCellExecutor | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    approvals: IToolApprovals | null
   ): Promise<INotebookSessions> => {
     let settings: IClaudeSettings = DEFAULT_SETTINGS;
     const sessions = new NotebookSessions({
@@ -38,6 +39,7 @@ export const sessionsPlugin: JupyterFrontEndPlugin<INotebookSessions> = {
       serverSettings: app.serviceManager.serverSettings,
       toImage: imageForClaude,
       executor,
+      approvals,
       saveText: async (path, text) => {
         await app.serviceManager.contents.save(path, { type: 'file', format: 'text', content: text });
         return path;

@@ -8,7 +8,7 @@ import type { IClaudeSettings } from '../claude/tokens';
 import type { IImageCandidate } from '../context/images';
 import { ContextSelection } from '../context/selection';
 import type { IContextImage, ISentContext } from '../context/tokens';
-import type { IClaudeTools, IToolRegistry } from '../agent/tokens';
+import type { IClaudeTools, IToolApprovals, IToolContext, IToolRegistry } from '../agent/tokens';
 import { NotebookHypotheses } from '../hypotheses/notebook';
 import type { KernelInspector } from '../kernel/inspector';
 import { NotebookProposals } from '../proposals/queue';
@@ -62,10 +62,13 @@ export class NotebookSession implements INotebookSession {
         notebook: () => Adapter.notebookJSON(panel),
         kernel: () => panel.sessionContext.session?.kernel,
         notebookDir: () => PathExt.dirname(panel.context.localPath),
+        notebookPath: () => panel.context.localPath,
         inspectVariable: (kernel, request) => this._options.inspector.inspectVariable(kernel, request),
         proposals: this.proposals,
         hypotheses: this.hypotheses,
-        files: (route, params) => this._options.files(route, params)
+        files: (route, params) => this._options.files(route, params),
+        // External (MCP) calls are offered only where something asks the scientist about them.
+        ...Private.approvals(this._options.approvals, () => panel.context.localPath)
       });
     }
     return this._tools;
@@ -132,5 +135,20 @@ export namespace NotebookSession {
     executor?: INotebookCellExecutor | null;
     /** Save a text file under the Jupyter root (a report the scientist asked for). */
     saveText?: (path: string, text: string) => Promise<string>;
+    /** Where external (MCP) calls are approved (none: external tools are not offered). */
+    approvals?: IToolApprovals | null;
+  }
+}
+
+namespace Private {
+  export function approvals(
+    approvals: IToolApprovals | null | undefined,
+    path: () => string
+  ): Pick<IToolContext, 'approve' | 'cancelApprovals'> {
+    if (!approvals) {
+      return {};
+    }
+    const { approve, cancelPending } = approvals.approvalFor(path);
+    return { approve, cancelApprovals: cancelPending };
   }
 }

@@ -6,7 +6,7 @@ import type { INotebookCellExecutor, INotebookTracker, NotebookPanel } from '@ju
 import type { ServerConnection } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 import { requestAPI } from '../api';
-import type { IToolRegistry } from '../agent/tokens';
+import type { IToolApprovals, IToolRegistry } from '../agent/tokens';
 import type { IClaudeSettings } from '../claude/tokens';
 import type { ContextSelection } from '../context/selection';
 import type { IImageCandidate } from '../context/images';
@@ -43,7 +43,8 @@ export class NotebookSessions implements INotebookSessions {
         toImage: this._options.toImage,
         files: (route, params) => requestAPI<any>(serverSettings, `files/${route}`, {}, params),
         executor: this._options.executor,
-        saveText: this._options.saveText
+        saveText: this._options.saveText,
+        approvals: this._options.approvals
       });
       const inFocus = () => this._tracker.currentWidget === panel;
       session.selection.changed.connect(() => inFocus() && this._changed.emit(), this);
@@ -123,5 +124,7 @@ export namespace NotebookSessions {
     executor?: INotebookCellExecutor | null;
     /** Save a text file under the Jupyter root (a report the scientist asked for). */
     saveText?: (path: string, text: string) => Promise<string>;
+    /** Where external (MCP) calls are approved. */
+    approvals?: IToolApprovals | null;
   }
 }
