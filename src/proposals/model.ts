@@ -9,7 +9,9 @@ import type { IProposal, ProposalKind, ProposalStatus } from './tokens';
 /**
  * What may change about a proposal after it was made.
  */
-export type ProposalPatch = Partial<Pick<IProposal, 'status' | 'edited' | 'reason' | 'appliedCellId'>>;
+export type ProposalPatch = Partial<
+  Pick<IProposal, 'status' | 'edited' | 'reason' | 'appliedCellId' | 'appliedBy' | 'asksBecause'>
+>;
 
 /**
  * The proposals of one conversation, in the order they were made.

@@ -6,7 +6,8 @@
 import type { INotebookModel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 import { summariseOutput } from '../context/outputs';
-import type { IToolResult } from '../agent/tokens';
+import { appliesWithoutAsking } from '../agent/modes';
+import type { IToolCallInfo, IToolResult } from '../agent/tokens';
 import { ProposalActions, type IUndoRecord } from './actions';
 import { ProposalList } from './model';
 import type { IProposal, IProposalQueue, IRunOutcome, ProposalKind } from './tokens';
@@ -32,33 +33,44 @@ export class NotebookProposals implements IProposalQueue {
   }
 
   /**
-   * Add a proposal from a tool call; resolves with the tool result once the scientist acts.
+   * Add a proposal from a tool call; resolves with the tool result once the scientist acts,
+   * or at once where the conversation's permission mode applies it without asking.
    */
-  propose(
-    kind: ProposalKind,
-    input: unknown,
-    meta: { toolUseId: string; model: string; requestId: string | null }
-  ): Promise<IToolResult> {
+  propose(kind: ProposalKind, input: unknown, meta: IToolCallInfo): Promise<IToolResult> {
     const notebook = this._notebook();
     if (!notebook) {
       return Promise.resolve({ content: 'The notebook is closed.', isError: true });
     }
     let proposal: IProposal;
     try {
-      proposal = ProposalActions.propose(notebook, { ...meta, input, kind });
+      const { toolUseId, model, requestId } = meta;
+      proposal = ProposalActions.propose(notebook, { toolUseId, model, requestId, input, kind });
     } catch (error) {
       return Promise.resolve({ content: (error as Error).message, isError: true });
     }
+    const mode = meta.mode ?? 'ask';
+    const decision = appliesWithoutAsking(mode, {
+      kind,
+      source: kind === 'run' ? (proposal.originalSource ?? '') : proposal.source,
+      outsideContent: meta.task?.outsideContent ?? false
+    });
     return new Promise<IToolResult>(resolve => {
       this._waiting.set(proposal.id, resolve);
-      this.list.add(proposal);
+      this.list.add(decision.reason ? { ...proposal, asksBecause: decision.reason } : proposal);
+      if (decision.applies && (mode === 'acceptEdits' || mode === 'runInNotebook')) {
+        // The mode the scientist chose applies it now, recorded and undoable like an Accept.
+        void this.accept(proposal.id, { appliedBy: mode });
+      }
     });
   }
 
   /**
    * Accept a proposal: apply it (with the scientist's edits), then run the cell if asked.
    */
-  async accept(id: string, options: { source?: string; run?: boolean } = {}): Promise<void> {
+  async accept(
+    id: string,
+    options: { source?: string; run?: boolean; appliedBy?: 'acceptEdits' | 'runInNotebook' } = {}
+  ): Promise<void> {
     const proposal = this.list.get(id);
     const notebook = this._notebook();
     if (!proposal || proposal.status !== 'pending') {
@@ -92,9 +104,12 @@ export class NotebookProposals implements IProposalQueue {
         return;
       }
     }
-    this.list.update(id, { status: 'accepted', edited, appliedCellId: cellId });
+    const appliedBy = options.appliedBy;
+    this.list.update(id, { status: 'accepted', edited, appliedCellId: cellId, ...(appliedBy ? { appliedBy } : {}) });
     this._changed.emit();
-    const lines = [Private.acceptedLine(proposal, cellId, edited)];
+    const lines = [
+      appliedBy ? Private.appliedLine(proposal, cellId, appliedBy) : Private.acceptedLine(proposal, cellId, edited)
+    ];
     if (edited) {
       lines.push('The source as the scientist edited it:', '```', options.source ?? '', '```');
     }
@@ -192,6 +207,18 @@ export namespace NotebookProposals {
 }
 
 namespace Private {
+  export function appliedLine(p: IProposal, cellId: string, mode: 'acceptEdits' | 'runInNotebook'): string {
+    const how = mode === 'acceptEdits' ? 'Accept edits' : 'Run in this notebook';
+    switch (p.kind) {
+      case 'run':
+        return `Ran cell id=${cellId} without asking (the scientist chose "${how}").`;
+      case 'insert':
+        return `Applied without asking (the scientist chose "${how}"; they can undo it): a new ${p.cellType} cell was inserted (id=${cellId}).`;
+      default:
+        return `Applied without asking (the scientist chose "${how}"; they can undo it): the source of cell id=${cellId} was replaced.`;
+    }
+  }
+
   export function acceptedLine(p: IProposal, cellId: string, edited: boolean): string {
     const how = edited ? ' after the scientist edited it' : '';
     switch (p.kind) {

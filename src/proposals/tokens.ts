@@ -49,6 +49,10 @@ export interface IProposal {
   readonly reason?: string;
   /** The cell that was inserted, replaced or deleted. */
   readonly appliedCellId?: string;
+  /** The permission mode that applied it without asking (absent: the scientist decided). */
+  readonly appliedBy?: 'acceptEdits' | 'runInNotebook';
+  /** Why it asks in a mode that applies others at once ("deleting a cell always asks"). */
+  readonly asksBecause?: string;
   /** The model that proposed it. */
   readonly model: string;
   /** The upstream request id of the answer that proposed it. */
