@@ -98,7 +98,14 @@ export function isOffered(tool: ITool, context: IToolContext, mode: PermissionMo
 }
 
 /**
- * A result bounded to `MAX_RESULT_CHARS` with secrets redacted, whatever the tool.
+ * The most image data (base64 characters) one tool result may carry, and the most images.
+ */
+export const MAX_RESULT_IMAGE_CHARS = 2_000_000;
+export const MAX_RESULT_IMAGES = 4;
+
+/**
+ * A result bounded to `MAX_RESULT_CHARS` (and its images to the limits above) with secrets
+ * redacted, whatever the tool.
  */
 export function boundResult(result: IToolResult): IToolResult {
   let content = redactSecrets(String(result.content ?? '')).text;
@@ -106,7 +113,21 @@ export function boundResult(result: IToolResult): IToolResult {
     const kept = cutText(content, MAX_RESULT_CHARS);
     content = `${kept}\n… [${(content.length - kept.length).toLocaleString()} characters cut]`;
   }
-  return { ...result, content };
+  if (!result.images?.length) {
+    return { ...result, content };
+  }
+  const images = [];
+  let budget = MAX_RESULT_IMAGE_CHARS;
+  for (const image of result.images) {
+    if (images.length < MAX_RESULT_IMAGES && image.data.length <= budget) {
+      images.push(image);
+      budget -= image.data.length;
+    }
+  }
+  if (images.length < result.images.length) {
+    content += `\n[${result.images.length - images.length} image(s) left out: over the size limit for one result]`;
+  }
+  return { ...result, content, images };
 }
 
 namespace Private {
@@ -159,7 +180,11 @@ namespace Private {
             call: context.call
           });
           if (approved !== true) {
-            return boundResult({ content: `The scientist did not allow this call of ${name}.`, isError: true });
+            const reason = typeof approved === 'object' && approved?.reason ? ` Their reason: ${approved.reason}` : '';
+            return boundResult({
+              content: `The scientist did not allow this call of ${name}.${reason}`,
+              isError: true
+            });
           }
         }
         // Write and run tools hand their change to the proposal queue: the result is the
@@ -173,6 +198,7 @@ namespace Private {
     cancelPending(): void {
       this._context.proposals?.cancelPending();
       this._context.hypotheses?.cancelPending();
+      this._context.cancelApprovals?.();
     }
 
     private _offered(mode: PermissionMode = 'ask'): ITool[] {
@@ -185,11 +211,13 @@ namespace Private {
         notebook: () => context.notebook(),
         kernel: () => context.kernel(),
         notebookDir: () => context.notebookDir(),
+        notebookPath: context.notebookPath ? () => context.notebookPath?.() ?? '' : undefined,
         inspectVariable: (kernel, request) => context.inspectVariable(kernel, request),
         files: (route, params) => context.files(route, params),
         proposals: context.proposals,
         hypotheses: context.hypotheses,
         approve: context.approve,
+        cancelApprovals: context.cancelApprovals ? () => context.cancelApprovals?.() : undefined,
         call: {
           toolUseId: call?.toolUseId ?? '',
           model: call?.model ?? '',

@@ -19,6 +19,16 @@ import type { PermissionMode } from './modes';
 export interface IToolResult {
   content: string;
   isError?: boolean;
+  /** Images that go back with the text (an MCP tool's plots), base64 without a data: prefix. */
+  images?: IToolImage[];
+}
+
+/**
+ * An image in a tool result, as the Messages API takes it.
+ */
+export interface IToolImage {
+  mediaType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+  data: string;
 }
 
 /**
@@ -80,14 +90,31 @@ export interface IAgentTask {
 export type ToolKind = 'read' | 'write' | 'run' | 'external';
 
 /**
- * Asks the scientist whether an external tool call may run; resolves true to run it.
+ * Asks the scientist whether an external tool call may run; resolves true to run it, false
+ * or `{ reason }` (the scientist's words, which go back to Claude) to refuse it.
  */
 export type ToolApproval = (request: {
   tool: string;
   summary: string;
   input: unknown;
   call: IToolCallInfo;
-}) => Promise<boolean>;
+}) => Promise<boolean | { reason: string }>;
+
+/**
+ * Where a notebook's external calls are approved (the MCP call cards): one approval function
+ * per notebook, and a way to settle what still waits when the scientist stops the answer.
+ */
+export interface IToolApprovals {
+  approvalFor(notebookPath: () => string): { approve: ToolApproval; cancelPending(): void };
+}
+
+/**
+ * The approvals of external tool calls (provided by the MCP plugin).
+ */
+export const IToolApprovals = new Token<IToolApprovals>(
+  'jupyterlab-claude:tool-approvals',
+  'Where the scientist approves calls of external (MCP) tools.'
+);
 
 /**
  * What the tools of one notebook work with.
@@ -99,6 +126,8 @@ export interface IToolContext {
   kernel(): Kernel.IKernelConnection | null | undefined;
   /** The notebook's folder, relative to the Jupyter root ('' for the root). */
   notebookDir(): string;
+  /** The notebook's path, relative to the Jupyter root. */
+  notebookPath?(): string;
   /** Summarise one variable of a kernel in depth (bounded, silent). */
   inspectVariable(
     kernel: Kernel.IKernelConnection | null | undefined,
@@ -112,6 +141,8 @@ export interface IToolContext {
   hypotheses?: INotebookHypotheses;
   /** Asks the scientist about an external call (none: external tools are not offered). */
   approve?: ToolApproval;
+  /** Settle the external calls still waiting for the scientist (the answer was stopped). */
+  cancelApprovals?(): void;
 }
 
 /**
