@@ -25,7 +25,7 @@ def _load_jupyter_server_extension(server_app):
     config = ClaudeProxy(config=server_app.config)
     if not config.keep_credentials_in_environment:
         # Before any kernel or terminal starts: they inherit the server's environment.
-        config.environment = credentials.take_from_environment()
+        config.environment = credentials.take_from_environment(names=credentials.credential_variables(config.provider))
         copies = credentials.remove_copies(config.secrets)
         if copies:
             server_app.log.info("jupyterlab_claude: removed copies of the credentials from the environment: %s", copies)
@@ -37,13 +37,17 @@ def _load_jupyter_server_extension(server_app):
     from .policy_handlers import setup_policy
 
     setup_policy(server_app, ClaudeHandler)
+    from .skills import setup_skills
+
+    setup_skills(server_app, ClaudeHandler)
     state = setup_handlers(server_app.web_app, config)
     server_app.web_app.settings["claude_proxy"] = state
     follow_contents_events(server_app, state.conversations)
     server_app.log.info(
-        "jupyterlab_claude %s: proxying Claude API requests to %s (credentials %s)",
+        "jupyterlab_claude %s: proxying Claude API requests to %s via %s (credentials %s)",
         __version__,
-        describe_host(config.base_url),
+        describe_host(state.provider.base_url),
+        config.provider,
         "configured" if config.has_credentials else "NOT configured: set ANTHROPIC_API_KEY",
     )
 
