@@ -64,8 +64,31 @@ export class ToolRegistry implements IToolRegistry {
     return new Private.NotebookTools(this, context);
   }
 
+  get decided(): Signal<this, IToolRegistry.IDecision> {
+    return this._decided;
+  }
+
+  withhold(rule: (tool: ITool) => boolean): IDisposable {
+    this._rules.push(rule);
+    return new DisposableDelegate(() => {
+      const index = this._rules.indexOf(rule);
+      if (index >= 0) {
+        this._rules.splice(index, 1);
+      }
+    });
+  }
+
+  /**
+   * Whether a rule withholds a tool (read at every request, so a rule follows what it reads).
+   */
+  isWithheld(tool: ITool): boolean {
+    return this._rules.some(rule => rule(tool));
+  }
+
   private _tools: ITool[] = [];
+  private _rules: Array<(tool: ITool) => boolean> = [];
   private _changed = new Signal<this, IToolRegistry.IChange>(this);
+  private _decided = new Signal<this, IToolRegistry.IDecision>(this);
 }
 
 /**
@@ -136,7 +159,7 @@ namespace Private {
    */
   export class NotebookTools implements IClaudeTools {
     constructor(
-      private readonly _registry: IToolRegistry,
+      private readonly _registry: ToolRegistry,
       private readonly _context: IToolContext
     ) {}
 
@@ -179,6 +202,7 @@ namespace Private {
             input,
             call: context.call
           });
+          this._decide(tool, context, approved === true ? 'accepted' : 'rejected');
           if (approved !== true) {
             const reason = typeof approved === 'object' && approved?.reason ? ` Their reason: ${approved.reason}` : '';
             return boundResult({
@@ -189,10 +213,30 @@ namespace Private {
         }
         // Write and run tools hand their change to the proposal queue: the result is the
         // scientist's decision, so it too waits for their click.
-        return boundResult(await tool.handler(args(input), context));
+        const result = await tool.handler(args(input), context);
+        if (tool.kind === 'write' || tool.kind === 'run') {
+          const proposal = context.proposals?.proposals.find(p => p.toolUseId === context.call.toolUseId);
+          const status = proposal?.status ?? (result.isError ? 'failed' : 'accepted');
+          this._decide(
+            tool,
+            context,
+            status === 'accepted' ? (proposal?.edited ? 'edited' : 'accepted') : status === 'rejected' ? 'rejected' : 'failed'
+          );
+        }
+        return boundResult(result);
       } catch (error) {
         return boundResult({ content: error instanceof Error ? error.message : String(error), isError: true });
       }
+    }
+
+    private _decide(tool: ITool, context: IToolCallContext, decision: IToolRegistry.IDecision['decision']): void {
+      this._registry.decided.emit({
+        tool: tool.name,
+        kind: tool.kind,
+        toolUseId: context.call.toolUseId,
+        notebookPath: context.notebookPath?.() ?? '',
+        decision
+      });
     }
 
     cancelPending(): void {
@@ -202,7 +246,7 @@ namespace Private {
     }
 
     private _offered(mode: PermissionMode = 'ask'): ITool[] {
-      return this._registry.tools.filter(tool => isOffered(tool, this._context, mode));
+      return this._registry.tools.filter(tool => isOffered(tool, this._context, mode) && !this._registry.isWithheld(tool));
     }
 
     private _callContext(call: IToolCallInfo | undefined): IToolCallContext {

@@ -185,12 +185,31 @@ export interface IToolRegistry {
    * the approval each kind needs, results bounded and redacted. Follows later registrations.
    */
   toolsFor(context: IToolContext): IClaudeTools;
+  /**
+   * Withhold the tools a rule matches from every notebook (the administrator's disabled tools);
+   * dispose the result to lift it. Rules are read at every request.
+   */
+  withhold(rule: (tool: ITool) => boolean): IDisposable;
+  /** Emitted when the scientist decided on a call that waited for them (write, run, external tools). */
+  readonly decided: ISignal<IToolRegistry, IToolRegistry.IDecision>;
 }
 
 export namespace IToolRegistry {
   export interface IChange {
     type: 'added' | 'removed';
     tool: ITool;
+  }
+
+  /**
+   * The scientist's decision on one tool call (for the audit log).
+   */
+  export interface IDecision {
+    tool: string;
+    kind: ToolKind;
+    toolUseId: string;
+    notebookPath: string;
+    /** `edited`: accepted with the scientist's changes; `failed`: stale, or applying it failed. */
+    decision: 'accepted' | 'rejected' | 'edited' | 'failed';
   }
 }
 
