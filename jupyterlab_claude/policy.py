@@ -174,6 +174,9 @@ class ClaudePolicy(Configurable):
             "disabled_modes": list(self.disabled_modes),
             "prices": {k: {f: float(v.get(f, 0)) for f in _PRICE_FIELDS} for k, v in self.prices.items()},
             "managed": self.managed,
+            # Users are told that they are audited (not where the log is).
+            "audit": bool(self.audit_log),
+            "audit_contents": bool(self.audit_log) and self.audit_contents,
         }
 
     # -- the rules --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { panelPlugin } from './plugins/panel';
 import { sessionsPlugin } from './plugins/sessions';
 import { slashPlugin } from './plugins/slash';
 import { toolsPlugin } from './plugins/tools';
+import { usagePlugin } from './plugins/usage';
 
 export * from './tokens';
 
@@ -16,7 +17,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   sessionsPlugin,
   conversationsPlugin,
   panelPlugin,
-  mcpViewPlugin
+  mcpViewPlugin,
+  usagePlugin
 ];
 
 export default plugins;

@@ -10,3 +10,4 @@ export * from './agent/tokens';
 export * from './session/tokens';
 export * from './mcp/tokens';
 export * from './panel/tokens';
+export * from './usage/tokens';

@@ -1,2 +1,3 @@
 import './base.css';
 import './mcp.css';
+import './usage.css';

@@ -217,11 +217,7 @@ namespace Private {
         if (tool.kind === 'write' || tool.kind === 'run') {
           const proposal = context.proposals?.proposals.find(p => p.toolUseId === context.call.toolUseId);
           const status = proposal?.status ?? (result.isError ? 'failed' : 'accepted');
-          this._decide(
-            tool,
-            context,
-            status === 'accepted' ? (proposal?.edited ? 'edited' : 'accepted') : status === 'rejected' ? 'rejected' : 'failed'
-          );
+          this._decide(tool, context, decisionOf(status, !!proposal?.edited));
         }
         return boundResult(result);
       } catch (error) {
@@ -246,7 +242,8 @@ namespace Private {
     }
 
     private _offered(mode: PermissionMode = 'ask'): ITool[] {
-      return this._registry.tools.filter(tool => isOffered(tool, this._context, mode) && !this._registry.isWithheld(tool));
+      const registry = this._registry;
+      return registry.tools.filter(tool => isOffered(tool, this._context, mode) && !registry.isWithheld(tool));
     }
 
     private _callContext(call: IToolCallInfo | undefined): IToolCallContext {
@@ -272,6 +269,13 @@ namespace Private {
         cellLabel: cellId => cellLabel(context, cellId)
       };
     }
+  }
+
+  function decisionOf(status: string, edited: boolean): IToolRegistry.IDecision['decision'] {
+    if (status === 'accepted') {
+      return edited ? 'edited' : 'accepted';
+    }
+    return status === 'rejected' ? 'rejected' : 'failed';
   }
 
   function args(input: unknown): Record<string, unknown> {

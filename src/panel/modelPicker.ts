@@ -3,6 +3,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IModelChoice } from '../claude/models';
+import type { IClaudePolicy } from '../usage/tokens';
 
 /**
  * A select of the models to use for the next question; picking one writes the setting.
@@ -18,6 +19,7 @@ export class ModelPicker {
     select.addEventListener('change', () => void options.setModel(select.value));
     this.node.className = 'jp-select-wrapper jp-Claude-modelWrapper';
     this.node.appendChild(select);
+    options.policy?.changed.connect(() => this.update());
   }
 
   /**
@@ -29,6 +31,7 @@ export class ModelPicker {
    * Ask the upstream for its models, then show them.
    */
   async load(): Promise<void> {
+    await this._options.policy?.ready;
     this._models = await this._options.listModels(this._options.configured());
     this.update();
   }
@@ -37,10 +40,26 @@ export class ModelPicker {
    * Show the models, the configured one selected (listed even if the upstream doesn't know it).
    */
   update(): void {
-    const configured = this._options.configured();
-    const choices = this._models.some(m => m.id === configured)
+    const policy = this._options.policy;
+    const allowed = policy?.policy.allowedModels ?? [];
+    let configured = this._options.configured();
+    let choices = this._models.some(m => m.id === configured)
       ? this._models
       : [{ id: configured, displayName: configured }, ...this._models];
+    if (allowed.length) {
+      // Only what the administrator allows, in their order; names from the upstream's list.
+      choices = allowed.map(id => choices.find(m => m.id === id) ?? { id, displayName: id });
+      if (!allowed.includes(configured)) {
+        // The server would refuse it: use the first allowed model instead.
+        configured = allowed[0];
+        void this._options.setModel(configured);
+      }
+    }
+    const managed = !!policy?.isManaged('allowed_models') && allowed.length > 0;
+    this.node.classList.toggle('jp-mod-managed', managed);
+    this._select.title = managed
+      ? this._options.trans.__('Model used for the next question. The models offered are set by your administrator.')
+      : this._options.trans.__('Model used for the next question');
     this._select.textContent = '';
     for (const choice of choices) {
       const option = document.createElement('option');
@@ -66,5 +85,7 @@ export namespace ModelPicker {
     listModels: (configured: string) => Promise<IModelChoice[]>;
     /** Make a model the one in use (writes the setting). */
     setModel: (model: string) => Promise<void>;
+    /** The administrator's policy: only its allowed models are offered. */
+    policy?: IClaudePolicy | null;
   }
 }
