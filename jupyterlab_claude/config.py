@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 
 from traitlets import Bool, Dict, Float, Int, List, Unicode, default
-from traitlets.config import Configurable
+
+from .providers.settings import ProviderSettings
 
 
-class ClaudeProxy(Configurable):
+class ClaudeProxy(ProviderSettings):
     """Where and how the Jupyter server forwards Claude API requests.
 
-    The browser never sees the key: the server adds it to each upstream request.
+    The browser never sees the key: the server adds it to each upstream request. The provider's
+    settings (``provider``, ``models``, ``extra_headers``, ``ca_bundle``, Bedrock's and Vertex's)
+    are in providers/settings.py.
     """
 
     api_key = Unicode(
@@ -96,9 +99,11 @@ class ClaudeProxy(Configurable):
 
     @property
     def has_credentials(self) -> bool:
-        return bool(self.api_key or self.auth_token)
+        if self.provider in ("bedrock", "vertex"):
+            return True  # the cloud's credential chain is asked at the first request
+        return bool(self.api_key or self.auth_token or (self.provider == "gateway" and self.extra_headers))
 
     @property
     def secrets(self) -> list:
         """Credential values that must never leave the server."""
-        return [s for s in (self.api_key, self.auth_token) if s]
+        return [s for s in (self.api_key, self.auth_token, *self.provider_secrets) if s]

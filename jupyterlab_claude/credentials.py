@@ -15,7 +15,19 @@ import sys
 from collections.abc import MutableMapping, Sequence
 
 #: Environment variables holding credentials. ``ANTHROPIC_BASE_URL`` is not a secret and stays.
-CREDENTIAL_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+#: ``AWS_BEARER_TOKEN_BEDROCK`` is only ever a Bedrock key, so it is taken whatever the provider.
+CREDENTIAL_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "AWS_BEARER_TOKEN_BEDROCK")
+
+#: Taken as well when the provider is Bedrock: the AWS keys then sign for the server, and a kernel
+#: that inherited them could call Bedrock (or anything else the keys allow) on the admin's account.
+#: With another provider they are the scientist's own keys (S3, ...) and stay for their kernels.
+AWS_CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def credential_variables(provider: str = "anthropic") -> tuple[str, ...]:
+    """The variables :func:`take_from_environment` takes for ``provider``."""
+    return CREDENTIAL_VARIABLES + (AWS_CREDENTIAL_VARIABLES if provider == "bedrock" else ())
+
 
 #: Shortest credential looked for inside longer values (shorter ones only as a whole value).
 MIN_CONTAINED_SECRET = 16
@@ -25,15 +37,17 @@ MIN_CONTAINED_SECRET = 16
 _taken: dict[str, str] = {}
 
 
-def take_from_environment(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
-    """Remove the credential variables from ``environ`` (the process's by default).
+def take_from_environment(
+    environ: MutableMapping[str, str] | None = None, names: Sequence[str] = CREDENTIAL_VARIABLES
+) -> dict[str, str]:
+    """Remove the credential variables ``names`` from ``environ`` (the process's by default).
 
     Returns the values taken in this process so far (a later value of a name replaces an earlier one).
     """
     real = environ is None
     environ = os.environ if environ is None else environ
     removed = []
-    for name in CREDENTIAL_VARIABLES:
+    for name in names:
         value = environ.pop(name, None)  # os.environ.pop also calls unsetenv()
         if value is None:
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
@@ -23,12 +24,15 @@ from tornado.iostream import StreamClosedError
 from . import conversations, files, proxy
 from .config import ClaudeProxy
 from .errors import BadRequest, ClaudeError, Refused, ServerError, TooLarge
+from .providers import Answer, Prepared, make_provider
+from .providers.base import StreamDecoder
 from .store import ConversationStore
 
 T = TypeVar("T")
 
-#: Model ids as the API issues them; anything else under claude/v1/models/ is a 404.
-MODEL_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:@-]*"
+#: Model ids as the API issues them (Bedrock's ``...-v1:0`` and Vertex's ``...@2025...`` with the
+#: ``:`` / ``@`` percent-encoded as clients send them); anything else under claude/v1/models/ is a 404.
+MODEL_ID_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9._:@-]|%3[Aa]|%40)*"
 
 
 def filter_query(query: str, allowed: tuple) -> str:
@@ -42,15 +46,19 @@ class ProxyState:
     def __init__(self, config: ClaudeProxy):
         self.config = config
         self.conversations = ConversationStore(config)
+        self.provider = make_provider(config)
         self._client: httpx.AsyncClient | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
         # Created lazily so it binds to the server's running event loop.
         if self._client is None or self._client.is_closed:
+            # trust_env (the default): HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE are honoured.
+            ca_bundle = self.config.ca_bundle
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.config.request_timeout, connect=self.config.connect_timeout),
                 follow_redirects=False,
+                verify=ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True,
             )
         return self._client
 
@@ -131,13 +139,8 @@ class ProxyHandler(ClaudeHandler):
     async def forward(self, method: str, path: str, query: str = "") -> None:
         """Send this request to ``path`` of the configured API and relay the answer."""
         cfg = self.proxy_config
-        if not cfg.has_credentials:
-            raise ClaudeError(
-                proxy.NO_KEY_MESSAGE,
-                status=401,
-                error_type="authentication_error",
-                headers={"x-should-retry": "false", "x-claude-proxy-error": "no-api-key"},
-            )
+        provider = self.state.provider
+        provider.check()
         body = self.request.body if method == "POST" else None
         if body is not None and len(body) > cfg.max_request_bytes:
             raise TooLarge(
@@ -148,40 +151,47 @@ class ProxyHandler(ClaudeHandler):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + cfg.request_timeout
         client = self.state.client
+        base_url = provider.base_url
+        prepared = await provider.prepare(client, method, path, query, self.request.headers.get_all(), body)
+        if isinstance(prepared, Answer):  # the provider answers this itself (Bedrock's model list)
+            self.set_status(prepared.status)
+            for name, value in prepared.headers.items():
+                self.set_header(name, value)
+            self.finish(prepared.body, set_content_type=prepared.content_type)
+            return
         try:
-            request = client.build_request(
-                method,
-                proxy.upstream_url(cfg.base_url, path, query),
-                headers=proxy.upstream_request_headers(self.request.headers.get_all(), cfg.api_key, cfg.auth_token),
-                content=body,
-            )
-            response = await asyncio.wait_for(client.send(request, stream=True), cfg.request_timeout)
+            response = await asyncio.wait_for(client.send(prepared.request, stream=True), cfg.request_timeout)
         except (httpx.TimeoutException, asyncio.TimeoutError):
-            self.log.warning("Claude proxy: %s timed out before answering", proxy.describe_host(cfg.base_url))
+            self.log.warning("Claude proxy: %s timed out before answering", proxy.describe_host(base_url))
             raise ServerError(
-                proxy.timeout_message(cfg.request_timeout, cfg.base_url),
+                proxy.timeout_message(cfg.request_timeout, base_url),
                 status=504,
                 headers={"x-claude-proxy-error": "upstream-timeout"},
             ) from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             reason = proxy.connect_error_reason(exc)
-            self.log.warning("Claude proxy: cannot reach %s: %s", proxy.describe_host(cfg.base_url), reason)
+            self.log.warning("Claude proxy: cannot reach %s: %s", proxy.describe_host(base_url), reason)
             raise ServerError(
-                proxy.unreachable_message(reason, cfg.base_url),
+                proxy.unreachable_message(reason, base_url),
                 status=502,
                 headers={"x-claude-proxy-error": "upstream-unreachable"},
             ) from None
         try:
-            await self._relay(response, deadline)
+            await self._relay(response, deadline, prepared)
         finally:
             await response.aclose()
 
-    async def _relay(self, response: httpx.Response, deadline: float) -> None:
+    async def _relay(self, response: httpx.Response, deadline: float, prepared: Prepared) -> None:
         cfg = self.proxy_config
         self.set_status(response.status_code)
         for name, value in proxy.downstream_response_headers(response.headers.multi_items(), cfg.secrets):
             self.set_header(name, value)
         content_type = response.headers.get("content-type", "application/json")
+        ok = 200 <= response.status_code < 300
+        decoder = prepared.decoder() if prepared.decoder and ok else None
+        if decoder is not None:
+            content_type = prepared.content_type or content_type
+            self.set_header("content-type", content_type)
         remaining = max(0.0, deadline - asyncio.get_running_loop().time())
 
         if not 200 <= response.status_code < 300:
@@ -190,6 +200,12 @@ class ProxyHandler(ClaudeHandler):
                 raw = await asyncio.wait_for(response.aread(), remaining)
             except (httpx.HTTPError, asyncio.TimeoutError):
                 raw = b""
+            # Each provider says its refusals in the Messages API's shape (Bedrock's and Google's differ).
+            status, raw, headers = self.state.provider.error_reply(response.status_code, response.headers, raw)
+            self.set_status(status)
+            content_type = headers.pop("content-type", content_type)
+            for name, value in headers.items():
+                self.set_header(name, proxy.scrub_text(value, cfg.secrets))
             self.finish(proxy.scrub_bytes(raw, cfg.secrets), set_content_type=content_type)
             return
 
@@ -199,7 +215,7 @@ class ProxyHandler(ClaudeHandler):
             self.set_header("X-Accel-Buffering", "no")  # stop reverse proxies (nginx) from buffering SSE
         # 2xx bodies are scrubbed too (a gateway may echo the key into a stream), chunk by chunk.
         scrubber = proxy.StreamScrubber(cfg.secrets)
-        self._pump = asyncio.ensure_future(self._copy_body(response, scrubber))
+        self._pump = asyncio.ensure_future(self._copy_body(response, scrubber, decoder))
         try:
             await asyncio.wait_for(self._pump, remaining)
         except asyncio.CancelledError:
@@ -218,11 +234,14 @@ class ProxyHandler(ClaudeHandler):
             return
         self.finish(set_content_type=content_type)
 
-    async def _copy_body(self, response: httpx.Response, scrubber: proxy.StreamScrubber) -> None:
+    async def _copy_body(
+        self, response: httpx.Response, scrubber: proxy.StreamScrubber, decoder: StreamDecoder | None = None
+    ) -> None:
         # No buffering: each upstream chunk (an SSE event, usually) is flushed as it arrives;
         # the scrubber holds back only a tail that could be the start of a credential.
         # aiter_bytes (not raw): if an upstream compresses anyway, what is scrubbed is what is sent.
-        async for chunk in response.aiter_bytes():
+        # A decoder (Bedrock's event stream) turns the chunks into the SSE the browser reads first.
+        async for chunk in self._decoded(response, decoder):
             if self.admission is not None:
                 self.admission.feed(chunk)
             out = scrubber.feed(chunk)
@@ -233,13 +252,23 @@ class ProxyHandler(ClaudeHandler):
         if tail:
             self.write(tail)
 
+    @staticmethod
+    async def _decoded(response: httpx.Response, decoder: StreamDecoder | None):
+        async for chunk in response.aiter_bytes():
+            out = decoder.feed(chunk) if decoder is not None else chunk
+            if out:
+                yield out
+        if decoder is not None:
+            tail = decoder.flush()
+            if tail:
+                yield tail
+
 
 class MessagesHandler(ProxyHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         self.admission = self.settings["claude_policy"].admit(self, self.request.body)
         await self.forward("POST", "v1/messages", filter_query(self.request.query, ("beta",)))
-
 
     def on_finish(self) -> None:
         self._admitted_done()
