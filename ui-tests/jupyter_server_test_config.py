@@ -12,3 +12,21 @@ configure_jupyter_server(c)  # noqa: F821
 c.ClaudeProxy.request_timeout = 60  # noqa: F821
 # CI machines run as root.
 c.ServerApp.allow_root = True  # noqa: F821
+
+# MCP: the example instrument (a short scan, so progress shows and the test stays quick) and
+# the reference server-everything when its npm package is installed (scripts/setup.sh).
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_root = Path(__file__).resolve().parent.parent
+_mcp = {
+    "uvvis": {
+        "command": sys.executable,
+        "args": [str(_root / "examples" / "mcp" / "uvvis_instrument.py")],
+        "env": {"UVVIS_SCAN_SECONDS": "2"},
+    }
+}
+_everything = _root / "tests" / "mcp_servers" / "node_modules" / "@modelcontextprotocol" / "server-everything"
+if (_everything / "dist" / "index.js").exists():
+    _mcp["everything"] = {"command": "node", "args": [str(_everything / "dist" / "index.js"), "stdio"]}
+c.ClaudeMCP.servers = _mcp  # noqa: F821
