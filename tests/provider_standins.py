@@ -10,7 +10,7 @@ Each speaks its cloud's wire protocol, checked from the other side by the clouds
   and an ``exception`` frame mid-stream).
 - ``vertex``: ``POST /v1/projects/{p}/locations/{r}/publishers/anthropic/models/{m}:streamRawPredict``
   (and ``rawPredict``, ``count-tokens:rawPredict``), with an OAuth token endpoint ``POST /token``
-  that google-auth refreshes application-default credentials from; a wrong bearer token gets
+  that google-auth gets a service account's token from (its signed JWT checked); a wrong bearer token gets
   Google's 401 ``UNAUTHENTICATED``, the mock's 429 Google's ``RESOURCE_EXHAUSTED``.
 
 ``python tests/provider_standins.py bedrock|vertex --upstream URL --upstream-key KEY [...]``
@@ -44,6 +44,8 @@ _SIGV4 = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request, "
     r"SignedHeaders=(?P<signed>[a-z0-9;-]+), Signature=(?P<signature>[0-9a-f]{64})$"
 )
+
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 
 #: Mock (Anthropic) error type -> Bedrock's HTTP status and exception name.
 BEDROCK_HTTP_ERRORS = {
@@ -295,12 +297,30 @@ class BedrockInvoke(Base):
 
 
 class VertexToken(Base):
-    """Google's OAuth token endpoint, as google-auth refreshes authorized-user credentials from it."""
+    """Google's OAuth token endpoint, as google-auth refreshes a service account's token from it.
+
+    The JWT assertion is verified with google-auth's own ``jwt.decode`` against the service
+    account's public key: signature, audience (Google's token endpoint, which a service account's
+    JWT names whichever ``token_uri`` it is sent to), issuer and expiry.
+    """
 
     def post(self) -> None:
+        import google.auth.jwt
+
         form = {k: v[0] for k, v in parse_qs(self.request.body.decode()).items()}
-        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.state.args.refresh_token:
-            return self.refuse(400, {"error": "invalid_grant", "error_description": "Bad Request"})
+        args = self.state.args
+        if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return self.refuse(400, {"error": "unsupported_grant_type"})
+        try:
+            with open(args.public_key_file, "rb") as f:
+                claims = google.auth.jwt.decode(
+                    form.get("assertion", ""), certs=f.read(), audience=GOOGLE_TOKEN_AUDIENCE
+                )
+        except Exception as exc:
+            self.record["assertion_error"] = f"{type(exc).__name__}: {exc}"
+            return self.refuse(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+        if claims.get("iss") != args.client_email:
+            return self.refuse(400, {"error": "invalid_grant", "error_description": "Invalid issuer."})
         token = "ya29.standin-" + secrets.token_urlsafe(24)
         self.state.tokens.add(token)
         self.record["verdict"] = "token issued"
@@ -390,7 +410,8 @@ async def main() -> None:
     parser.add_argument("--session-token", default="")
     parser.add_argument("--bearer", default="", help="Bedrock: accept this API key instead of SigV4")
     parser.add_argument("--project", default="")
-    parser.add_argument("--refresh-token", default="")
+    parser.add_argument("--public-key-file", default="", help="Vertex: the service account's public key (PEM)")
+    parser.add_argument("--client-email", default="")
     args = parser.parse_args()
     app = make_app(args)
     server = app.listen(args.port, "127.0.0.1")
