@@ -13,4 +13,5 @@ fi
 extra=()
 [ "$(id -u)" = 0 ] && extra+=(--allow-root)
 cd examples
-exec jupyter lab "${extra[@]}" "$@" education_and_gdp.ipynb
+# The example instrument (examples/mcp) is Claude's MCP server unless CLAUDE_MCP_CONFIG names another file.
+exec jupyter lab "${extra[@]}" --ClaudeMCP.config_file="${CLAUDE_MCP_CONFIG:-$PWD/mcp/claude_mcp.json}" "$@" education_and_gdp.ipynb
