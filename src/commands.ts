@@ -10,7 +10,7 @@ import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { cellQuestion, type ICellRef } from './claude/prompts';
 import type { IConversationRegistry } from './claude/tokens';
-import type { ClaudePanel } from './panel/widget';
+import type { ClaudeSidebar } from './panel/shell';
 import type { IProposalQueue } from './proposals/tokens';
 import type { INotebookSessions } from './session/tokens';
 
@@ -45,8 +45,10 @@ export namespace CommandIDs {
  * What the commands act on.
  */
 export interface ICommandsOptions {
-  /** The Claude panel: its message box and its ledger. */
-  panel: ClaudePanel;
+  /** The Claude panel: its message box and its ledger (the chat loads when first needed). */
+  panel: Pick<ClaudeSidebar, 'id' | 'focusInput' | 'showLedger'> & {
+    content(): Promise<{ input: ClaudeSidebar.IInput }>;
+  };
   registry: IConversationRegistry;
   /** The notebooks and what Claude keeps for each; without them there are no cell actions. */
   tracker: INotebookTracker | null;
@@ -73,10 +75,11 @@ export function addCommands(app: JupyterFrontEnd, options: ICommandsOptions): vo
   commands.addCommand(CommandIDs.draft, {
     label: trans.__('Ask Claude'),
     describedBy: { args: { type: 'object', properties: { text: { type: 'string' }, send: { type: 'boolean' } } } },
-    execute: args => {
-      panel.input.value = String(args.text ?? '');
+    execute: async args => {
+      const { input } = await panel.content();
+      input.value = String(args.text ?? '');
       if (args.send === true) {
-        panel.input.send();
+        input.send();
       } else {
         panel.focusInput();
       }
@@ -217,7 +220,7 @@ namespace Private {
             return;
           }
           // The cell goes with the question (and with later ones, until removed from the chips).
-          panel.input.attach([cell.id]);
+          (await panel.content()).input.attach([cell.id]);
           await commands.execute(CommandIDs.openPanel);
           await commands.execute(CommandIDs.draft, { text: action.question(cell, error), send: action.send });
         }

@@ -12,7 +12,6 @@ import schema from '../../schema/plugin.json';
 import { InputModel } from '../claude/input';
 import type { IConversationRegistry } from '../claude/tokens';
 import { addCommands, CommandIDs } from '../commands';
-import type { ClaudePanel } from '../panel/widget';
 import type { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 
@@ -30,10 +29,10 @@ function setup(options: { notebooks?: boolean } = {}) {
   const calls: string[] = [];
   const panel = {
     id: 'jp-claude-panel',
-    input,
+    content: async () => ({ input }),
     focusInput: () => calls.push('focus'),
     showLedger: (show: boolean) => calls.push(`ledger ${show}`)
-  } as unknown as ClaudePanel;
+  };
   const registry = {
     current: { clear: () => calls.push('clear'), stop: () => calls.push('stop'), isBusy: false },
     settings: { model: 'claude-sonnet-5-5' }

@@ -50,7 +50,7 @@ export class ClaudePanel extends Panel {
       stop: () => this.conversation.stop(),
       commands: options.commands
     });
-    this.id = 'jp-claude-panel';
+    this.id = 'jp-claude-chat';
     this.addClass('jp-Claude-panel');
     this.title.icon = claudeIcon;
     this.title.caption = this._trans.__('Claude');
@@ -187,6 +187,18 @@ export class ClaudePanel extends Panel {
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
+    this._loadModelsOnce();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // Built when the sidebar is first shown, the panel is attached already visible.
+    if (this.isVisible) {
+      this._loadModelsOnce();
+    }
+  }
+
+  private _loadModelsOnce(): void {
     if (!this._modelsLoaded) {
       this._modelsLoaded = true;
       void this.refreshModels();

@@ -11,7 +11,8 @@ import { createClaudeClient } from '../claude/client';
 import { listModels } from '../claude/models';
 import { addCommands, CommandIDs } from '../commands';
 import { IClaudePanelViews } from '../panel/tokens';
-import { ClaudePanel } from '../panel/widget';
+import { ClaudeSidebar } from '../panel/shell';
+import type { ClaudePanel } from '../panel/widget';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
@@ -49,7 +50,12 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
   ): IClaudePanelViews => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
-    const panel = new ClaudePanel({
+    // The chat and everything it renders load when the panel is first shown.
+    const create = async () => {
+      const { ClaudePanel } = await import(/* webpackChunkName: "claude-panel" */ '../panel/widget');
+      return new ClaudePanel(options);
+    };
+    const options: ClaudePanel.IOptions = {
       registry,
       sessions,
       rendermime,
@@ -62,7 +68,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
           await settingRegistry.set(SETTINGS_PLUGIN_ID, 'model', model);
         }
       }
-    });
+    };
+    const panel = new ClaudeSidebar({ create, trans });
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, 'jupyterlab-claude');
 

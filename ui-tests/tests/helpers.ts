@@ -29,7 +29,8 @@ export async function recordedRequests(request: APIRequestContext): Promise<any[
 
 /** The Claude panel. */
 export function claudePanel(page: Page): Locator {
-  return page.locator('#jp-claude-panel');
+  // The chat inside the sidebar widget (#jp-claude-panel), loaded when the panel is first shown.
+  return page.locator('#jp-claude-chat');
 }
 
 /** Open the panel from its sidebar tab, if it is not open. */

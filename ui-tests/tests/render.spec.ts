@@ -58,7 +58,7 @@ async function streamThenReload(
   await expect(lastAnswer(page)).toHaveAttribute('data-status', status);
   const body = lastAnswer(page).locator('.jp-Claude-turnBody');
   const streamed = await settledHtml(body);
-  await expect(page.locator('#jp-claude-panel')).toHaveAttribute('data-save-state', 'saved');
+  await expect(page.locator('#jp-claude-chat')).toHaveAttribute('data-save-state', 'saved');
 
   await reloadWith(page, path);
   await expect(lastAnswer(page)).toHaveAttribute('data-status', status);
