@@ -15,6 +15,13 @@ source .venv/bin/activate
 echo "==> Python packages"
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -r requirements-dev.txt
+# The LiteLLM gateway the provider = "gateway" tests run, in its own environment (its pins clash with ours).
+if [ ! -x .venv-litellm/bin/litellm ]; then
+  echo "==> LiteLLM gateway (.venv-litellm)"
+  python3 -m venv .venv-litellm
+  .venv-litellm/bin/python -m pip install --quiet --upgrade pip
+  .venv-litellm/bin/python -m pip install --quiet -r requirements-gateway.txt
+fi
 
 echo "==> Node packages"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -1,6 +1,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { conversationsPlugin } from './plugins/conversations';
 import { mcpApprovalsPlugin, mcpPlugin, mcpViewPlugin } from './plugins/mcp';
+import { modeBarPlugin, modesPlugin } from './plugins/modes';
 import { panelPlugin } from './plugins/panel';
 import { sessionsPlugin } from './plugins/sessions';
 import { slashPlugin } from './plugins/slash';
@@ -15,8 +16,10 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   mcpApprovalsPlugin,
   slashPlugin,
   sessionsPlugin,
+  modesPlugin,
   conversationsPlugin,
   panelPlugin,
+  modeBarPlugin,
   mcpViewPlugin,
   usagePlugin
 ];

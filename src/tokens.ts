@@ -8,6 +8,7 @@ export * from './proposals/tokens';
 export * from './hypotheses/tokens';
 export * from './agent/tokens';
 export * from './session/tokens';
+export * from './skills/tokens';
 export * from './mcp/tokens';
 export * from './panel/tokens';
 export * from './usage/tokens';

@@ -13,12 +13,9 @@
  * from outside the notebook (a file, an MCP result) has entered the task.
  */
 import { Signal } from '@lumino/signaling';
-import type { ITool } from './tokens';
+import type { IPermissionModes, ITool, PermissionMode } from './tokens';
 
-/**
- * A conversation's permission mode.
- */
-export type PermissionMode = 'ask' | 'acceptEdits' | 'plan' | 'runInNotebook';
+export type { PermissionMode } from './tokens';
 
 /**
  * Every mode, in the order the panel lists them.
@@ -120,7 +117,7 @@ export function readMode(value: unknown): PermissionMode {
  * administrator allows. A conversation keeps its mode until it changes or ends; a new chat
  * starts in the default mode.
  */
-export class PermissionModes {
+export class PermissionModes implements IPermissionModes {
   constructor(options: PermissionModes.IOptions = {}) {
     this._default = readMode(options.defaultMode);
     this._disabled = [...(options.disabled ?? [])];

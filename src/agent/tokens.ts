@@ -11,7 +11,6 @@ import type { ISignal } from '@lumino/signaling';
 import type { INotebookHypotheses } from '../hypotheses/tokens';
 import type { IVariableRequest, KernelVariableResult } from '../kernel/types';
 import type { IProposalQueue } from '../proposals/tokens';
-import type { PermissionMode } from './modes';
 
 /**
  * What a tool returns to Claude.
@@ -114,6 +113,40 @@ export interface IToolApprovals {
 export const IToolApprovals = new Token<IToolApprovals>(
   'jupyterlab-claude:tool-approvals',
   'Where the scientist approves calls of external (MCP) tools.'
+);
+
+/**
+ * A conversation's permission mode: what Claude may do without a click (see `modes.ts`).
+ * - `ask`: every change and every run waits for the scientist (the default).
+ * - `acceptEdits`: insertions and replacements apply at once, with provenance and undo; runs ask.
+ * - `plan`: only reading and planning tools are offered.
+ * - `runInNotebook`: edits apply and cells run without asking, for this conversation only.
+ */
+export type PermissionMode = 'ask' | 'acceptEdits' | 'plan' | 'runInNotebook';
+
+/**
+ * The permission mode of each conversation, the default for new ones, and the modes the
+ * administrator allows.
+ */
+export interface IPermissionModes {
+  /** The modes on offer ('ask' always). */
+  readonly allowed: PermissionMode[];
+  /** The default for new conversations. */
+  readonly defaultMode: PermissionMode;
+  /** A conversation's mode. */
+  modeOf(conversationId: string): PermissionMode;
+  /** Set a conversation's mode; false when the mode is not allowed. */
+  setMode(conversationId: string, mode: PermissionMode): boolean;
+  /** A conversation's mode, or the allowed modes, changed (`conversationId` null: any). */
+  readonly changed: ISignal<IPermissionModes, { conversationId: string | null }>;
+}
+
+/**
+ * The permission modes (provided by the modes plugin).
+ */
+export const IPermissionModes = new Token<IPermissionModes>(
+  'jupyterlab-claude:permission-modes',
+  'The permission mode of each conversation with Claude (Ask, Accept edits, Plan, Run in this notebook).'
 );
 
 /**

@@ -8,18 +8,18 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
+import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
-import type { IClaudeTools } from '../agent/tokens';
+import type { IAgentTask, IClaudeTools, PermissionMode } from '../agent/tokens';
 import type { ISentContext } from '../context/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { endUnfinished } from './failure';
 import { buildRequest, toContentParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
-import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands } from './tokens';
-import { MAX_TOOL_ROUNDS, runToolRound } from './toolRounds';
+import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands, ITurnUsage } from './tokens';
+import { runToolRound } from './toolRounds';
 
 export { toMessageParams } from './request';
 export { MAX_TOOL_ROUNDS } from './toolRounds';
@@ -42,6 +42,21 @@ export class Conversation implements IConversation {
     this._commands = options.commands ?? null;
     this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._id = options.id ?? newConversationId();
+    this._mode = options.mode ?? (() => 'ask');
+  }
+
+  /**
+   * The permission mode in force (read at each request and each tool call).
+   */
+  get mode(): PermissionMode {
+    return this._mode();
+  }
+
+  /**
+   * What this conversation's work has taken in (content from outside the notebook).
+   */
+  get task(): Readonly<IAgentTask> {
+    return this._task;
   }
 
   /**
@@ -136,6 +151,7 @@ export class Conversation implements IConversation {
     this._created = saved.created || new Date().toISOString();
     this._turns = saved.turns.map(turn => ({ ...turn }));
     this._removed = [...(saved.removedTurnIds ?? [])];
+    this._task = { outsideContent: Private.tookOutsideContent(this._turns) };
     this._changed.emit(null);
     return true;
   }
@@ -209,6 +225,10 @@ export class Conversation implements IConversation {
     await this._answer();
   }
 
+  continue(): Promise<void> {
+    return this.send(this._trans.__('Continue the task from where you stopped.'));
+  }
+
   stop(): void {
     if (this._stream) {
       this._stopping = true;
@@ -225,6 +245,7 @@ export class Conversation implements IConversation {
     this.stop();
     this._turns = [];
     this._removed = [];
+    this._task = { outsideContent: false };
     // A new chat is a new conversation: the one before stays saved under its own id.
     this._id = newConversationId();
     this._created = new Date().toISOString();
@@ -248,7 +269,7 @@ export class Conversation implements IConversation {
       settings: this._getSettings(),
       label: this._label,
       turns: this._turns,
-      tools: this._tools?.definitions() ?? []
+      tools: this._tools?.definitions({ mode: this._mode() }) ?? []
     });
   }
 
@@ -275,6 +296,7 @@ export class Conversation implements IConversation {
     };
     try {
       let stopped = false;
+      let limited: IChatTurn['limit'] | null = null;
       for (let round = 0; ; round++) {
         // The request includes this turn's own earlier steps (its `exchange`).
         const client = typeof this._client === 'function' ? await this._client() : this._client;
@@ -295,28 +317,39 @@ export class Conversation implements IConversation {
         const calls = message.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
         if (message.stop_reason !== 'tool_use' || !calls.length) {
           turn.exchange?.push({ role: 'assistant', content: toContentParams(message.content) });
+          if (limited) {
+            // Claude summarised at the limit: Continue resumes.
+            turn.limit = limited;
+          }
           break;
         }
         turn.exchange = turn.exchange ?? [];
         turn.exchange.push({ role: 'assistant', content: toContentParams(message.content) });
         this._stream = null;
+        if (limited) {
+          // Told of the limit, Claude kept calling tools: end the answer here (Continue resumes).
+          turn.limit = limited;
+          turn.stopReason = limited.kind === 'rounds' ? 'tool_limit' : 'token_budget';
+          turn.exchange.push({ role: 'user', content: await Private.limitResults(calls, turn, this._tools) });
+          break;
+        }
+        const settings = this._getSettings();
+        limited = Private.limitOf(round, usage, settings);
         const results = await runToolRound(calls, {
           turn,
           tools: this._tools,
           round,
-          model: this._getSettings().model,
-          changed: () => this._changed.emit(turn)
+          model: settings.model,
+          changed: () => this._changed.emit(turn),
+          mode: this._mode(),
+          task: this._task,
+          limit: limited ? Private.limitText(limited) : null
         });
         turn.exchange.push({ role: 'user', content: results });
         before = { text: turn.text, thinking: turn.thinking };
         step = { text: '', thinking: '' };
         if (this._stopping || this._isDisposed) {
           stopped = true;
-          break;
-        }
-        if (round > MAX_TOOL_ROUNDS) {
-          // Claude was told the limit and kept calling: end the answer here.
-          turn.stopReason = 'tool_limit';
           break;
         }
       }
@@ -359,6 +392,8 @@ export class Conversation implements IConversation {
   private _commands: Pick<ISlashCommands, 'resolve'> | null;
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
+  private _mode: () => PermissionMode;
+  private _task: IAgentTask = { outsideContent: false };
 }
 
 /**
@@ -392,6 +427,8 @@ export namespace Conversation {
     tools?: IClaudeTools | null;
     /** The slash commands a question may begin with. */
     commands?: Pick<ISlashCommands, 'resolve'> | null;
+    /** The conversation's permission mode (read at each request; absent: 'ask'). */
+    mode?: () => PermissionMode;
   }
 }
 
@@ -406,5 +443,56 @@ namespace Private {
   /** An answer with nothing in it yet. */
   export function emptyAnswer(status: IChatTurn['status']): IChatTurn {
     return { id: UUID.uuid4(), role: 'assistant', created: new Date().toISOString(), text: '', thinking: '', status };
+  }
+
+  /**
+   * The limit the next round of tools reaches, if any: the rounds of one question, or the
+   * task's token budget (every token the answer's requests used).
+   */
+  export function limitOf(round: number, usage: ITurnUsage, settings: IClaudeSettings): IChatTurn['limit'] | null {
+    if (round >= settings.maxToolRounds) {
+      return { kind: 'rounds', value: settings.maxToolRounds };
+    }
+    const used = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+    if (settings.taskTokenBudget > 0 && used >= settings.taskTokenBudget) {
+      return { kind: 'tokens', value: settings.taskTokenBudget };
+    }
+    return null;
+  }
+
+  export function limitText(limit: NonNullable<IChatTurn['limit']>): string {
+    return limit.kind === 'rounds'
+      ? `Tool limit reached (${limit.value} rounds for one question).`
+      : `Token budget reached (${limit.value} tokens for this task).`;
+  }
+
+  /**
+   * Results for calls made after the limit was told: none of them runs.
+   */
+  export async function limitResults(
+    calls: ToolUseBlock[],
+    turn: IChatTurn,
+    tools: IClaudeTools | null
+  ): Promise<ToolResultBlockParam[]> {
+    const limit = turn.limit ?? null;
+    return runToolRound(calls, {
+      turn,
+      tools,
+      round: 0,
+      model: turn.model ?? '',
+      changed: () => undefined,
+      limit: limit ? limitText(limit) : 'The limit was reached.'
+    });
+  }
+
+  /**
+   * Whether a saved conversation took in content from outside the notebook (file or MCP tools).
+   */
+  export function tookOutsideContent(turns: ReadonlyArray<IChatTurn>): boolean {
+    return turns.some(turn =>
+      (turn.toolCalls ?? []).some(
+        call => call.name === 'list_files' || call.name === 'read_file_head' || call.name.startsWith('mcp__')
+      )
+    );
   }
 }

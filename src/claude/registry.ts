@@ -3,7 +3,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
-import type { IClaudeTools } from '../agent/tokens';
+import type { IClaudeTools, PermissionMode } from '../agent/tokens';
 import type { IClaudeSettings, IConversation, IConversationRegistry, ISlashCommands } from './tokens';
 import type { ISentContext } from '../context/tokens';
 import { Conversation, type IStreamingClient } from './conversation';
@@ -22,6 +22,7 @@ export class ConversationRegistry implements IConversationRegistry {
     this._contextSource = options.contextSource ?? null;
     this._toolsFor = options.toolsFor ?? null;
     this._commands = options.commands ?? null;
+    this._modeOf = options.modeOf ?? null;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
     this._store = options.store ?? null;
     this._pathOf = options.pathOf ?? null;
@@ -142,19 +143,24 @@ export class ConversationRegistry implements IConversationRegistry {
   }
 
   private _create(label: string): Conversation {
-    return new Conversation({
+    const modeOf = this._modeOf;
+    const conversation: Conversation = new Conversation({
       client: this._client,
       settings: () => this._settings,
       label,
       trans: this._trans,
-      commands: this._commands
+      commands: this._commands,
+      // Read by id at each request: a new chat (a new id) starts in the default mode.
+      mode: () => (modeOf ? modeOf(conversation.id) : 'ask')
     });
+    return conversation;
   }
 
   private _createClient: (settings: IClaudeSettings) => IStreamingClient | Promise<IStreamingClient>;
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
   private _toolsFor: ConversationRegistry.IOptions['toolsFor'] | null;
   private _commands: ConversationRegistry.IOptions['commands'] | null;
+  private _modeOf: ((conversationId: string) => PermissionMode) | null;
   private _client: () => Promise<IStreamingClient>;
   private _trans?: TranslationBundle;
   private _settings: IClaudeSettings;
@@ -183,6 +189,8 @@ export namespace ConversationRegistry {
     contextSource?: (key: object) => () => Promise<ISentContext | null>;
     /** The tools Claude may call about a notebook. */
     toolsFor?: (key: object) => IClaudeTools;
+    /** A conversation's permission mode, by its id (absent: always 'ask'). */
+    modeOf?: (conversationId: string) => PermissionMode;
     /** Where notebooks' conversations are saved (none: not saved). */
     store?: IConversationStore;
     /** A notebook's current path relative to the Jupyter root. */

@@ -27,6 +27,8 @@ export interface IRequestSource {
   turns: ReadonlyArray<IChatTurn>;
   /** The tools Claude may call. */
   tools: IToolDefinition[];
+  /** More of the system prompt, after the instructions (the skills listing); '' parts are left out. */
+  system?: string[];
 }
 
 /**
@@ -42,6 +44,16 @@ export function buildRequest(source: IRequestSource): Anthropic.MessageCreatePar
   ];
   // The outline as the conversation's first question saw it stays in the system prompt for
   // the whole conversation; a later question whose outline differs carries its own.
+  for (const text of source.system ?? []) {
+    if (text.trim()) {
+      system.push({ type: 'text', text });
+    }
+  }
+  // The project's rules (AGENTS.md, CLAUDE.md) as the latest question was sent with them.
+  const rules = [...turns].reverse().find(t => t.role === 'user' && t.context)?.context?.rulesText;
+  if (rules) {
+    system.push({ type: 'text', text: rules });
+  }
   const outline = conversationOutline(turns);
   if (outline) {
     system.push({ type: 'text', text: outline });

@@ -21,11 +21,15 @@ export const DEFAULT_SETTINGS: IClaudeSettings = {
   inspectKernel: true,
   customInstructions: '',
   maxRetries: 2,
-  timeoutSeconds: 600
+  timeoutSeconds: 600,
+  maxToolRounds: 25,
+  taskTokenBudget: 2_000_000,
+  defaultPermissionMode: 'ask'
 };
 
 const EFFORTS = ['default', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 const THINKING = ['default', 'adaptive', 'disabled'] as const;
+const MODES = ['ask', 'acceptEdits', 'plan', 'runInNotebook'] as const;
 
 /**
  * Read the settings from a composite settings object, keeping defaults for anything
@@ -51,6 +55,9 @@ export function readSettings(
     inspectKernel: raw.inspectKernel !== false,
     customInstructions: typeof raw.customInstructions === 'string' ? raw.customInstructions : '',
     maxRetries: Math.floor(num('maxRetries', 0)),
-    timeoutSeconds: num('timeoutSeconds', 1)
+    timeoutSeconds: num('timeoutSeconds', 1),
+    maxToolRounds: Math.min(200, Math.floor(num('maxToolRounds', 1))),
+    taskTokenBudget: Math.floor(num('taskTokenBudget', 0)),
+    defaultPermissionMode: oneOf(raw.defaultPermissionMode, MODES, DEFAULT_SETTINGS.defaultPermissionMode)
   };
 }

@@ -29,6 +29,12 @@ export interface IClaudeSettings {
   maxRetries: number;
   /** Request timeout in seconds. */
   timeoutSeconds: number;
+  /** The most rounds of tool calls one question may use. */
+  maxToolRounds: number;
+  /** The most tokens (input, cache reads and writes, output) one question's task may use; 0: no budget. */
+  taskTokenBudget: number;
+  /** The permission mode a new conversation starts in. */
+  defaultPermissionMode: 'ask' | 'acceptEdits' | 'plan' | 'runInNotebook';
 }
 
 /**
@@ -112,7 +118,10 @@ export interface IChatTurn {
   error?: IClaudeError;
   model?: string;
   requestId?: string;
+  /** The API's stop reason, or ours: 'tool_limit' (rounds) or 'token_budget' (see `limit`). */
   stopReason?: string | null;
+  /** For an answer ended at a limit: which, and its value (Continue resumes). */
+  limit?: { kind: 'rounds' | 'tokens'; value: number };
   usage?: ITurnUsage;
   /** For a question: the notebook context sent with it. */
   context?: ISentContext;
@@ -147,6 +156,8 @@ export interface IConversation extends IDisposable {
   stop(): void;
   /** Ask again after an error or a cut, reusing the last question. */
   retry(): Promise<void>;
+  /** Resume a task that stopped at a limit (a new question asking Claude to go on). */
+  continue(): Promise<void>;
   /** Start over. */
   clear(): void;
 }

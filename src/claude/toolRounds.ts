@@ -3,14 +3,14 @@
  * answer as it runs, and its result goes back in the next request.
  */
 import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
-import type { IClaudeTools, IToolResult } from '../agent/tokens';
+import type { IAgentTask, IClaudeTools, IToolResult, PermissionMode } from '../agent/tokens';
 import { cutText } from '../unicode';
 import type { IChatTurn, IToolCall } from './tokens';
 
 /**
- * The most rounds of tool calls for one question.
+ * The most rounds of tool calls for one question, by default (the `maxToolRounds` setting).
  */
-export const MAX_TOOL_ROUNDS = 8;
+export const MAX_TOOL_ROUNDS = 25;
 
 /**
  * What a round of tool calls needs from its conversation.
@@ -26,6 +26,12 @@ export interface IToolRound {
   model: string;
   /** Show the answer again (a call started or finished). */
   changed: () => void;
+  /** The conversation's permission mode. */
+  mode?: PermissionMode;
+  /** What the conversation's task has taken in. */
+  task?: IAgentTask;
+  /** A limit was reached (rounds, tokens): every call is answered with this, asking for a summary. */
+  limit?: string | null;
 }
 
 /**
@@ -69,9 +75,9 @@ namespace Private {
     if (!round.tools) {
       return { content: `There is no tool named ${call.name} here.`, isError: true };
     }
-    if (round.round >= MAX_TOOL_ROUNDS) {
+    if (round.limit) {
       return {
-        content: `Tool limit reached (${MAX_TOOL_ROUNDS} rounds for one question). Answer with what you have.`,
+        content: `${round.limit} Stop calling tools: summarise what is done, what remains and the next step. The scientist can press Continue.`,
         isError: true
       };
     }
@@ -79,7 +85,9 @@ namespace Private {
       return await round.tools.run(call.name, call.input, {
         toolUseId: call.id,
         model: round.turn.model ?? round.model,
-        requestId: round.turn.requestId ?? null
+        requestId: round.turn.requestId ?? null,
+        mode: round.mode,
+        task: round.task
       });
     } catch (error) {
       return { content: `The tool failed: ${error instanceof Error ? error.message : error}`, isError: true };

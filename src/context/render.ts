@@ -265,7 +265,8 @@ namespace Private {
     error: 'error',
     output: 'cell output',
     variables: 'variable summary',
-    image: 'image'
+    image: 'image',
+    rules: 'project rules'
   };
 
   export function referTo(part: IContextPart): string {

@@ -7,7 +7,15 @@ import type { ISignal } from '@lumino/signaling';
 /**
  * The kinds of part a notebook context is made of.
  */
-export type ContextPartKind = 'outline' | 'active-cell' | 'selected-cell' | 'error' | 'output' | 'variables' | 'image';
+export type ContextPartKind =
+  | 'outline'
+  | 'active-cell'
+  | 'selected-cell'
+  | 'error'
+  | 'output'
+  | 'variables'
+  | 'image'
+  | 'rules';
 
 /**
  * Why a part was left out: the scientist removed it, it did not fit the budget, the image
@@ -51,6 +59,8 @@ export interface ISentContext {
   stableText: string;
   /** The rest: variables, outputs, the cells in focus, the last error, what was left out. */
   volatileText: string;
+  /** The project's rules (AGENTS.md, CLAUDE.md), sent in the system prompt (cached). */
+  rulesText?: string;
   images: IContextImage[];
   /** What was attached. */
   parts: IContextPart[];

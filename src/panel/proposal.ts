@@ -40,6 +40,10 @@ export class ProposalCard extends Widget {
     this._proposal = proposal;
     this.node.dataset.status = proposal.status;
     this.node.dataset.kind = proposal.kind;
+    if (proposal.appliedBy) {
+      // Applied by the conversation's permission mode, not by a click.
+      this.node.dataset.appliedBy = proposal.appliedBy;
+    }
     this.node.setAttribute('aria-label', this._title(proposal));
     if (first) {
       this._build(proposal);
@@ -132,6 +136,11 @@ export class ProposalCard extends Widget {
           )
         );
       }
+      if (p.asksBecause) {
+        const why = statusLine();
+        why.textContent = this._trans.__('Asks because %1.', p.asksBecause);
+        footer.append(why);
+      }
       const reason = rejectReasonInput(this._trans);
       footer.append(
         reason,
@@ -142,15 +151,19 @@ export class ProposalCard extends Widget {
     const status = statusLine();
     const edited = p.edited ? this._trans.__(' (edited)') : '';
     status.textContent =
-      p.status === 'accepted'
-        ? this._trans.__('Accepted%1', edited)
-        : p.status === 'rejected'
-          ? p.reason
-            ? this._trans.__('Rejected: %1', p.reason)
-            : this._trans.__('Rejected')
-          : p.status === 'stale'
-            ? this._trans.__('Not applied: %1', p.reason ?? '')
-            : this._trans.__('Failed: %1', p.reason ?? '');
+      p.status === 'accepted' && p.appliedBy
+        ? p.appliedBy === 'acceptEdits'
+          ? this._trans.__('Applied without asking (Accept edits)')
+          : this._trans.__('Applied without asking (Run in this notebook)')
+        : p.status === 'accepted'
+          ? this._trans.__('Accepted%1', edited)
+          : p.status === 'rejected'
+            ? p.reason
+              ? this._trans.__('Rejected: %1', p.reason)
+              : this._trans.__('Rejected')
+            : p.status === 'stale'
+              ? this._trans.__('Not applied: %1', p.reason ?? '')
+              : this._trans.__('Failed: %1', p.reason ?? '');
     footer.appendChild(status);
     if (p.status === 'accepted' && p.kind !== 'run' && this._queue.canUndo(p.id)) {
       footer.appendChild(

@@ -5,7 +5,6 @@ import { Clipboard } from '@jupyterlab/apputils';
 import { IRenderMime, MimeModel, type IRenderMimeRegistry, type RenderedCommon } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
-import { MAX_TOOL_ROUNDS } from '../claude/conversation';
 import type { IChatTurn } from '../claude/tokens';
 import { showSentContext } from './context';
 import { StreamingMarkdown } from './markdownStream';
@@ -22,6 +21,7 @@ export class TurnView extends Panel {
     super();
     this._trans = options.trans;
     this._onRetry = options.onRetry;
+    this._onContinue = options.onContinue;
     this._onCode = options.onCode;
     this.addClass('jp-Claude-turn');
     this.addClass(`jp-Claude-turn-${options.turn.role}`);
@@ -73,7 +73,7 @@ export class TurnView extends Panel {
     if (turn.role !== 'user') {
       // Most events change only the text: the lines around it are rebuilt only when they change,
       // so an event leaves no layout to redo outside the answer.
-      const status = JSON.stringify([turn.status, !turn.text, turn.usage, turn.stopReason, turn.error]);
+      const status = JSON.stringify([turn.status, !turn.text, turn.usage, turn.stopReason, turn.error, turn.limit]);
       if (status !== this._statusKey) {
         this._statusKey = status;
         this._renderStatus(turn);
@@ -271,11 +271,27 @@ export class TurnView extends Panel {
       }
       const note = document.createElement('div');
       node.appendChild(note);
-      if (turn.stopReason === 'tool_limit') {
-        note.textContent = this._trans.__(
-          'Claude kept asking to read more; the answer was ended after %1 rounds. Ask a narrower question.',
-          MAX_TOOL_ROUNDS
-        );
+      if (turn.limit) {
+        note.className = 'jp-Claude-limitNote';
+        note.textContent =
+          turn.limit.kind === 'rounds'
+            ? this._trans.__('Claude stopped at the limit of %1 tool rounds for one question.', turn.limit.value)
+            : this._trans.__(
+                'Claude stopped at the token budget of %1 tokens for this task.',
+                turn.limit.value.toLocaleString()
+              );
+        if (this._onContinue) {
+          const onContinue = this._onContinue;
+          const resume = document.createElement('button');
+          resume.type = 'button';
+          resume.className = 'jp-Claude-continue jp-mod-styled jp-mod-accept';
+          resume.textContent = this._trans.__('Continue');
+          resume.addEventListener('click', () => {
+            resume.disabled = true;
+            onContinue();
+          });
+          note.append(' ', resume);
+        }
       } else if (turn.stopReason === 'max_tokens') {
         note.textContent = this._trans.__(
           'The answer reached the output limit (Settings › Claude › Max output tokens).'
@@ -316,6 +332,7 @@ export class TurnView extends Panel {
 
   private _trans: TranslationBundle;
   private _onRetry: () => void;
+  private _onContinue?: () => void;
   private _onCode?: (source: string, mode: 'insert' | 'replace') => void;
   private _header = new Widget();
   private _thinking = new Widget({ node: document.createElement('details') });
@@ -341,6 +358,8 @@ export namespace TurnView {
     rendermime: IRenderMimeRegistry;
     trans: TranslationBundle;
     onRetry: () => void;
+    /** Resume a task that stopped at a limit (rounds, tokens). */
+    onContinue?: () => void;
     /** Turn a code block into a proposal. */
     onCode?: (source: string, mode: 'insert' | 'replace') => void;
   }

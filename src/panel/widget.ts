@@ -306,6 +306,7 @@ export class ClaudePanel extends Panel {
       rendermime: this._rendermime,
       trans: this._trans,
       onRetry: () => void this.conversation.retry(),
+      onContinue: () => void this.conversation.continue(),
       onCode: turn.role === 'assistant' ? this._proposeCode : undefined
     });
     this._views.set(turn.id, view);

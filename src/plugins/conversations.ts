@@ -6,6 +6,7 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IPermissionModes } from '../agent/tokens';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
 import { ConversationRegistry } from '../claude/registry';
@@ -28,14 +29,15 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
   description: 'Conversations with Claude, one per notebook, and the settings they use.',
   autoStart: true,
   provides: IConversationRegistry,
-  optional: [INotebookTracker, INotebookSessions, ISettingRegistry, ITranslator, ISlashCommands],
+  optional: [INotebookTracker, INotebookSessions, ISettingRegistry, ITranslator, ISlashCommands, IPermissionModes],
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker | null,
     sessions: INotebookSessions | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    commands: ISlashCommands | null
+    commands: ISlashCommands | null,
+    modes: IPermissionModes | null
   ): Promise<IConversationRegistry> => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
@@ -48,7 +50,8 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       // Read at each save, so a renamed notebook saves under its new path.
       store: new ServerConversationStore(serverSettings),
       pathOf: key => (key as NotebookPanel).context.localPath,
-      commands: commands ?? undefined
+      commands: commands ?? undefined,
+      modeOf: modes ? id => modes.modeOf(id) : undefined
     });
 
     if (settingRegistry) {

@@ -6,6 +6,7 @@ import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { Kernel } from '@jupyterlab/services';
 import { buildContext } from '../context/budget';
 import { OMITTED_REASON } from '../context/render';
+import { type IRulesSource, RULES_PART_ID, rulesContext } from '../context/rules';
 import type { IImageCandidate } from '../context/images';
 import type { IContextImage, IContextPart, IContextSelection, ISentContext } from '../context/tokens';
 import type { IClaudeSettings } from '../claude/tokens';
@@ -28,6 +29,8 @@ export interface INotebookContextInputs {
   inspectKernel(kernel: Kernel.IKernelConnection | null | undefined): Promise<KernelInspectionResult>;
   /** Turn an image output into an image Claude takes (downsampled PNG/JPEG), or null. */
   toImage?(id: string, title: string, candidate: IImageCandidate): Promise<IContextImage | null>;
+  /** The project's rules files (AGENTS.md, CLAUDE.md) for this notebook. */
+  rules?(): Promise<IRulesSource[]>;
 }
 
 /**
@@ -98,13 +101,32 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
       .filter(Boolean)
       .join('\n\n');
   }
+  const parts = context.blocks.map(Private.part);
+  let rulesText: string | undefined;
+  let rulesTokens = 0;
+  if (inputs.rules) {
+    let rules: ReturnType<typeof rulesContext> = null;
+    try {
+      rules = rulesContext(await inputs.rules());
+    } catch (error) {
+      notes.push(`The project rules could not be read: ${(error as Error).message}`);
+    }
+    if (rules && selection.excludedIds.includes(RULES_PART_ID)) {
+      omitted.push({ ...rules.part, cause: 'removed', reason: OMITTED_REASON.removed });
+    } else if (rules) {
+      rulesText = rules.text;
+      rulesTokens = rules.part.tokens;
+      parts.unshift(rules.part);
+    }
+  }
   return {
     stableText: context.stableText,
     volatileText,
+    ...(rulesText ? { rulesText } : {}),
     images,
-    parts: context.blocks.map(Private.part),
+    parts,
     omitted,
-    totalTokens: context.totalTokens,
+    totalTokens: context.totalTokens + rulesTokens,
     redactions: context.redactions,
     notes
   };

@@ -7,6 +7,7 @@ import type { INotebookCellExecutor, NotebookPanel } from '@jupyterlab/notebook'
 import type { IClaudeSettings } from '../claude/tokens';
 import type { IImageCandidate } from '../context/images';
 import { ContextSelection } from '../context/selection';
+import type { IRulesSource } from '../context/rules';
 import type { IContextImage, ISentContext } from '../context/tokens';
 import type { IClaudeTools, IToolApprovals, IToolContext, IToolRegistry } from '../agent/tokens';
 import { NotebookHypotheses } from '../hypotheses/notebook';
@@ -110,12 +111,27 @@ export class NotebookSession implements INotebookSession {
       settings: this._options.settings,
       selection: this.selection,
       inspectKernel: kernel => inspector.inspect(kernel),
-      toImage: this._options.toImage
+      toImage: this._options.toImage,
+      rules: this._options.rules ? () => this._rules() : undefined
     };
+  }
+
+  /**
+   * The project rules of this notebook, read again at most every few seconds (the preview asks often).
+   */
+  private _rules(): Promise<IRulesSource[]> {
+    const now = Date.now();
+    if (!this._rulesRead || now - this._rulesRead.time > 5000) {
+      const read = this._options.rules!(this.panel.context.localPath);
+      this._rulesRead = { time: now, read };
+      read.catch(() => (this._rulesRead = null));
+    }
+    return this._rulesRead.read;
   }
 
   private _options: NotebookSession.IOptions;
   private _tools: IClaudeTools | null = null;
+  private _rulesRead: { time: number; read: Promise<IRulesSource[]> } | null = null;
 }
 
 export namespace NotebookSession {
@@ -137,6 +153,8 @@ export namespace NotebookSession {
     saveText?: (path: string, text: string) => Promise<string>;
     /** Where external (MCP) calls are approved (none: external tools are not offered). */
     approvals?: IToolApprovals | null;
+    /** Read the project rules files for a notebook path (none: no rules). */
+    rules?: (notebookPath: string) => Promise<IRulesSource[]>;
   }
 }
 

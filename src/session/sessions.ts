@@ -10,6 +10,7 @@ import type { IToolApprovals, IToolRegistry } from '../agent/tokens';
 import type { IClaudeSettings } from '../claude/tokens';
 import type { ContextSelection } from '../context/selection';
 import type { IImageCandidate } from '../context/images';
+import type { IRulesSource } from '../context/rules';
 import type { IContextImage, ISentContext } from '../context/tokens';
 import type { NotebookHypotheses } from '../hypotheses/notebook';
 import { KernelInspector } from '../kernel/inspector';
@@ -42,6 +43,8 @@ export class NotebookSessions implements INotebookSessions {
         tools: this._options.tools,
         toImage: this._options.toImage,
         files: (route, params) => requestAPI<any>(serverSettings, `files/${route}`, {}, params),
+        rules: async notebook =>
+          (await requestAPI<{ files: IRulesSource[] }>(serverSettings, 'rules', {}, { notebook })).files,
         executor: this._options.executor,
         saveText: this._options.saveText,
         approvals: this._options.approvals
