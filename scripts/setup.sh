@@ -16,12 +16,10 @@ echo "==> Python packages"
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -r requirements-dev.txt
 # The LiteLLM gateway the provider = "gateway" tests run, in its own environment (its pins clash with ours).
-if [ ! -x .venv-litellm/bin/litellm ]; then
-  echo "==> LiteLLM gateway (.venv-litellm)"
-  python3 -m venv .venv-litellm
-  .venv-litellm/bin/python -m pip install --quiet --upgrade pip
-  .venv-litellm/bin/python -m pip install --quiet -r requirements-gateway.txt
-fi
+echo "==> LiteLLM gateway (.venv-litellm)"
+[ -x .venv-litellm/bin/python ] || python3 -m venv .venv-litellm
+.venv-litellm/bin/python -m pip install --quiet --upgrade pip
+.venv-litellm/bin/python -m pip install --quiet -r requirements-gateway.txt -c requirements-gateway.lock
 
 echo "==> Node packages"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
