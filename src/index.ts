@@ -4,6 +4,7 @@ import { mcpApprovalsPlugin, mcpPlugin, mcpViewPlugin } from './plugins/mcp';
 import { modeBarPlugin, modesPlugin } from './plugins/modes';
 import { panelPlugin } from './plugins/panel';
 import { sessionsPlugin } from './plugins/sessions';
+import { skillsPlugin, skillsViewPlugin } from './plugins/skills';
 import { slashPlugin } from './plugins/slash';
 import { toolsPlugin } from './plugins/tools';
 import { usagePlugin } from './plugins/usage';
@@ -15,12 +16,14 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   mcpPlugin,
   mcpApprovalsPlugin,
   slashPlugin,
+  skillsPlugin,
   sessionsPlugin,
   modesPlugin,
   conversationsPlugin,
   panelPlugin,
   modeBarPlugin,
   mcpViewPlugin,
+  skillsViewPlugin,
   usagePlugin
 ];
 

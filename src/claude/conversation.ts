@@ -40,6 +40,7 @@ export class Conversation implements IConversation {
     this._contextSource = options.context ?? null;
     this._tools = options.tools ?? null;
     this._commands = options.commands ?? null;
+    this._system = options.system ?? null;
     this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._id = options.id ?? newConversationId();
     this._mode = options.mode ?? (() => 'ask');
@@ -269,7 +270,8 @@ export class Conversation implements IConversation {
       settings: this._getSettings(),
       label: this._label,
       turns: this._turns,
-      tools: this._tools?.definitions({ mode: this._mode() }) ?? []
+      tools: this._tools?.definitions({ mode: this._mode() }) ?? [],
+      system: this._system?.() ?? []
     });
   }
 
@@ -390,6 +392,7 @@ export class Conversation implements IConversation {
   private _contextSource: (() => Promise<ISentContext | null>) | null;
   private _tools: IClaudeTools | null;
   private _commands: Pick<ISlashCommands, 'resolve'> | null;
+  private _system: (() => string[]) | null;
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
   private _mode: () => PermissionMode;
@@ -427,6 +430,8 @@ export namespace Conversation {
     tools?: IClaudeTools | null;
     /** The slash commands a question may begin with. */
     commands?: Pick<ISlashCommands, 'resolve'> | null;
+    /** More of the system prompt, read at each request (the skills listing), inside the cached prefix. */
+    system?: (() => string[]) | null;
     /** The conversation's permission mode (read at each request; absent: 'ask'). */
     mode?: () => PermissionMode;
   }

@@ -22,6 +22,7 @@ export class ConversationRegistry implements IConversationRegistry {
     this._contextSource = options.contextSource ?? null;
     this._toolsFor = options.toolsFor ?? null;
     this._commands = options.commands ?? null;
+    this._system = options.system ?? null;
     this._modeOf = options.modeOf ?? null;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
     this._store = options.store ?? null;
@@ -150,6 +151,7 @@ export class ConversationRegistry implements IConversationRegistry {
       label,
       trans: this._trans,
       commands: this._commands,
+      system: this._system,
       // Read by id at each request: a new chat (a new id) starts in the default mode.
       mode: () => (modeOf ? modeOf(conversation.id) : 'ask')
     });
@@ -160,6 +162,7 @@ export class ConversationRegistry implements IConversationRegistry {
   private _contextSource: ConversationRegistry.IOptions['contextSource'] | null;
   private _toolsFor: ConversationRegistry.IOptions['toolsFor'] | null;
   private _commands: ConversationRegistry.IOptions['commands'] | null;
+  private _system: (() => string[]) | null;
   private _modeOf: ((conversationId: string) => PermissionMode) | null;
   private _client: () => Promise<IStreamingClient>;
   private _trans?: TranslationBundle;
@@ -199,6 +202,8 @@ export namespace ConversationRegistry {
     saveDelayMs?: number;
     /** The slash commands a question may begin with. */
     commands?: Pick<ISlashCommands, 'resolve'>;
+    /** More of the system prompt for every conversation, read at each request (the skills listing). */
+    system?: () => string[];
   }
 }
 

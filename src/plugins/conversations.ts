@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { ServerConversationStore } from '../claude/store';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
 import { INotebookSessions } from '../session/tokens';
+import { ISkillCatalog } from '../skills/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 
 /**
@@ -29,7 +30,15 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
   description: 'Conversations with Claude, one per notebook, and the settings they use.',
   autoStart: true,
   provides: IConversationRegistry,
-  optional: [INotebookTracker, INotebookSessions, ISettingRegistry, ITranslator, ISlashCommands, IPermissionModes],
+  optional: [
+    INotebookTracker,
+    INotebookSessions,
+    ISettingRegistry,
+    ITranslator,
+    ISlashCommands,
+    IPermissionModes,
+    ISkillCatalog
+  ],
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker | null,
@@ -37,7 +46,8 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
     commands: ISlashCommands | null,
-    modes: IPermissionModes | null
+    modes: IPermissionModes | null,
+    skills: ISkillCatalog | null
   ): Promise<IConversationRegistry> => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
@@ -51,7 +61,9 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       store: new ServerConversationStore(serverSettings),
       pathOf: key => (key as NotebookPanel).context.localPath,
       commands: commands ?? undefined,
-      modeOf: modes ? id => modes.modeOf(id) : undefined
+      modeOf: modes ? id => modes.modeOf(id) : undefined,
+      // The enabled skills' names and descriptions, in the cached system prompt.
+      system: skills ? () => [skills.listing()] : undefined
     });
 
     if (settingRegistry) {

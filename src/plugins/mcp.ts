@@ -14,8 +14,7 @@ import { loadCellSource, resourceData, toolResultData, type ISavedData } from '.
 import { McpServers } from '../mcp/model';
 import { promptArguments, promptCommandName } from '../mcp/prompts';
 import { IMcpServers } from '../mcp/tokens';
-import { McpCallArea } from '../panel/mcpCallCard';
-import { McpToolsView } from '../panel/mcpView';
+import { LazyWidget } from '../panel/lazy';
 import { IClaudePanelViews } from '../panel/tokens';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
@@ -99,49 +98,58 @@ export const mcpViewPlugin: JupyterFrontEndPlugin<void> = {
       return true;
     };
 
-    const area = new McpCallArea({
-      calls: servers.calls,
-      trans,
-      notebookPath,
-      onSaved: (call, path) => {
-        if (call.result) {
-          proposeLoad({
-            path,
-            notebookPath: call.notebookPath,
-            server: call.server,
-            stem: call.tool,
-            ...toolResultData(call.result)
-          });
+    // The cards and the view load with the chat (their code is not in the start-up bundle).
+    const area = new LazyWidget(async () => {
+      const { McpCallArea } = await import(/* webpackChunkName: "claude-mcp" */ '../panel/mcpCallCard');
+      const widget = new McpCallArea({
+        calls: servers.calls,
+        trans,
+        notebookPath,
+        onSaved: (call, path) => {
+          if (call.result) {
+            proposeLoad({
+              path,
+              notebookPath: call.notebookPath,
+              server: call.server,
+              stem: call.tool,
+              ...toolResultData(call.result)
+            });
+          }
         }
-      }
+      });
+      tracker?.currentChanged.connect(() => widget.refresh());
+      return widget;
     });
+    area.addClass('jp-Claude-mcpCallsArea');
     views.addArea(area);
-    tracker?.currentChanged.connect(() => area.refresh());
 
     const client = new McpClient(_app.serviceManager.serverSettings);
-    const view = new McpToolsView({
-      servers,
-      trans,
-      notebookPath,
-      promptCommand: promptCommandName,
-      saveResource: async (server, resource) => {
-        const path = notebookPath();
-        const answer = await client.saveResource(server, resource.uri, path);
-        if (!answer.saved) {
-          throw new Error(answer.save_error ?? trans.__('Not saved.'));
+    const view = new LazyWidget(async () => {
+      const { McpToolsView } = await import(/* webpackChunkName: "claude-mcp" */ '../panel/mcpView');
+      return new McpToolsView({
+        servers,
+        trans,
+        notebookPath,
+        promptCommand: promptCommandName,
+        saveResource: async (server, resource) => {
+          const path = notebookPath();
+          const answer = await client.saveResource(server, resource.uri, path);
+          if (!answer.saved) {
+            throw new Error(answer.save_error ?? trans.__('Not saved.'));
+          }
+          const stem = `resource-${resource.name ?? 'data'}`;
+          const proposed = proposeLoad({
+            path: answer.saved,
+            notebookPath: path,
+            server,
+            stem,
+            ...resourceData(answer.contents)
+          });
+          return proposed
+            ? trans.__('Saved to %1; a cell that loads it is proposed.', answer.saved)
+            : trans.__('Saved to %1.', answer.saved);
         }
-        const stem = `resource-${resource.name ?? 'data'}`;
-        const proposed = proposeLoad({
-          path: answer.saved,
-          notebookPath: path,
-          server,
-          stem,
-          ...resourceData(answer.contents)
-        });
-        return proposed
-          ? trans.__('Saved to %1; a cell that loads it is proposed.', answer.saved)
-          : trans.__('Saved to %1.', answer.saved);
-      }
+      });
     });
     view.id = 'jp-claude-mcp-view';
     views.add({
