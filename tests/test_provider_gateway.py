@@ -84,11 +84,18 @@ def gateway_config() -> dict:
 
 
 @pytest.fixture
-def claude_config(litellm, mock, api_key, gateway_config):
+def claude_config(request, litellm, mock, api_key, gateway_config, monkeypatch):
     config = {"provider": "gateway", "base_url": litellm.url, "api_key": "", "auth_token": MASTER_KEY}
     config.update(gateway_config)
     if config["base_url"] == "mock":  # with the mock's own key
         config.update(base_url=mock.url, api_key=api_key, auth_token="")
+    if config["base_url"] == "tls":  # LiteLLM behind TLS that only the lab's CA vouches for
+        tls = request.getfixturevalue("tls_gateway")
+        config["base_url"] = tls["url"]
+        if config.get("ca_bundle") == "lab-ca":
+            config["ca_bundle"] = tls["ca"]
+    if config.pop("via_proxy", False):  # set before the server's client exists, as in its environment
+        monkeypatch.setenv("HTTPS_PROXY", request.getfixturevalue("outbound_proxy")["url"])
     return config
 
 
@@ -178,3 +185,133 @@ async def test_extra_headers_go_up_and_their_values_never_come_back(jp_fetch, mo
     assert received["x-gateway-key"] == "gw-" + "k" * 20
     assert received["x-api-key"] == api_key
     assert_no_secret(response, api_key, "gw-" + "k" * 20)
+
+
+# -- an institution's TLS and its outbound proxy ------------------------------------------------
+
+
+def certificate_authority(folder):
+    """A CA of the institution's own, and a certificate it issued for 127.0.0.1 (PEM files)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Lab Root CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gateway.lab")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = {name: folder / f"{name}.pem" for name in ("ca", "cert", "key")}
+    paths["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return paths
+
+
+async def pipe(reader, writer):
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+
+
+async def relay(client_reader, client_writer, host, port):
+    upstream_reader, upstream_writer = await asyncio.open_connection(host, port)
+    await asyncio.gather(pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer))
+
+
+@pytest.fixture
+async def tls_gateway(litellm, tmp_path):
+    """LiteLLM behind a TLS front end whose certificate only the lab's CA vouches for."""
+    import ssl
+    from urllib.parse import urlsplit
+
+    paths = certificate_authority(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(paths["cert"], paths["key"])
+    target = urlsplit(litellm.url)
+    server = await asyncio.start_server(
+        lambda r, w: relay(r, w, target.hostname, target.port), "127.0.0.1", 0, ssl=context
+    )
+    port = server.sockets[0].getsockname()[1]
+    yield {"url": f"https://127.0.0.1:{port}", "ca": str(paths["ca"]), "port": port}
+    server.close()
+
+
+@pytest.fixture
+async def outbound_proxy():
+    """An HTTP CONNECT proxy (what HTTPS_PROXY names) that records where it was asked to go."""
+    seen = []
+
+    async def handle(reader, writer):
+        request = await reader.readuntil(b"\r\n\r\n")
+        method, target, _ = request.split(b"\r\n", 1)[0].decode().split(" ", 2)
+        seen.append((method, target))
+        host, _, port = target.rpartition(":")
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+        await relay(reader, writer, host, int(port))
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    yield {"url": f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", "seen": seen}
+    server.close()
+
+
+@pytest.mark.parametrize("gateway_config", [{"base_url": "tls", "ca_bundle": "lab-ca"}])
+async def test_the_labs_ca_bundle_lets_the_server_trust_the_gateway(jp_fetch, mock, gateway_config):
+    mock.queue("hello", event_delay_ms=0)
+    response = await post(jp_fetch, "v1", "messages", body=STREAM_BODY)
+    assert response.code == 200
+    assert text_of(response.body).startswith("Hello!")
+
+
+@pytest.mark.parametrize("gateway_config", [{"base_url": "tls"}])
+async def test_without_the_labs_ca_the_certificate_is_refused_plainly(jp_fetch, mock, gateway_config):
+    response = await post(jp_fetch, "v1", "messages", body=STREAM_BODY)
+    assert response.code == 502
+    assert "TLS/certificate error" in error_of(response)["message"]
+    assert mock.requests() == []
+
+
+@pytest.mark.parametrize("gateway_config", [{"base_url": "tls", "ca_bundle": "lab-ca", "via_proxy": True}])
+async def test_https_proxy_from_the_environment_is_used(jp_fetch, mock, gateway_config, tls_gateway, outbound_proxy):
+    mock.queue("hello", event_delay_ms=0)
+    response = await post(jp_fetch, "v1", "messages", body=STREAM_BODY)
+    assert response.code == 200
+    assert outbound_proxy["seen"] == [("CONNECT", f"127.0.0.1:{tls_gateway['port']}")]

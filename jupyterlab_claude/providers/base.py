@@ -110,8 +110,8 @@ class Provider:
         if self.config.models and (path == MODELS or path.startswith(MODEL_PREFIX)):
             return models_answer(self.config.models, path)
         cfg = self.config
-        headers = {**lower_keys(cfg.extra_headers)}
-        headers.update(proxy.upstream_request_headers(browser_headers, cfg.api_key, cfg.auth_token))
+        headers = proxy.upstream_request_headers(browser_headers, cfg.api_key, cfg.auth_token)
+        headers.update(lower_keys(cfg.extra_headers))  # the admin's word wins over the browser's
         url = proxy.upstream_url(cfg.base_url, path, query)
         return Prepared(client.build_request(method, url, headers=headers, content=body))
 
