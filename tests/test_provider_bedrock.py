@@ -324,3 +324,19 @@ def test_event_stream_cut_mid_frame_ends_with_an_error_event():
     corrupt = bytearray(frame)
     corrupt[-1] ^= 0xFF
     assert b"cannot read" in EventStreamToSSE().feed(bytes(corrupt))
+
+
+@pytest.mark.parametrize("bedrock_api_key", [BEARER], ids=["bearer"])  # the id is in PYTEST_CURRENT_TEST
+async def test_a_kernel_gets_neither_the_aws_keys_nor_the_bedrock_key(jp_serverapp, jp_fetch, bedrock_api_key):
+    from tests.test_key_environment import run_in_kernel
+
+    probe = (
+        "import os\n"
+        "print(sorted(k for k in os.environ if k.startswith('AWS_')))\n"
+        "print(open(f'/proc/{os.getppid()}/environ', 'rb').read().decode('utf-8', 'replace'))\n"
+        "print('\\n'.join(f'{k}={v}' for k, v in os.environ.items()))\n"
+    )
+    out = await run_in_kernel(jp_serverapp, jp_fetch, "python3", probe)
+    for secret in (SECRET_KEY, ACCESS_KEY, BEARER):
+        assert secret not in out
+    assert "AWS_SECRET_ACCESS_KEY" not in out and "AWS_BEARER_TOKEN_BEDROCK" not in out
