@@ -266,7 +266,8 @@ namespace Private {
     output: 'cell output',
     variables: 'variable summary',
     image: 'image',
-    rules: 'project rules'
+    rules: 'project rules',
+    attachment: 'attached text'
   };
 
   export function referTo(part: IContextPart): string {

@@ -2,7 +2,7 @@
  * The scientist's choices about what a notebook's questions carry: parts removed, cells attached.
  */
 import { Signal } from '@lumino/signaling';
-import type { IContextSelection } from './tokens';
+import type { IAttachedText, IContextSelection } from './tokens';
 
 /**
  * What the scientist changed about the context of one notebook: parts removed, cells added.
@@ -20,8 +20,23 @@ export class ContextSelection implements IContextSelection {
     return this._changed;
   }
 
-  /** Leave a part out of the next questions. */
+  get attachedTexts(): ReadonlyArray<IAttachedText> {
+    return [...this._texts.values()];
+  }
+
+  /** Attach a text to the next questions (the same id replaces it). */
+  attachText(text: IAttachedText): void {
+    this._texts.set(text.id, { ...text });
+    this._excluded.delete(text.id);
+    this._changed.emit();
+  }
+
+  /** Leave a part out of the next questions (an attached text is dropped). */
   exclude(id: string): void {
+    if (this._texts.delete(id)) {
+      this._changed.emit();
+      return;
+    }
     if (this._extra.delete(id) || !this._excluded.has(id)) {
       this._excluded.add(id);
       this._changed.emit();
@@ -50,6 +65,7 @@ export class ContextSelection implements IContextSelection {
     }
   }
 
+  private _texts = new Map<string, IAttachedText>();
   private _excluded = new Set<string>();
   private _extra = new Set<string>();
   private _changed = new Signal<this, void>(this);

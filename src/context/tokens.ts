@@ -8,14 +8,7 @@ import type { ISignal } from '@lumino/signaling';
  * The kinds of part a notebook context is made of.
  */
 export type ContextPartKind =
-  | 'outline'
-  | 'active-cell'
-  | 'selected-cell'
-  | 'error'
-  | 'output'
-  | 'variables'
-  | 'image'
-  | 'rules';
+  'outline' | 'active-cell' | 'selected-cell' | 'error' | 'output' | 'variables' | 'image' | 'rules' | 'attachment';
 
 /**
  * Why a part was left out: the scientist removed it, it did not fit the budget, the image
@@ -74,11 +67,26 @@ export interface ISentContext {
 }
 
 /**
+ * A text attached to a question beside the notebook's parts (an MCP resource).
+ */
+export interface IAttachedText {
+  /** Unique among the attachments (`mcp:<server>:<uri>`). */
+  id: string;
+  /** What the chip says. */
+  title: string;
+  text: string;
+}
+
+/**
  * What the scientist changed about a notebook's context: parts removed, cells attached.
  */
 export interface IContextSelection {
   readonly excludedIds: string[];
   readonly extraCellIds: string[];
+  /** Texts attached to the next questions (an MCP resource), until removed. */
+  readonly attachedTexts?: ReadonlyArray<IAttachedText>;
+  /** Attach a text (replacing one of the same id); `exclude(id)` removes it. */
+  attachText?(text: IAttachedText): void;
   readonly changed: ISignal<IContextSelection, void>;
   exclude(id: string): void;
   include(id: string): void;

@@ -131,6 +131,19 @@ export const mcpViewPlugin: JupyterFrontEndPlugin<void> = {
         trans,
         notebookPath,
         promptCommand: promptCommandName,
+        attachResource: async (server, resource) => {
+          const selection = sessions?.current?.selection;
+          if (!selection?.attachText) {
+            throw new Error(trans.__('Open a notebook to attach a resource to its questions.'));
+          }
+          const { contents } = await client.readResource(server, resource.uri);
+          const text = contents
+            .map(c => c.text ?? `[binary content of ${c.uri ?? resource.uri} not attached]`)
+            .join('\n\n');
+          const title = `${server}: ${resource.name ?? resource.uri}`;
+          selection.attachText({ id: `mcp:${server}:${resource.uri}`, title, text });
+          return trans.__('Attached to your next questions (see the chips under the chat).');
+        },
         saveResource: async (server, resource) => {
           const path = notebookPath();
           const answer = await client.saveResource(server, resource.uri, path);

@@ -4,6 +4,7 @@
  */
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import type { Kernel } from '@jupyterlab/services';
+import { attachedContext } from '../context/attached';
 import { buildContext } from '../context/budget';
 import { OMITTED_REASON } from '../context/render';
 import { type IRulesSource, RULES_PART_ID, rulesContext } from '../context/rules';
@@ -119,6 +120,12 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
       parts.unshift(rules.part);
     }
   }
+  // Texts the scientist attached (an MCP resource) go with the question, each its own chip.
+  const attached = attachedContext(selection.attachedTexts ?? []);
+  if (attached.parts.length) {
+    volatileText = [volatileText, attached.text].filter(Boolean).join('\n\n');
+    parts.push(...attached.parts);
+  }
   return {
     stableText: context.stableText,
     volatileText,
@@ -126,8 +133,8 @@ export async function gatherContext(inputs: INotebookContextInputs): Promise<ISe
     images,
     parts,
     omitted,
-    totalTokens: context.totalTokens + rulesTokens,
-    redactions: context.redactions,
+    totalTokens: context.totalTokens + rulesTokens + attached.tokens,
+    redactions: context.redactions + attached.redactions,
     notes
   };
 }
