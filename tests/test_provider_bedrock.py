@@ -340,3 +340,42 @@ async def test_a_kernel_gets_neither_the_aws_keys_nor_the_bedrock_key(jp_servera
     for secret in (SECRET_KEY, ACCESS_KEY, BEARER):
         assert secret not in out
     assert "AWS_SECRET_ACCESS_KEY" not in out and "AWS_BEARER_TOKEN_BEDROCK" not in out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        json.dumps({**STREAM_BODY, "model": ".."}).encode(),
+        json.dumps({**STREAM_BODY, "model": "x?action=delete"}).encode(),
+        json.dumps({**STREAM_BODY, "model": "a#b"}).encode(),
+        json.dumps({**STREAM_BODY, "model": "a\nb"}).encode(),
+        json.dumps({**STREAM_BODY, "model": ""}).encode(),
+        json.dumps({k: v for k, v in STREAM_BODY.items() if k != "model"}).encode(),
+    ],
+    ids=["not-json", "array", "dotdot", "query", "fragment", "newline", "empty", "no-model"],
+)
+async def test_bad_bodies_and_model_ids_are_refused_before_anything_is_signed(jp_fetch, standin, body):
+    response = await post(jp_fetch, "v1", "messages", body=body)
+    # 400 from the provider; a body without a model may already be refused (403) by the admin policy.
+    assert (response.code, error_of(response)["type"]) in (
+        (400, "invalid_request_error"),
+        (403, "permission_error"),
+    )
+    assert standin.requests() == []
+
+
+async def test_a_model_id_cannot_leave_its_path_segment(jp_fetch, mock, standin):
+    mock.queue("hello", event_delay_ms=0)
+    await post(jp_fetch, "v1", "messages", body=bedrock_body(model="../../../admin%2f..;x"))
+    received = standin.requests()
+    # One segment, quoted: the stand-in's route matched /model/{one segment}/invoke-with-response-stream.
+    assert received and received[-1]["uri"] == "/model/..%2F..%2F..%2Fadmin%252f..;x/invoke-with-response-stream"
+
+
+async def test_without_jupyters_token_nothing_reaches_bedrock(live_url, standin):
+    async with httpx.AsyncClient() as client:
+        r = await client.post(live_url["url"] + "claude/v1/messages", headers=dict(API_HEADERS), json=bedrock_body())
+    assert r.status_code == 403
+    assert standin.requests() == []
