@@ -25,6 +25,19 @@ export class McpToolsView extends Widget {
 
   render(): void {
     const { servers, trans } = this._options;
+    // The listing is polled: draw again only when something shown changed (a picker stays open).
+    const path = this._options.notebookPath();
+    const key = JSON.stringify([
+      servers.listing,
+      servers.error,
+      servers.offered.map(t => [t.name, t.leftOut, servers.permission(path, t.name), servers.canAllow(t.name)]),
+      path,
+      [...this._notes]
+    ]);
+    if (key === this._drawn) {
+      return;
+    }
+    this._drawn = key;
     const node = this.node;
     node.textContent = '';
     const heading = document.createElement('h3');
@@ -223,20 +236,25 @@ export class McpToolsView extends Widget {
     label.title = resource.uri;
     const description = document.createElement('span');
     description.textContent = resource.description ?? resource.title ?? '';
-    const status = statusLine();
+    const key = `${server}\u0000${resource.uri}`;
+    const status = statusLine(this._notes.get(key) ?? '');
+    const say = (text: string) => {
+      this._notes.set(key, text);
+      status.textContent = text;
+    };
     const attach = styledButton(trans.__('Attach'), '', async () => {
       try {
-        status.textContent = (await this._options.attachResource?.(server, resource)) ?? '';
+        say((await this._options.attachResource?.(server, resource)) ?? '');
       } catch (error) {
-        status.textContent = error instanceof Error ? error.message : String(error);
+        say(error instanceof Error ? error.message : String(error));
       }
     });
     attach.title = trans.__('Attach it to your next question');
     const save = styledButton(trans.__('Save'), '', async () => {
       try {
-        status.textContent = await this._options.saveResource(server, resource);
+        say(await this._options.saveResource(server, resource));
       } catch (error) {
-        status.textContent = error instanceof Error ? error.message : String(error);
+        say(error instanceof Error ? error.message : String(error));
       }
     });
     save.title = trans.__('Keep it beside the notebook and propose a cell that loads it');
@@ -247,6 +265,9 @@ export class McpToolsView extends Widget {
 
   private _options: McpToolsView.IOptions;
   private _timer = 0;
+  private _drawn = '';
+  /** What the last Attach or Save of each resource said (kept across redraws). */
+  private _notes = new Map<string, string>();
 }
 
 export namespace McpToolsView {

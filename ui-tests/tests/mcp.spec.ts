@@ -170,3 +170,31 @@ test('a tool result carrying instructions still runs and edits nothing without a
   await page.notebook.runCell(1);
   await expect(page.locator('.jp-Cell').nth(1).locator('.jp-OutputArea-output')).toContainText('False');
 });
+
+test('a resource attaches as a chip with its tokens, and a prompt is a /command', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await openNotebook(page, tmpPath, 'plan.ipynb');
+  const panel = claudePanel(page);
+  await panel.locator('.jp-Claude-viewToggle[data-view="mcp"]').click();
+  const calibration = panel.locator('.jp-Claude-mcpServer[data-server="uvvis"] [data-uri="uvvis://calibration"]');
+  await calibration.getByRole('button', { name: 'Attach' }).click();
+  await expect(calibration).toContainText('Attached');
+  await panel.locator('.jp-Claude-viewToggle[data-view="mcp"]').click();
+  const chip = panel.locator('.jp-Claude-chip[data-id="mcp:uvvis:uvvis://calibration"]');
+  await expect(chip).toContainText(/uvvis: calibration · \d+/);
+
+  await ask(page, '/uvvis:melting_curve 30 80 5 Is the instrument calibrated well enough for this?');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const sent = (await recordedRequests(request)).filter(r => r.path === '/v1/messages')[0];
+  const user = JSON.stringify(sent.body.messages[sent.body.messages.length - 1].content);
+  expect(user).toContain('<attached title=\\"uvvis: calibration\\">');
+  expect(user).toContain('holmium oxide');
+  expect(user).toContain('Heat from 30 °C to 80 °C in steps of 5 °C');
+
+  // The chip's × takes it off the next questions.
+  await chip.getByRole('button', { name: 'Remove uvvis: calibration' }).click();
+  await expect(chip).toHaveCount(0);
+});
