@@ -315,3 +315,10 @@ async def test_https_proxy_from_the_environment_is_used(jp_fetch, mock, gateway_
     response = await post(jp_fetch, "v1", "messages", body=STREAM_BODY)
     assert response.code == 200
     assert outbound_proxy["seen"] == [("CONNECT", f"127.0.0.1:{tls_gateway['port']}")]
+
+
+@pytest.mark.parametrize("gateway_config", [{"base_url": "mock", "models": ["claude-sonnet-4-6", "lab-claude-fast"]}])
+async def test_configured_models_are_the_list_even_where_the_upstream_has_one(jp_fetch, mock, gateway_config):
+    response = await jp_fetch("claude", "v1", "models", raise_error=False)
+    assert [m["id"] for m in json.loads(response.body)["data"]] == ["claude-sonnet-4-6", "lab-claude-fast"]
+    assert mock.requests() == []
