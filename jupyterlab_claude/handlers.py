@@ -164,7 +164,7 @@ class ProxyHandler(ClaudeHandler):
         except (httpx.TimeoutException, asyncio.TimeoutError):
             self.log.warning("Claude proxy: %s timed out before answering", proxy.describe_host(base_url))
             raise ServerError(
-                proxy.timeout_message(cfg.request_timeout, base_url),
+                proxy.timeout_message(cfg.request_timeout, base_url, provider.label, provider.url_setting),
                 status=504,
                 headers={"x-claude-proxy-error": "upstream-timeout"},
             ) from None
@@ -172,7 +172,7 @@ class ProxyHandler(ClaudeHandler):
             reason = proxy.connect_error_reason(exc)
             self.log.warning("Claude proxy: cannot reach %s: %s", proxy.describe_host(base_url), reason)
             raise ServerError(
-                proxy.unreachable_message(reason, base_url),
+                proxy.unreachable_message(reason, base_url, provider.label, provider.url_setting),
                 status=502,
                 headers={"x-claude-proxy-error": "upstream-unreachable"},
             ) from None

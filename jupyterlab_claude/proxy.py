@@ -320,17 +320,21 @@ def describe_host(base_url: str) -> str:
     return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else "the configured host"
 
 
-def unreachable_message(reason: str, base_url: str) -> str:
+def unreachable_message(
+    reason: str, base_url: str, who: str = "the Claude API", setting: str = "ANTHROPIC_BASE_URL"
+) -> str:
     return (
-        f"The Jupyter server could not reach the Claude API at {describe_host(base_url)} ({reason}). "
-        "Check ANTHROPIC_BASE_URL and the server's network."
+        f"The Jupyter server could not reach {who} at {describe_host(base_url)} ({reason}). "
+        f"Check {setting} and the server's network."
     )
 
 
-def timeout_message(seconds: float, base_url: str) -> str:
+def timeout_message(
+    seconds: float, base_url: str, who: str = "the Claude API", setting: str = "ANTHROPIC_BASE_URL"
+) -> str:
     return (
-        f"The Claude API at {describe_host(base_url)} did not answer within {seconds:g} seconds. "
-        "Check ANTHROPIC_BASE_URL and the server's network, or try again."
+        f"{who[0].upper() + who[1:]} at {describe_host(base_url)} did not answer within {seconds:g} seconds. "
+        f"Check {setting} and the server's network, or try again."
     )
 
 

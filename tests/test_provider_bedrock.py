@@ -379,3 +379,21 @@ async def test_without_jupyters_token_nothing_reaches_bedrock(live_url, standin)
         r = await client.post(live_url["url"] + "claude/v1/messages", headers=dict(API_HEADERS), json=bedrock_body())
     assert r.status_code == 403
     assert standin.requests() == []
+
+
+@pytest.fixture
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_an_unreachable_endpoint_names_bedrock_and_its_setting(jp_fetch, jp_serverapp, closed_port):
+    jp_serverapp.web_app.settings["claude_proxy"].config.bedrock_base_url = f"http://127.0.0.1:{closed_port}"
+    response = await post(jp_fetch, "v1", "messages", body=bedrock_body())
+    assert response.code == 502
+    message = error_of(response)["message"]
+    assert message.startswith(f"The Jupyter server could not reach Amazon Bedrock at 127.0.0.1:{closed_port}")
+    assert "c.ClaudeProxy.aws_region (or bedrock_base_url)" in message

@@ -80,6 +80,8 @@ class Provider:
     name = "anthropic"
     #: Who answers, in messages to the scientist.
     label = "the Claude API"
+    #: What to check when the upstream cannot be reached.
+    url_setting = "ANTHROPIC_BASE_URL"
 
     def __init__(self, config: ClaudeProxy):
         self.config = config

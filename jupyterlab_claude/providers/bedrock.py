@@ -61,6 +61,7 @@ def invoke_path(model: str, stream: bool) -> str:
 class BedrockProvider(Provider):
     name = "bedrock"
     label = LABEL
+    url_setting = "c.ClaudeProxy.aws_region (or bedrock_base_url)"
 
     def __init__(self, config: Any):
         super().__init__(config)

@@ -24,6 +24,7 @@ _WRAPPED = {"overloaded_error": 529, "rate_limit_error": 429, "authentication_er
 class GatewayProvider(Provider):
     name = "gateway"
     label = "the gateway"
+    url_setting = "c.ClaudeProxy.base_url (or ANTHROPIC_BASE_URL)"
 
     def check(self) -> None:
         cfg = self.config

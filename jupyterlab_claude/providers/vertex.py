@@ -81,6 +81,7 @@ def _location(base_url: str, project: str, region: str) -> str:
 class VertexProvider(Provider):
     name = "vertex"
     label = LABEL
+    url_setting = "c.ClaudeProxy.vertex_region (or vertex_base_url)"
 
     def __init__(self, config: Any):
         super().__init__(config)
