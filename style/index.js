@@ -1,3 +1,5 @@
 import './base.css';
 import './mcp.css';
 import './usage.css';
+import './slash.css';
+import './skills.css';

@@ -60,6 +60,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
       sessions,
       rendermime,
       trans,
+      commands,
       listModels: async configured =>
         listModels(await createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 15 }), configured),
       proposeCode: (source, mode) => void app.commands.execute(CommandIDs.proposeCode, { source, mode }),
