@@ -72,15 +72,23 @@ def bedrock_api_key() -> str:
     return ""
 
 
+@pytest.fixture
+def aws_keys_in_environment() -> bool:
+    return True
+
+
 @pytest.fixture(autouse=True)
-def aws_environment(monkeypatch, tmp_path, aws_secret, bedrock_api_key):
+def aws_environment(monkeypatch, tmp_path, aws_secret, bedrock_api_key, aws_keys_in_environment):
     """The server's AWS keys in its environment, as an admin sets them; nothing from this machine's ~/.aws.
 
     Set before the Jupyter server starts (the extension takes them out of the environment then).
     """
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", aws_secret)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delitem(credentials._taken, name, raising=False)  # what an earlier server took
+    if aws_keys_in_environment:
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", aws_secret)
     monkeypatch.setitem(credentials._taken, "AWS_BEARER_TOKEN_BEDROCK", "")
     if bedrock_api_key:
         monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", bedrock_api_key)
@@ -92,8 +100,20 @@ def aws_environment(monkeypatch, tmp_path, aws_secret, bedrock_api_key):
 
 
 @pytest.fixture
-def claude_config(bedrock):
-    return {"provider": "bedrock", "aws_region": REGION, "bedrock_base_url": bedrock.url, "models": MODELS}
+def bedrock_settings() -> dict:
+    """More c.ClaudeProxy settings for one test."""
+    return {}
+
+
+@pytest.fixture
+def claude_config(bedrock, bedrock_settings):
+    return {
+        "provider": "bedrock",
+        "aws_region": REGION,
+        "bedrock_base_url": bedrock.url,
+        "models": MODELS,
+        **bedrock_settings,
+    }
 
 
 @pytest.fixture
@@ -397,3 +417,87 @@ async def test_an_unreachable_endpoint_names_bedrock_and_its_setting(jp_fetch, j
     message = error_of(response)["message"]
     assert message.startswith(f"The Jupyter server could not reach Amazon Bedrock at 127.0.0.1:{closed_port}")
     assert "c.ClaudeProxy.aws_region (or bedrock_base_url)" in message
+
+
+@pytest.mark.parametrize("aws_keys_in_environment", [False])
+@pytest.mark.parametrize("bedrock_settings", [{"aws_profile": "lab"}])
+async def test_a_named_profile_signs(jp_fetch, mock, standin, bedrock_settings, aws_keys_in_environment, tmp_path):
+    # The profile file is read at the first request (botocore's chain), so it can be written here.
+    (tmp_path / "no-credentials").write_text(
+        f"[lab]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+    )
+    mock.queue("hello", event_delay_ms=0)
+    response = await post(jp_fetch, "v1", "messages", body=bedrock_body())
+    assert response.code == 200, response.body
+    assert standin.requests()[-1]["verdict"] == "accepted"
+
+
+@pytest.fixture
+async def instance_metadata():
+    """EC2's instance metadata service (IMDSv2) handing out a role's temporary credentials."""
+    import datetime
+
+    token = "imds-" + secrets.token_hex(8)
+    session_token = "FwoGZXIvYXdzE" + secrets.token_urlsafe(40)
+    calls = []
+
+    async def handle(reader, writer):
+        head = (await reader.readuntil(b"\r\n\r\n")).decode()
+        method, path, _ = head.split("\r\n", 1)[0].split(" ", 2)
+        calls.append((method, path))
+        if method == "PUT" and path == "/latest/api/token":
+            status, body = 200, token
+        elif f"x-aws-ec2-metadata-token: {token}" not in head.lower():
+            status, body = 401, ""
+        elif path == "/latest/meta-data/iam/security-credentials/":
+            status, body = 200, "lab-jupyter-role"
+        elif path == "/latest/meta-data/iam/security-credentials/lab-jupyter-role":
+            expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=6)
+            status, body = (
+                200,
+                json.dumps(
+                    {
+                        "Code": "Success",
+                        "Type": "AWS-HMAC",
+                        "AccessKeyId": ACCESS_KEY,
+                        "SecretAccessKey": SECRET_KEY,
+                        "Token": session_token,
+                        "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    }
+                ),
+            )
+        else:
+            status, body = 404, ""
+        data = body.encode()
+        writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    yield {
+        "url": f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}",
+        "session_token": session_token,
+        "calls": calls,
+    }
+    server.close()
+
+
+@pytest.mark.parametrize("aws_keys_in_environment", [False])
+async def test_an_instance_role_signs_with_its_session_token(
+    jp_fetch, jp_serverapp, mock, standin, aws_keys_in_environment, instance_metadata, monkeypatch
+):
+    # botocore's chain reaches the metadata service at the first request, so the endpoint can be set here.
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", instance_metadata["url"])
+    mock.queue("hello", event_delay_ms=0)
+    response = await post(jp_fetch, "v1", "messages", body=bedrock_body())
+    assert response.code == 200, response.body
+    received = standin.requests()[-1]
+    assert received["verdict"] == "accepted"
+    assert received["headers"]["x-amz-security-token"] == instance_metadata["session_token"]
+    assert "x-amz-security-token" in received["signed_headers"]
+    assert ("PUT", "/latest/api/token") in instance_metadata["calls"]
+    assert_no_secret(response, instance_metadata["session_token"])
+    # Credentials from the chain count among the secrets scrubbed from replies, like configured ones.
+    secrets_now = jp_serverapp.web_app.settings["claude_proxy"].config.secrets
+    assert instance_metadata["session_token"] in secrets_now and SECRET_KEY in secrets_now

@@ -129,8 +129,12 @@ class BedrockProvider(Provider):
                     error_type="authentication_error",
                     headers={"x-should-retry": "false", "x-claude-proxy-error": "no-aws-credentials"},
                 )
+            frozen = credentials.get_frozen_credentials()
+            # Keys from a profile or a role are secrets too: scrubbed from replies like configured ones.
+            self.config.remember_secret(frozen.secret_key)
+            self.config.remember_secret(frozen.token or "")
             request = AWSRequest(method=method, url=url, headers=headers, data=content)
-            SigV4Auth(credentials.get_frozen_credentials(), "bedrock", self.region or "us-east-1").add_auth(request)
+            SigV4Auth(frozen, "bedrock", self.region or "us-east-1").add_auth(request)
             return {k: v for k, v in request.headers.items() if v is not None}
 
         try:
