@@ -96,6 +96,9 @@ def claude_config(request, litellm, mock, api_key, gateway_config, monkeypatch):
             config["ca_bundle"] = tls["ca"]
     if config.pop("via_proxy", False):  # set before the server's client exists, as in its environment
         monkeypatch.setenv("HTTPS_PROXY", request.getfixturevalue("outbound_proxy")["url"])
+    no_proxy = config.pop("no_proxy", None)
+    if no_proxy:
+        monkeypatch.setenv("NO_PROXY", no_proxy)
     return config
 
 
@@ -322,3 +325,13 @@ async def test_configured_models_are_the_list_even_where_the_upstream_has_one(jp
     response = await jp_fetch("claude", "v1", "models", raise_error=False)
     assert [m["id"] for m in json.loads(response.body)["data"]] == ["claude-sonnet-4-6", "lab-claude-fast"]
     assert mock.requests() == []
+
+
+@pytest.mark.parametrize(
+    "gateway_config", [{"base_url": "tls", "ca_bundle": "lab-ca", "via_proxy": True, "no_proxy": "127.0.0.1"}]
+)
+async def test_no_proxy_keeps_the_gateway_direct(jp_fetch, mock, gateway_config, outbound_proxy):
+    mock.queue("hello", event_delay_ms=0)
+    response = await post(jp_fetch, "v1", "messages", body=STREAM_BODY)
+    assert response.code == 200
+    assert outbound_proxy["seen"] == []
