@@ -17,7 +17,7 @@ from traitlets.config import Config
 
 from jupyterlab_claude.skills.catalog import BUILTIN_DIR, MAX_FILE_BYTES, SkillCatalog, manifest_roots
 from jupyterlab_claude.skills.rules import project_rules
-from jupyterlab_claude.skills.spec import read_skill
+from jupyterlab_claude.skills.spec import MAX_FILES, MAX_SKILL_BYTES, read_skill
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "skills")
 REAL = {
@@ -286,3 +286,30 @@ async def test_routes_need_authentication(live, path, skill_dirs):
             headers={"Origin": "https://evil.example", "Referer": "https://evil.example/"},
         )
         assert r.status_code in (403, 404) and b"USER BODY" not in r.content
+
+
+def test_a_huge_skill_md_is_a_problem_not_a_read(tmp_path):
+    path = skill(tmp_path, "huge", "name: huge\ndescription: d", "x" * (MAX_SKILL_BYTES + 10))
+    s = read_skill(path)
+    assert not s.valid and "is over 512 KB and is not read" in s.problems[0]
+    assert s.body == ""
+
+
+def test_links_out_of_a_skill_are_not_listed_and_the_file_count_is_capped(tmp_path):
+    path = skill(tmp_path, "many", "name: many\ndescription: d")
+    (tmp_path / "outside.txt").write_text("outside")
+    os.symlink(tmp_path / "outside.txt", os.path.join(path, "link.txt"))
+    os.makedirs(os.path.join(path, "assets"))
+    for i in range(MAX_FILES + 50):
+        with open(os.path.join(path, "assets", f"f{i:05d}.txt"), "w") as f:
+            f.write("x")
+    s = read_skill(path)
+    assert "link.txt" not in s.files
+    assert len(s.files) == MAX_FILES
+
+
+def test_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin"
+    path.mkdir()
+    (path / "SKILL.md").write_bytes("---\nname: latin\ndescription: caf\xe9\n---\n".encode("latin-1"))
+    assert read_skill(str(path)).problems == ["SKILL.md is not UTF-8 text."]
