@@ -7,7 +7,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
-import type { Message } from '@lumino/messaging';
+import { type Message, MessageLoop } from '@lumino/messaging';
 import { PanelLayout, Widget } from '@lumino/widgets';
 import { claudeIcon } from './icon';
 import type { IClaudePanelViews, IPanelView } from './tokens';
@@ -49,6 +49,11 @@ export class ClaudeSidebar extends Widget {
             return panel;
           }
           (this.layout as PanelLayout).addWidget(panel);
+          if (this.isVisible) {
+            // Built inside a shown sidebar: the chat and its parts (context chips, model list)
+            // hear 'after-show' as they would had they been there when it was shown.
+            MessageLoop.sendMessage(panel, Widget.Msg.AfterShow);
+          }
           this._loaded = panel;
           (this.views as Private.DeferredViews).attach(panel.views);
           return panel;
