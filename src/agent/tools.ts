@@ -9,7 +9,6 @@ import type { ICell, IOutput } from '@jupyterlab/nbformat';
 import { PathExt } from '@jupyterlab/coreutils';
 import { cellIdOf } from '../context/notebook';
 import { summariseOutput } from '../context/outputs';
-import { formatVariableDetail } from '../kernel/summary';
 import type { IVariableRequest } from '../kernel/types';
 import { boundaryBefore } from '../unicode';
 import type { ITool, IToolCallContext, IToolResult } from './tokens';
@@ -124,6 +123,7 @@ export const inspectVariableTool: ITool = {
       request.column = args.column;
     }
     const result = await context.inspectVariable(context.kernel(), request);
+    const { formatVariableDetail } = await import(/* webpackChunkName: "context" */ '../kernel/summary');
     return { content: formatVariableDetail(result, 3500), isError: !result.ok };
   }
 };

@@ -14,7 +14,7 @@ import { NotebookHypotheses } from '../hypotheses/notebook';
 import type { KernelInspector } from '../kernel/inspector';
 import { NotebookProposals } from '../proposals/queue';
 import type { IRunOutcome } from '../proposals/tokens';
-import { gatherContext, type INotebookContextInputs } from './gather';
+import type { INotebookContextInputs } from './gather';
 import { NotebookPanelAdapter as Adapter } from './panel';
 import type { INotebookSession } from './tokens';
 
@@ -78,12 +78,12 @@ export class NotebookSession implements INotebookSession {
   async gather(): Promise<ISentContext | null> {
     // A question asked while a large notebook is still loading waits for its cells.
     await Adapter.loaded(this.panel);
-    return gatherContext(this._inputs(this._options.inspector));
+    return (await Private.gather())(this._inputs(this._options.inspector));
   }
 
   async preview(): Promise<ISentContext | null> {
     await Adapter.loaded(this.panel);
-    return gatherContext(this._inputs(this._options.previewInspector));
+    return (await Private.gather())(this._inputs(this._options.previewInspector));
   }
 
   selectedCellIds(): string[] {
@@ -159,6 +159,22 @@ export namespace NotebookSession {
 }
 
 namespace Private {
+  let gathering: Promise<typeof import('./gather').gatherContext> | null = null;
+
+  /**
+   * Gathering a question's context (the budget, the renderer, the kernel summaries) loads with
+   * the first question or preview, not at start-up.
+   */
+  export function gather(): Promise<typeof import('./gather').gatherContext> {
+    if (!gathering) {
+      gathering = import(/* webpackChunkName: "context" */ './gather').then(module => module.gatherContext);
+      gathering.catch(() => {
+        gathering = null;
+      });
+    }
+    return gathering;
+  }
+
   export function approvals(
     approvals: IToolApprovals | null | undefined,
     path: () => string
