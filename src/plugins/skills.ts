@@ -87,11 +87,23 @@ export const skillsPlugin: JupyterFrontEndPlugin<ISkillCatalog> = {
         }
       });
     }
-    try {
-      await catalog.refresh();
-    } catch (reason) {
-      console.warn('jupyterlab-claude: could not list the skills', reason);
-    }
+    const refresh = async () => {
+      try {
+        await catalog.refresh();
+      } catch (reason) {
+        console.warn('jupyterlab-claude: could not list the skills', reason);
+      }
+    };
+    await refresh();
+    // A skill copied into a folder while JupyterLab runs is listed when the scientist comes back
+    // to the page (at most every 10 s), as well as when the Skills view opens.
+    let last = Date.now();
+    window.addEventListener('focus', () => {
+      if (Date.now() - last > 10000) {
+        last = Date.now();
+        void refresh();
+      }
+    });
     return catalog;
   }
 };
