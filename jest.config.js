@@ -54,7 +54,8 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       setupFiles: [],
-      testRegex: 'src/((claude|context|kernel|agent|session|usage|mcp|skills)/__tests__/.*|panel/__tests__/.*\\.node)\\.spec\\.ts$',
+      testRegex:
+        'src/((claude|context|kernel|agent|session|usage|mcp|skills)/__tests__/.*|panel/__tests__/.*\\.node)\\.spec\\.ts$',
       testPathIgnorePatterns: ['/node_modules/']
     },
     {
