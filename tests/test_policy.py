@@ -120,7 +120,9 @@ def test_managed_names_only_what_the_admin_set():
     p = policy(allowed_models=["claude-haiku-4-5"], daily_token_limit=5000, audit_log="/tmp/x.jsonl")
     assert p.managed == ["allowed_models", "daily_token_limit"]
     view = p.browser_view()
-    assert "audit_log" not in view and "audit_contents" not in view
+    # Users are told that they are audited, not where the log is.
+    assert view["audit"] is True and view["audit_contents"] is False
+    assert "audit_log" not in view and "/tmp/x.jsonl" not in json.dumps(view)
     assert view["allowed_models"] == ["claude-haiku-4-5"]
 
 

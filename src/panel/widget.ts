@@ -16,6 +16,7 @@ import { HistoryList } from './history';
 import { HypothesisArea } from './hypothesisArea';
 import { HypothesisLedgerView } from './hypothesisLedger';
 import { MessageBox } from './messageBox';
+import type { IClaudePolicy } from '../usage/tokens';
 import { ModelPicker } from './modelPicker';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
@@ -36,7 +37,8 @@ export class ClaudePanel extends Panel {
       trans: this._trans,
       configured: () => this._registry.settings.model,
       listModels: options.listModels,
-      setModel: options.setModel
+      setModel: options.setModel,
+      policy: options.policy
     });
     this._proposeCode = options.proposeCode;
     this._draft = new InputModel({
@@ -421,5 +423,7 @@ export namespace ClaudePanel {
     proposeCode?: (source: string, mode: 'insert' | 'replace') => void;
     /** The slash commands the message box completes. */
     commands?: ISlashCommands | null;
+    /** The administrator's policy (the model picker offers only its allowed models). */
+    policy?: IClaudePolicy | null;
   }
 }

@@ -16,6 +16,7 @@ import type { ClaudePanel } from '../panel/widget';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
+import { IClaudePolicy } from '../usage/tokens';
 import { SETTINGS_PLUGIN_ID } from './conversations';
 
 /**
@@ -34,7 +35,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
     ITranslator,
     INotebookSessions,
     INotebookTracker,
-    ISlashCommands
+    ISlashCommands,
+    IClaudePolicy
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -46,7 +48,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
     translator: ITranslator | null,
     sessions: INotebookSessions | null,
     tracker: INotebookTracker | null,
-    commands: ISlashCommands | null
+    commands: ISlashCommands | null,
+    policy: IClaudePolicy | null
   ): IClaudePanelViews => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
@@ -61,6 +64,7 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
       rendermime,
       trans,
       commands,
+      policy,
       listModels: async configured =>
         listModels(await createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 15 }), configured),
       proposeCode: (source, mode) => void app.commands.execute(CommandIDs.proposeCode, { source, mode }),
