@@ -7,7 +7,7 @@ import { sessionsPlugin } from './plugins/sessions';
 import { skillsPlugin, skillsViewPlugin } from './plugins/skills';
 import { slashPlugin } from './plugins/slash';
 import { toolsPlugin } from './plugins/tools';
-import { usagePlugin } from './plugins/usage';
+import { usageAreaPlugin, usagePlugin } from './plugins/usage';
 
 export * from './tokens';
 
@@ -24,7 +24,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   modeBarPlugin,
   mcpViewPlugin,
   skillsViewPlugin,
-  usagePlugin
+  usagePlugin,
+  usageAreaPlugin
 ];
 
 export default plugins;

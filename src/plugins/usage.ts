@@ -23,14 +23,13 @@ export const usagePlugin: JupyterFrontEndPlugin<IClaudePolicy> = {
   description: "The administrator's policy for Claude on this server, and the tokens and cost of its use.",
   autoStart: true,
   provides: IClaudePolicy,
-  optional: [IToolRegistry, IConversationRegistry, IStatusBar, ITranslator, IClaudePanelViews],
+  optional: [IToolRegistry, IConversationRegistry, IStatusBar, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     tools: IToolRegistry | null,
     registry: IConversationRegistry | null,
     statusBar: IStatusBar | null,
-    translator: ITranslator | null,
-    views: IClaudePanelViews | null
+    translator: ITranslator | null
   ): IClaudePolicy => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const policy = new PolicyModel({ serverSettings: app.serviceManager.serverSettings });
@@ -56,9 +55,30 @@ export const usagePlugin: JupyterFrontEndPlugin<IClaudePolicy> = {
     }
     if (registry) {
       Private.refreshAfterAnswers(registry, policy);
-      views?.addArea(new UsageArea({ policy, registry, trans }));
     }
     return policy;
+  }
+};
+
+/**
+ * The policy note and the chat's usage line under the chat (a separate plugin: the panel
+ * plugin uses the policy, and this uses the panel's views).
+ */
+export const usageAreaPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-claude:usage-area',
+  description: "The administrator's policy and the chat's tokens and cost, under the chat.",
+  autoStart: true,
+  requires: [IClaudePolicy, IConversationRegistry, IClaudePanelViews],
+  optional: [ITranslator],
+  activate: (
+    _app: JupyterFrontEnd,
+    policy: IClaudePolicy,
+    registry: IConversationRegistry,
+    views: IClaudePanelViews,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    views.addArea(new UsageArea({ policy, registry, trans }));
   }
 };
 
