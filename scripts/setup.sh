@@ -26,6 +26,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 jlpm install --immutable 2>/dev/null || jlpm install
 # MCP servers the tests run (the reference server-everything), from the committed lock file.
 npm ci --prefix tests/mcp_servers --no-audit --no-fund --loglevel=error
+# JupyterHub's proxy (configurable-http-proxy) for the hub test, from its committed lock file.
+npm ci --prefix tests/hub --no-audit --no-fund --loglevel=error
 
 echo "==> building the extension"
 jlpm build

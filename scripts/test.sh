@@ -25,12 +25,17 @@ echo "==> jest"
 jlpm test
 
 echo "==> pytest"
-python -m pytest -q
+# The hub test drives Chromium with ui-tests' playwright-core: it runs after that is installed.
+python -m pytest -q --ignore=tests/test_hub.py
 
 echo "==> Galata (browser tests)"
 cd ui-tests
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 jlpm install --immutable 2>/dev/null || jlpm install
+
+echo "==> JupyterHub (two users in Chromium through a real hub)"
+(cd .. && python -m pytest -q tests/test_hub.py)
+
 # Keep test servers' temporary files inside the test folder.
 mkdir -p .tmp
 export TMPDIR="$PWD/.tmp" JUPYTER_RUNTIME_DIR="$PWD/.tmp/runtime"
