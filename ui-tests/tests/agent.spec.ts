@@ -178,10 +178,11 @@ test('an injection planted in a data file during Run in this notebook reaches no
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
   const requests = await recordedRequests(request);
   expect(requests.filter(r => r.path.startsWith('/exfil'))).toEqual([]);
-  // The rewritten cell never ran (its execution count is the one from before).
+  // The rewritten cell never ran: applying the edit cleared its count and outputs, and no run set them.
   const count = await page.evaluate(() => {
     const model = (window as any).jupyterapp.shell.currentWidget.content.model;
     return model.cells.get(0).sharedModel.execution_count;
   });
-  expect(count).toBe(1);
+  expect(count).toBeNull();
+  await expect((await page.notebook.getCellLocator(0))!.locator('.jp-OutputArea-output')).toHaveCount(0);
 });
