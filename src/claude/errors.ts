@@ -12,6 +12,11 @@ import type { IClaudeError } from './tokens';
 export const PROXY_ERROR_HEADER = 'x-claude-proxy-error';
 
 /**
+ * The header the server extension sets when the administrator's policy refused a request.
+ */
+export const POLICY_HEADER = 'x-claude-policy';
+
+/**
  * Whether an error is the scientist's own Stop.
  */
 export function isUserAbort(error: unknown): boolean {
@@ -103,6 +108,15 @@ namespace Private {
       status,
       requestId: error.requestID ?? undefined
     };
+    if (headers?.get(POLICY_HEADER)) {
+      // The server's words name the rule (the allowed models, the cap, when the daily count resets).
+      return {
+        ...base,
+        kind: 'permission',
+        title: trans.__('Set by your administrator'),
+        detail: apiMessage || error.message
+      };
+    }
     if (status === 401 && headers?.get(PROXY_ERROR_HEADER) === 'no-api-key') {
       return {
         ...base,

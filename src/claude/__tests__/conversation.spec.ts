@@ -377,6 +377,25 @@ describe('errors', () => {
     expect(described.detail).toContain('ANTHROPIC_API_KEY');
   });
 
+  it("gives the administrator's rule in the server's words, for a refusal and for the daily limit", () => {
+    for (const [status, type, reason] of [
+      [403, 'permission_error', 'model-not-allowed'],
+      [429, 'rate_limit_error', 'daily-limit']
+    ] as const) {
+      const message = `Refused by rule ${reason}; it resets at midnight server time.`;
+      const error = APIError.generate(
+        status,
+        { type: 'error', error: { type, message } },
+        undefined,
+        new Headers({ 'x-claude-policy': reason, 'x-should-retry': 'false' })
+      );
+      const described = describeError(error, trans);
+      expect(described.kind).toBe('permission');
+      expect(described.title).toBe('Set by your administrator');
+      expect(described.detail).toBe(message);
+    }
+  });
+
   it('reads retry-after in seconds, milliseconds and HTTP dates', () => {
     expect(retryAfterSeconds(new Headers({ 'retry-after': '7' }))).toBe(7);
     expect(retryAfterSeconds(new Headers({ 'retry-after-ms': '1500' }))).toBe(2);
