@@ -9,7 +9,7 @@ import { PermissionModes } from '../agent/modes';
 import { IPermissionModes } from '../agent/tokens';
 import { requestAPI } from '../api';
 import { IConversationRegistry } from '../claude/tokens';
-import { ModeBar } from '../panel/modeBar';
+import { LazyWidget } from '../panel/lazy';
 import { IClaudePanelViews } from '../panel/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 
@@ -73,6 +73,12 @@ export const modeBarPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    views.addArea(new ModeBar({ modes, registry, trans }));
+    // Loaded with the chat, when the panel is first shown.
+    views.addArea(
+      new LazyWidget(async () => {
+        const { ModeBar } = await import(/* webpackChunkName: "claude-panel" */ '../panel/modeBar');
+        return new ModeBar({ modes, registry, trans });
+      })
+    );
   }
 };
