@@ -9,7 +9,7 @@ import { IToolRegistry } from '../agent/tokens';
 import { IConversationRegistry } from '../claude/tokens';
 import type { IChatTurn, IConversation } from '../claude/tokens';
 import { IClaudePanelViews } from '../panel/tokens';
-import { UsageArea } from '../panel/usageArea';
+import { LazyWidget } from '../panel/lazy';
 import { UsageStatus } from '../panel/usageStatus';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { PolicyModel } from '../usage/policy';
@@ -78,7 +78,13 @@ export const usageAreaPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    views.addArea(new UsageArea({ policy, registry, trans }));
+    // Its code loads with the chat, not at start-up.
+    views.addArea(
+      new LazyWidget(async () => {
+        const { UsageArea } = await import(/* webpackChunkName: "claude-usage" */ '../panel/usageArea');
+        return new UsageArea({ policy, registry, trans });
+      })
+    );
   }
 };
 
