@@ -3,3 +3,4 @@ import './mcp.css';
 import './usage.css';
 import './slash.css';
 import './skills.css';
+import './agent.css';
