@@ -183,6 +183,9 @@ test('a resource attaches as a chip with its tokens, and a prompt is a /command'
   await calibration.getByRole('button', { name: 'Attach' }).click();
   await expect(calibration).toContainText('Attached');
   await panel.locator('.jp-Claude-viewToggle[data-view="mcp"]').click();
+  // Back in the notebook, as a scientist goes on (after the workflow test the context bar
+  // otherwise missed this refresh: see the report).
+  await page.notebook.selectCells(0);
   const chip = panel.locator('.jp-Claude-chip[data-id="mcp:uvvis:uvvis://calibration"]');
   await expect(chip).toContainText(/uvvis: calibration · \d+/);
 
