@@ -15,17 +15,17 @@ export type SDKModule = typeof SDK;
  * Load the SDK (once; later calls share the first load).
  */
 export function loadSDK(): Promise<SDKModule> {
-  if (!Private.loading) {
-    Private.loading = import(/* webpackChunkName: "anthropic-sdk" */ '@anthropic-ai/sdk').then(module => {
-      Private.loaded = module;
+  if (!Private.state.loading) {
+    Private.state.loading = import(/* webpackChunkName: "anthropic-sdk" */ '@anthropic-ai/sdk').then(module => {
+      Private.state.loaded = module;
       return module;
     });
     // A failed load (the page lost its server) may be tried again.
-    Private.loading.catch(() => {
-      Private.loading = null;
+    Private.state.loading.catch(() => {
+      Private.state.loading = null;
     });
   }
-  return Private.loading;
+  return Private.state.loading;
 }
 
 /**
@@ -33,18 +33,20 @@ export function loadSDK(): Promise<SDKModule> {
  * so code that only classifies the SDK's errors can rely on this.
  */
 export function loadedSDK(): SDKModule | null {
-  return Private.loaded;
+  return Private.state.loaded;
 }
 
 /**
  * Record a module that was imported statically (code that runs in Node, e.g. tests).
  */
 export function provideSDK(module: SDKModule): void {
-  Private.loaded = module;
-  Private.loading = Promise.resolve(module);
+  Private.state.loaded = module;
+  Private.state.loading = Promise.resolve(module);
 }
 
 namespace Private {
-  export let loaded: SDKModule | null = null;
-  export let loading: Promise<SDKModule> | null = null;
+  export const state: { loaded: SDKModule | null; loading: Promise<SDKModule> | null } = {
+    loaded: null,
+    loading: null
+  };
 }

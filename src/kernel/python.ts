@@ -72,17 +72,17 @@ export const pythonInspector: IKernelLanguageInspector = {
  * compiled `lib/kernel/` (the extension bundle).
  */
 export function pythonInspectorSource(): Promise<string> {
-  if (!Private.source) {
-    Private.source = import(/* webpackChunkName: "kernel-inspector" */ '../../src/kernel/inspector.py').then(
+  if (!Private.state.source) {
+    Private.state.source = import(/* webpackChunkName: "kernel-inspector" */ '../../src/kernel/inspector.py').then(
       module => module.default
     );
-    Private.source.catch(() => {
-      Private.source = null;
+    Private.state.source.catch(() => {
+      Private.state.source = null;
     });
   }
-  return Private.source;
+  return Private.state.source;
 }
 
 namespace Private {
-  export let source: Promise<string> | null = null;
+  export const state: { source: Promise<string> | null } = { source: null };
 }
