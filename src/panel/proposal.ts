@@ -213,6 +213,9 @@ export class ProposalArea extends Panel {
     this._bulk.addClass('jp-Claude-proposalBulk');
     this._bulk.hide();
     this.addWidget(this._bulk);
+    this._checkpointBar.addClass('jp-Claude-checkpoint');
+    this._checkpointBar.hide();
+    this.addWidget(this._checkpointBar);
   }
 
   setQueue(queue: IProposalQueue | null): void {
@@ -236,6 +239,7 @@ export class ProposalArea extends Panel {
       queue,
       proposals.filter(p => p.status === 'pending')
     );
+    this._renderCheckpoint(queue);
     for (const p of proposals) {
       let card = this._cards.get(p.id);
       if (!card) {
@@ -247,6 +251,43 @@ export class ProposalArea extends Panel {
       }
     }
     this.node.classList.toggle('jp-mod-empty', proposals.length === 0);
+  }
+
+  /**
+   * The checkpoint taken before changes made without asking, and the one click that brings
+   * the whole notebook back to it (the cards stay, as the history of what happened).
+   */
+  private _renderCheckpoint(queue: IProposalQueue | null): void {
+    const checkpoint = queue?.checkpoint ?? null;
+    const bar = this._checkpointBar.node;
+    if (!queue || !checkpoint || !queue.restoreCheckpoint) {
+      this._checkpointBar.hide();
+      return;
+    }
+    if (bar.dataset.id === checkpoint.id && bar.dataset.restored === (checkpoint.restoredAt ?? '')) {
+      return;
+    }
+    bar.dataset.id = checkpoint.id;
+    bar.dataset.restored = checkpoint.restoredAt ?? '';
+    bar.textContent = '';
+    const time = new Date(checkpoint.takenAt);
+    const label = document.createElement('span');
+    label.className = CardClass.status;
+    const when = Number.isNaN(time.getTime()) ? checkpoint.takenAt : time.toLocaleTimeString();
+    label.textContent = checkpoint.restoredAt
+      ? this._trans.__('The notebook was restored to its checkpoint of %1.', when)
+      : this._trans.__('Checkpoint of the notebook at %1, before changes made without asking.', when);
+    const restore = styledButton(this._trans.__('Restore checkpoint'), 'jp-mod-warn', async () => {
+      restore.disabled = true;
+      const why = await queue.restoreCheckpoint!();
+      restore.disabled = false;
+      if (why) {
+        label.textContent = this._trans.__('Could not restore the checkpoint: %1', why);
+      }
+    });
+    restore.title = this._trans.__('Bring back the whole notebook as it was at the checkpoint');
+    bar.append(label, restore);
+    this._checkpointBar.show();
   }
 
   private _renderBulk(queue: IProposalQueue | null, pending: IProposal[]): void {
@@ -290,6 +331,7 @@ export class ProposalArea extends Panel {
   private _queue: IProposalQueue | null = null;
   private _cards = new Map<string, ProposalCard>();
   private _bulk = new Widget();
+  private _checkpointBar = new Widget();
 }
 
 namespace Private {

@@ -10,7 +10,7 @@ import { appliesWithoutAsking } from '../agent/modes';
 import type { IToolCallInfo, IToolResult } from '../agent/tokens';
 import { ProposalActions, type IUndoRecord } from './actions';
 import { ProposalList } from './model';
-import type { IProposal, IProposalQueue, IRunOutcome, ProposalKind } from './tokens';
+import type { ICheckpoint, IProposal, IProposalQueue, IRunOutcome, ProposalKind } from './tokens';
 
 /**
  * The proposals of one notebook and what the scientist did with them.
@@ -19,6 +19,7 @@ export class NotebookProposals implements IProposalQueue {
   constructor(options: NotebookProposals.IOptions) {
     this._notebook = options.notebook;
     this._runCell = options.runCell;
+    this._checkpoints = options.checkpoints ?? null;
     this.list.changed.connect(() => this._changed.emit(), this);
   }
 
@@ -58,10 +59,46 @@ export class NotebookProposals implements IProposalQueue {
       this._waiting.set(proposal.id, resolve);
       this.list.add(decision.reason ? { ...proposal, asksBecause: decision.reason } : proposal);
       if (decision.applies && (mode === 'acceptEdits' || mode === 'runInNotebook')) {
-        // The mode the scientist chose applies it now, recorded and undoable like an Accept.
-        void this.accept(proposal.id, { appliedBy: mode });
+        // The mode the scientist chose applies it now, recorded and undoable like an Accept,
+        // after a checkpoint of the whole notebook (once per task). Without one, it asks.
+        void this._checkpointFor(meta.task ?? null).then(failure => {
+          if (failure) {
+            this.list.update(proposal.id, { asksBecause: failure });
+            this._changed.emit();
+          } else {
+            void this.accept(proposal.id, { appliedBy: mode });
+          }
+        });
       }
     });
+  }
+
+  /**
+   * The checkpoint taken before the latest task that changed the notebook without asking.
+   */
+  get checkpoint(): ICheckpoint | null {
+    return this._checkpoint;
+  }
+
+  /**
+   * Bring back the whole notebook as it was at the checkpoint; the cards stay. Returns why
+   * not, or null.
+   */
+  async restoreCheckpoint(): Promise<string | null> {
+    const checkpoint = this._checkpoint;
+    if (!checkpoint || !this._checkpoints) {
+      return 'There is no checkpoint to restore.';
+    }
+    try {
+      await this._checkpoints.restore(checkpoint.id);
+    } catch (error) {
+      return (error as Error).message || String(error);
+    }
+    // Undo records refer to the notebook as it was after each change: they no longer apply.
+    this._undo.clear();
+    this._checkpoint = { ...checkpoint, restoredAt: new Date().toISOString() };
+    this._changed.emit();
+    return null;
   }
 
   /**
@@ -191,7 +228,39 @@ export class NotebookProposals implements IProposalQueue {
     resolve?.(result);
   }
 
+  /**
+   * Take a checkpoint before the first change a task makes without asking; resolves with why
+   * it could not be taken (then the change asks), or null.
+   */
+  private _checkpointFor(task: object | null): Promise<string | null> {
+    if (!this._checkpoints) {
+      return Promise.resolve(null);
+    }
+    const key = task ?? this;
+    if (this._checkpointing && this._checkpointKey === key) {
+      return this._checkpointing;
+    }
+    this._checkpointKey = key;
+    this._checkpointing = this._checkpoints.create().then(
+      created => {
+        this._checkpoint = { id: created.id, takenAt: created.takenAt };
+        this._changed.emit();
+        return null;
+      },
+      error => {
+        this._checkpointing = null;
+        this._checkpointKey = null;
+        return `a checkpoint of the notebook could not be taken first (${(error as Error).message || error})`;
+      }
+    );
+    return this._checkpointing;
+  }
+
   private _notebook: () => INotebookModel | null;
+  private _checkpoints: NotebookProposals.ICheckpoints | null;
+  private _checkpoint: ICheckpoint | null = null;
+  private _checkpointing: Promise<string | null> | null = null;
+  private _checkpointKey: object | null = null;
   private _runCell: (cellId: string) => Promise<IRunOutcome>;
   private _waiting = new Map<string, (result: IToolResult) => void>();
   private _undo = new Map<string, IUndoRecord>();
@@ -203,6 +272,17 @@ export namespace NotebookProposals {
     notebook: () => INotebookModel | null;
     /** Run a cell in the kernel (only ever after the scientist's click). */
     runCell: (cellId: string) => Promise<IRunOutcome>;
+    /** Jupyter's checkpoints of the notebook file (none: changes made without asking are not checkpointed). */
+    checkpoints?: ICheckpoints;
+  }
+
+  /**
+   * Checkpoints of the notebook: `create` saves it and checkpoints the file; `restore` puts the
+   * file back and reloads the notebook from it.
+   */
+  export interface ICheckpoints {
+    create(): Promise<{ id: string; takenAt: string }>;
+    restore(id: string): Promise<void>;
   }
 }
 

@@ -82,6 +82,23 @@ export interface IProposalQueue {
   undo(id: string): string | null;
   /** The scientist stopped the answer: settle every proposal still waiting. */
   cancelPending(): void;
+  /** The checkpoint taken before the latest task that changed the notebook without asking. */
+  readonly checkpoint?: ICheckpoint | null;
+  /** Bring back the whole notebook as at the checkpoint; returns why not, or null. */
+  restoreCheckpoint?(): Promise<string | null>;
+}
+
+/**
+ * A checkpoint of the notebook file (Jupyter's checkpoints), taken before a task in a mode that
+ * changes the notebook without asking.
+ */
+export interface ICheckpoint {
+  /** Jupyter's checkpoint id. */
+  id: string;
+  /** When it was taken (ISO time). */
+  takenAt: string;
+  /** When the scientist last restored it. */
+  restoredAt?: string;
 }
 
 /**

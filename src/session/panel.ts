@@ -35,6 +35,29 @@ export namespace NotebookPanelAdapter {
   }
 
   /**
+   * Save the notebook and checkpoint its file (what File › Save and Create Checkpoint does).
+   */
+  export async function createCheckpoint(panel: NotebookPanel): Promise<{ id: string; takenAt: string }> {
+    if (panel.isDisposed) {
+      throw new Error('the notebook is closed');
+    }
+    await panel.context.save();
+    const checkpoint = await panel.context.createCheckpoint();
+    return { id: checkpoint.id, takenAt: checkpoint.last_modified };
+  }
+
+  /**
+   * Put the notebook's file back as it was at a checkpoint and reload the notebook from it.
+   */
+  export async function restoreCheckpoint(panel: NotebookPanel, id: string): Promise<void> {
+    if (panel.isDisposed) {
+      throw new Error('the notebook is closed');
+    }
+    await panel.context.restoreCheckpoint(id);
+    await panel.context.revert();
+  }
+
+  /**
    * How the notebook names a cell ("cell #3").
    */
   export function cellLabel(panel: NotebookPanel, cellId: string): string {

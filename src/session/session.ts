@@ -28,7 +28,11 @@ export class NotebookSession implements INotebookSession {
     const runCell = (cellId: string) => this.runCell(cellId);
     this.proposals = new NotebookProposals({
       notebook: () => (panel.isDisposed ? null : panel.content.model),
-      runCell
+      runCell,
+      checkpoints: {
+        create: () => Adapter.createCheckpoint(panel),
+        restore: id => Adapter.restoreCheckpoint(panel, id)
+      }
     });
     this.hypotheses = new NotebookHypotheses({
       notebook: () => (panel.isDisposed ? null : panel.content.model),

@@ -186,3 +186,42 @@ test('an injection planted in a data file during Run in this notebook reaches no
   expect(count).toBeNull();
   await expect((await page.notebook.getCellLocator(0))!.locator('.jp-OutputArea-output')).toHaveCount(0);
 });
+
+test('Restore checkpoint: a task in Accept edits is checkpointed first, and one click gives back the notebook byte-identical', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  const onDisk = () =>
+    page.evaluate(async path => {
+      const reply = await fetch(`/api/contents/${path}?type=file&format=text&content=1`, { cache: 'no-store' });
+      return (await reply.json()).content as string;
+    }, `${tmpPath}/agent.ipynb`);
+  await chooseMode(page, 'Accept edits');
+  for (const fixture of ['tool_propose_fix', 'hello']) {
+    await queueFixture(request, fixture);
+  }
+  await ask(page, 'Fix the broken cell');
+  const replace = claudePanel(page).locator('.jp-Claude-proposal').first();
+  await expect(replace).toHaveAttribute('data-applied-by', 'acceptEdits');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const bar = claudePanel(page).locator('.jp-Claude-checkpoint');
+  await expect(bar).toContainText('Checkpoint of the notebook at');
+  // The checkpoint saved the notebook as it was before the change (the run of cell 1 included).
+  const checkpointed = await onDisk();
+  expect([JSON.parse(checkpointed).cells[1].source].flat().join('')).toBe("values['mean']");
+  expect(JSON.parse(checkpointed).cells[0].outputs).toHaveLength(1);
+  expect((await cellSources(page))[1]).toBe('values[0]');
+  await page.notebook.save();
+  expect(await onDisk()).not.toBe(checkpointed);
+
+  await bar.getByRole('button', { name: 'Restore checkpoint' }).click();
+  await expect(bar).toContainText('The notebook was restored to its checkpoint');
+  expect(await onDisk()).toBe(checkpointed);
+  expect((await cellSources(page))[1]).toBe("values['mean']");
+  // Saved again from the notebook as restored, the file is the same bytes.
+  await page.notebook.save();
+  expect(await onDisk()).toBe(checkpointed);
+  // The card history stays.
+  await expect(replace).toHaveAttribute('data-status', 'accepted');
+});
