@@ -16,7 +16,8 @@ import type { IAgentTask, IClaudeTools, PermissionMode } from '../agent/tokens';
 import type { ISentContext } from '../context/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { endUnfinished } from './failure';
-import { buildRequest, toContentParams } from './request';
+import { countToolResults, nextWatermark, requestTokens } from './contextWindow';
+import { buildRequest, toContentParams, toMessageParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
 import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands, ITurnUsage } from './tokens';
 import { runToolRound } from './toolRounds';
@@ -247,6 +248,8 @@ export class Conversation implements IConversation {
     this._turns = [];
     this._removed = [];
     this._task = { outsideContent: false };
+    this._clearedResults = 0;
+    this._lastTokens = 0;
     // A new chat is a new conversation: the one before stays saved under its own id.
     this._id = newConversationId();
     this._created = new Date().toISOString();
@@ -266,7 +269,21 @@ export class Conversation implements IConversation {
    * The request this conversation would send now.
    */
   buildRequest(): Anthropic.MessageCreateParamsStreaming {
+    // Past the trigger, the oldest tool results are cleared from this request on.
+    const cleared = nextWatermark(
+      this._clearedResults,
+      this._lastTokens,
+      countToolResults(toMessageParams(this._turns))
+    );
+    if (cleared > this._clearedResults) {
+      this._clearedResults = cleared;
+      const answer = this._turns[this._turns.length - 1];
+      if (answer?.role === 'assistant') {
+        answer.clearedToolResults = cleared;
+      }
+    }
     return buildRequest({
+      clearedToolResults: this._clearedResults,
       settings: this._getSettings(),
       label: this._label,
       turns: this._turns,
@@ -315,6 +332,8 @@ export class Conversation implements IConversation {
         show();
         turn.stopReason = message.stop_reason;
         addUsage(usage, message.usage);
+        this._lastTokens = requestTokens(message.usage);
+        turn.contextTokens = this._lastTokens;
         turn.usage = { ...usage };
         const calls = message.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
         if (message.stop_reason !== 'tool_use' || !calls.length) {
@@ -380,6 +399,8 @@ export class Conversation implements IConversation {
   private _created = new Date().toISOString();
   private _removed: string[] = [];
   private _loading: Promise<void> | null = null;
+  private _clearedResults = 0;
+  private _lastTokens = 0;
   private _client: IStreamingClient | (() => Promise<IStreamingClient>);
   private _getSettings: () => IClaudeSettings;
   private _label: string;

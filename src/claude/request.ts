@@ -10,6 +10,7 @@ import type {
   Tool
 } from '@anthropic-ai/sdk/resources/messages';
 import type { IToolDefinition } from '../agent/tokens';
+import { clearToolResults } from './contextWindow';
 import { wellFormedDeep } from '../unicode';
 import type { IChatTurn, IClaudeSettings } from './tokens';
 import { systemPrompt } from './prompts';
@@ -29,6 +30,8 @@ export interface IRequestSource {
   tools: IToolDefinition[];
   /** More of the system prompt, after the instructions (the skills listing); '' parts are left out. */
   system?: string[];
+  /** How many of the oldest tool results are cleared to keep within the context window. */
+  clearedToolResults?: number;
 }
 
 /**
@@ -59,7 +62,7 @@ export function buildRequest(source: IRequestSource): Anthropic.MessageCreatePar
     system.push({ type: 'text', text: outline });
   }
   system[system.length - 1].cache_control = { type: 'ephemeral' };
-  const messages = toMessageParams(turns);
+  const messages = clearToolResults(toMessageParams(turns), source.clearedToolResults ?? 0);
   const users = messages.filter(m => m.role === 'user');
   for (const message of users.slice(-2)) {
     const blocks = message.content as ContentBlockParam[];

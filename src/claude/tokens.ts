@@ -123,6 +123,10 @@ export interface IChatTurn {
   /** For an answer ended at a limit: which, and its value (Continue resumes). */
   limit?: { kind: 'rounds' | 'tokens'; value: number };
   usage?: ITurnUsage;
+  /** For an answer: the input tokens of its last request (how much of the context window it used). */
+  contextTokens?: number;
+  /** For an answer whose requests had the oldest tool results cleared: how many. */
+  clearedToolResults?: number;
   /** For a question: the notebook context sent with it. */
   context?: ISentContext;
   /** For a question that began with `/name`: what that command added to it. */

@@ -3,6 +3,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
+import { DEFAULT_CONTEXT_WINDOW } from '../claude/contextWindow';
 import type { IConversation, IConversationRegistry } from '../claude/tokens';
 import { conversationUsage, formatTokens, formatUSD } from '../usage/cost';
 import type { IClaudePolicy, ICostEstimate, ITokenCounts } from '../usage/tokens';
@@ -20,7 +21,10 @@ export class UsageArea extends Widget {
     this._note.className = 'jp-Claude-policyNote';
     this._usage.className = 'jp-Claude-usageLine';
     this._usage.setAttribute('aria-live', 'polite');
-    this.node.append(this._note, this._usage);
+    this._gauge.className = 'jp-Claude-contextGauge';
+    this._meter.max = 1;
+    this._gauge.append(this._meter, this._gaugeText);
+    this.node.append(this._note, this._gauge, this._usage);
     this._policy.changed.connect(this.update, this);
     this._registry.currentChanged.connect(this._follow, this);
     this._follow();
@@ -36,7 +40,37 @@ export class UsageArea extends Widget {
 
   protected onUpdateRequest(): void {
     this._renderNote();
+    this._renderGauge();
     this._renderUsage();
+  }
+
+  /**
+   * How much of the context window the conversation's last request used, and whether old tool
+   * results were cleared to stay within it.
+   */
+  private _renderGauge(): void {
+    const trans = this._trans;
+    const turns = this._conversation?.turns ?? [];
+    const last = [...turns].reverse().find(t => t.role === 'assistant' && t.contextTokens);
+    const cleared = [...turns].reverse().find(t => t.clearedToolResults)?.clearedToolResults ?? 0;
+    if (!last?.contextTokens) {
+      this._gauge.hidden = true;
+      return;
+    }
+    const share = Math.min(1, last.contextTokens / DEFAULT_CONTEXT_WINDOW);
+    this._meter.value = share;
+    this._gauge.hidden = false;
+    this._gauge.dataset.share = share.toFixed(3);
+    const text = trans.__(
+      'Context: %1 of %2 tokens (%3%)',
+      formatTokens(last.contextTokens),
+      formatTokens(DEFAULT_CONTEXT_WINDOW),
+      Math.round(share * 100)
+    );
+    this._gaugeText.textContent = cleared
+      ? trans.__('%1 · the %2 oldest tool results were cleared to make room (the transcript keeps them)', text, cleared)
+      : text;
+    this._gauge.title = trans.__("How much of the model's context window the last request of this chat used");
   }
 
   private _follow(): void {
@@ -103,7 +137,7 @@ export class UsageArea extends Widget {
         )
       : '';
     this._usage.hidden = !parts.length;
-    this.node.classList.toggle('jp-mod-empty', this._note.hidden && this._usage.hidden);
+    this.node.classList.toggle('jp-mod-empty', this._note.hidden && this._usage.hidden && this._gauge.hidden);
   }
 
   private _describe(tokens: ITokenCounts, cost: ICostEstimate): string {
@@ -127,6 +161,9 @@ export class UsageArea extends Widget {
   private _conversation: IConversation | null = null;
   private _note = document.createElement('div');
   private _usage = document.createElement('div');
+  private _gauge = document.createElement('div');
+  private _meter = document.createElement('meter');
+  private _gaugeText = document.createElement('span');
 }
 
 export namespace UsageArea {
