@@ -16,6 +16,7 @@ import type { IAgentTask, IClaudeTools, PermissionMode } from '../agent/tokens';
 import type { ISentContext } from '../context/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { endUnfinished } from './failure';
+import { compactionRequest } from './compaction';
 import { countToolResults, nextWatermark, requestTokens } from './contextWindow';
 import { buildRequest, toContentParams, toMessageParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
@@ -209,7 +210,77 @@ export class Conversation implements IConversation {
         return;
       }
     }
+    const compactAt = this._getSettings().compactAtTokens;
+    if (compactAt > 0 && this._lastTokens > compactAt) {
+      await this._compact(turn);
+      if (this._isDisposed) {
+        return;
+      }
+      if (this._stopping) {
+        this._stopping = false;
+        this._pushStopped();
+        return;
+      }
+    }
     await this._answer();
+  }
+
+  /**
+   * Ask Claude for a summary of the conversation before `question` and put it before the
+   * question as a compaction turn; later requests start from it. If it fails, the question is
+   * answered from the whole conversation as before.
+   */
+  private async _compact(question: IChatTurn): Promise<void> {
+    const at = this._turns.indexOf(question);
+    const summary: IChatTurn = {
+      ...Private.emptyAnswer('streaming'),
+      compaction: true,
+      model: this._getSettings().model
+    };
+    const before = this._turns.slice(0, at);
+    this._turns.splice(at, 0, summary);
+    this._answering = true;
+    this._changed.emit(summary);
+    try {
+      const client = typeof this._client === 'function' ? await this._client() : this._client;
+      const request = compactionRequest(
+        buildRequest({
+          clearedToolResults: this._clearedResults,
+          settings: this._getSettings(),
+          label: this._label,
+          turns: before,
+          tools: []
+        })
+      );
+      const stream = client.messages.stream(request);
+      this._stream = stream;
+      const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
+        summary.text = textOf(snapshot).text;
+        this._changed.emit(summary);
+      });
+      summary.text = textOf(message).text;
+      summary.status = summary.text.trim() ? 'done' : 'error';
+      const usage = emptyUsage();
+      addUsage(usage, message.usage);
+      summary.usage = usage;
+      summary.requestId = stream.request_id ?? undefined;
+      if (summary.status === 'done') {
+        // The next requests are built from the summary: nothing of before is left to clear.
+        this._lastTokens = 0;
+        this._clearedResults = 0;
+      }
+    } catch (error) {
+      console.warn('jupyterlab-claude: could not compact the conversation', error);
+      summary.status = 'error';
+    } finally {
+      this._stream = null;
+      this._answering = false;
+    }
+    if (summary.status !== 'done') {
+      // Nothing is lost: the question goes with the whole conversation.
+      this._turns.splice(this._turns.indexOf(summary), 1);
+    }
+    this._changed.emit(summary.status === 'done' ? summary : null);
   }
 
   async retry(): Promise<void> {

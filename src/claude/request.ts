@@ -10,6 +10,7 @@ import type {
   Tool
 } from '@anthropic-ai/sdk/resources/messages';
 import type { IToolDefinition } from '../agent/tokens';
+import { lastCompaction, summaryMessage } from './compaction';
 import { clearToolResults } from './contextWindow';
 import { wellFormedDeep } from '../unicode';
 import type { IChatTurn, IClaudeSettings } from './tokens';
@@ -116,7 +117,15 @@ export function buildRequest(source: IRequestSource): Anthropic.MessageCreatePar
 export function toMessageParams(turns: ReadonlyArray<IChatTurn>): MessageParam[] {
   const messages: MessageParam[] = [];
   const outline = conversationOutline(turns);
-  for (const turn of turns) {
+  // A compacted conversation starts from its latest summary.
+  const compacted = lastCompaction(turns);
+  if (compacted >= 0) {
+    messages.push(summaryMessage(turns[compacted].text));
+  }
+  for (const turn of turns.slice(compacted + 1)) {
+    if (turn.compaction) {
+      continue;
+    }
     if (turn.role === 'assistant' && !turn.exchange?.length && (turn.status === 'streaming' || !turn.text.trim())) {
       continue;
     }

@@ -24,6 +24,7 @@ export const DEFAULT_SETTINGS: IClaudeSettings = {
   timeoutSeconds: 600,
   maxToolRounds: 25,
   taskTokenBudget: 2_000_000,
+  compactAtTokens: 150_000,
   defaultPermissionMode: 'ask'
 };
 
@@ -58,6 +59,7 @@ export function readSettings(
     timeoutSeconds: num('timeoutSeconds', 1),
     maxToolRounds: Math.min(200, Math.floor(num('maxToolRounds', 1))),
     taskTokenBudget: Math.floor(num('taskTokenBudget', 0)),
+    compactAtTokens: Math.floor(num('compactAtTokens', 0)),
     defaultPermissionMode: oneOf(raw.defaultPermissionMode, MODES, DEFAULT_SETTINGS.defaultPermissionMode)
   };
 }

@@ -33,6 +33,8 @@ export interface IClaudeSettings {
   maxToolRounds: number;
   /** The most tokens (input, cache reads and writes, output) one question's task may use; 0: no budget. */
   taskTokenBudget: number;
+  /** Compact the conversation into a summary once a request used this many input tokens (0: never). */
+  compactAtTokens: number;
   /** The permission mode a new conversation starts in. */
   defaultPermissionMode: 'ask' | 'acceptEdits' | 'plan' | 'runInNotebook';
 }
@@ -127,6 +129,8 @@ export interface IChatTurn {
   contextTokens?: number;
   /** For an answer whose requests had the oldest tool results cleared: how many. */
   clearedToolResults?: number;
+  /** For an answer that is Claude's summary of the conversation before it (compaction). */
+  compaction?: boolean;
   /** For a question: the notebook context sent with it. */
   context?: ISentContext;
   /** For a question that began with `/name`: what that command added to it. */

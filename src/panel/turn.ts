@@ -26,7 +26,17 @@ export class TurnView extends Panel {
     this.addClass('jp-Claude-turn');
     this.addClass(`jp-Claude-turn-${options.turn.role}`);
     this._header.addClass('jp-Claude-turnHeader');
-    this._header.node.textContent = options.turn.role === 'user' ? this._trans.__('You') : this._trans.__('Claude');
+    this._header.node.textContent =
+      options.turn.role === 'user'
+        ? this._trans.__('You')
+        : options.turn.compaction
+          ? this._trans.__(
+              'Claude · summary of the conversation so far (later requests start from it; the turns above stay saved)'
+            )
+          : this._trans.__('Claude');
+    if (options.turn.compaction) {
+      this.addClass('jp-mod-compaction');
+    }
     this.addWidget(this._header);
     this._thinking.addClass('jp-Claude-thinking');
     this._thinking.hide();
