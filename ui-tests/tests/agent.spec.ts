@@ -225,3 +225,36 @@ test('Restore checkpoint: a task in Accept edits is checkpointed first, and one 
   // The card history stays.
   await expect(replace).toHaveAttribute('data-status', 'accepted');
 });
+
+test('a long conversation: the context gauge, a compaction turn, and the whole transcript still saved', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await setClaudeSetting(page, 'compactAtTokens', 10);
+  await openPanel(page);
+  await queueFixture(request, 'hello');
+  await ask(page, 'What does the first cell compute?');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const gauge = claudePanel(page).locator('.jp-Claude-contextGauge');
+  await expect(gauge).toContainText(/Context: [\d.]+k? of 200k tokens/);
+  // Past the (lowered) threshold, the next question first compacts the conversation.
+  await queueFixture(request, 'markdown_code');
+  await queueFixture(request, 'hello');
+  await ask(page, 'And the second?');
+  await expect(claudePanel(page).locator('.jp-Claude-turn')).toHaveCount(5);
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  const summary = claudePanel(page).locator('.jp-Claude-turn.jp-mod-compaction');
+  await expect(summary).toHaveCount(1);
+  await expect(summary).toContainText('summary of the conversation so far');
+  const requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const last = JSON.stringify(requests[requests.length - 1].body.messages);
+  expect(last).toContain('<conversation_summary>');
+  expect(last).not.toContain('What does the first cell compute?');
+  // Saved with every turn: the first question, the summary, the second question.
+  await expect(claudePanel(page)).toHaveAttribute('data-save-state', 'saved');
+  const reply = await request.get(`/claude/conversations?notebook=${encodeURIComponent(`${tmpPath}/agent.ipynb`)}`);
+  const [conversation] = (await reply.json()).conversations;
+  expect(conversation.turns).toBe(5);
+  await setClaudeSetting(page, 'compactAtTokens', 150000);
+});
