@@ -182,6 +182,8 @@ export interface IConversationRegistry {
   readonly settings: IClaudeSettings;
   /** Emitted when the settings change. */
   readonly settingsChanged: ISignal<IConversationRegistry, IClaudeSettings>;
+  /** Apply new settings now (the next request of every conversation uses them). */
+  updateSettings(settings: IClaudeSettings): void;
   /** The saved conversations of the notebook in focus, when conversations are saved. */
   readonly history: IConversationHistory | null;
 }

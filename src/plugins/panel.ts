@@ -69,6 +69,9 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
         listModels(await createClaudeClient(serverSettings, { maxRetries: 0, timeoutSeconds: 15 }), configured),
       proposeCode: (source, mode) => void app.commands.execute(CommandIDs.proposeCode, { source, mode }),
       setModel: async model => {
+        // In force for the very next question, before the settings round trip completes (the
+        // picker may switch to the administrator's first allowed model just before a send).
+        registry.updateSettings({ ...registry.settings, model });
         if (settingRegistry) {
           await settingRegistry.set(SETTINGS_PLUGIN_ID, 'model', model);
         }
