@@ -20,6 +20,9 @@ export class ModelPicker {
     this.node.className = 'jp-select-wrapper jp-Claude-modelWrapper';
     this.node.appendChild(select);
     options.policy?.changed.connect(() => this.update());
+    // Built after the policy arrived (the chat loads when the panel is first shown): apply it
+    // now rather than after the upstream's model list.
+    void options.policy?.ready.then(() => this.update());
   }
 
   /**

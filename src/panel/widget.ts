@@ -41,8 +41,9 @@ export class ClaudePanel extends Panel {
       policy: options.policy
     });
     this._proposeCode = options.proposeCode;
+    this._policy = options.policy ?? null;
     this._draft = new InputModel({
-      send: text => void this.conversation.send(text),
+      send: text => void this._send(text),
       isBusy: () => this.conversation.isBusy
     });
     this._messageBox = new MessageBox({
@@ -128,6 +129,19 @@ export class ClaudePanel extends Panel {
    */
   get input(): InputModel {
     return this._draft;
+  }
+
+  /**
+   * Send a question once the administrator's policy is known, so that it never goes with a
+   * model the picker is about to move off (the server would refuse it).
+   */
+  private async _send(text: string): Promise<void> {
+    const conversation = this.conversation;
+    if (this._policy) {
+      await this._policy.ready;
+      this._modelPicker.update();
+    }
+    await conversation.send(text);
   }
 
   /**
@@ -399,6 +413,7 @@ export class ClaudePanel extends Panel {
   private _ledgerButton = document.createElement('button');
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
+  private _policy: IClaudePolicy | null;
   private _atBottom = true;
   private _scrollPending = false;
   private _label = document.createElement('span');
