@@ -136,11 +136,12 @@ def test_polars_frame_shows_schema_height_and_rows(kernel):
     kernel.run(
         "import polars as pl\n"
         "pf = pl.DataFrame({'city': ['Lima', 'Oslo', None, 'Pune'], 'temp': [18.5, 4.0, 30.25, None]})\n"
+        "pf.head(1), pf.null_count()\n"  # polars' first calls are slow on a loaded machine; this is about content
     )
-    reply, _, _ = kernel.inspect()
+    reply, _, _ = kernel.inspect(per_variable_seconds=30, budget_seconds=60)
     pf = by_name(reply)["pf"]
     assert pf["kind"] == "polars-frame"
-    assert pf["shape"] == [4, 2]
+    assert pf.get("shape") == [4, 2], pf
     assert pf["columns"] == [["city", "String"], ["temp", "Float64"]]
     assert pf["head"] == [["0", "Lima", "18.5"], ["1", "Oslo", "4.0"], ["2", "None", "30.25"], ["3", "Pune", "None"]]
     assert "tail" not in pf
