@@ -194,6 +194,8 @@ def assemble_message(events: list[SSEEvent]) -> dict[str, Any]:
             message.update({k: v for k, v in data.get("delta", {}).items()})
             usage = message.setdefault("usage", {})
             usage.update({k: v for k, v in (data.get("usage") or {}).items() if v is not None})
+            if data.get("context_management") is not None:
+                message["context_management"] = data["context_management"]
     return message
 
 

@@ -34,7 +34,8 @@ import tornado.iostream
 import tornado.netutil
 import tornado.web
 
-from .cache import CacheRequestError, PromptCache, apply_usage
+from . import context_editing
+from .cache import CacheRequestError, PromptCache, apply_usage, prompt_tokens
 from .fixtures import (
     DEFAULT_FIXTURES_DIR,
     FixtureError,
@@ -358,12 +359,15 @@ class MessagesHandler(_Base):
     async def post(self) -> None:
         if self.reject_common():
             return
-        problem = check_messages_request(self.json_body)
+        betas = context_editing.betas_of({k.lower(): v for k, v in self.request.headers.items()})
+        problem = check_messages_request(self.json_body) or context_editing.check(self.json_body, betas)
         if problem:
             self.send_error_json(400, "invalid_request_error", problem)
             return
+        # Context editing comes first: the edited prompt is what is counted and cached.
+        prompt, edits = context_editing.apply(self.json_body, prompt_tokens)
         try:
-            usage = self.state.cache.account(self.json_body)
+            usage = self.state.cache.account(prompt)
         except CacheRequestError as err:
             self.send_error_json(400, "invalid_request_error", str(err))
             return
@@ -372,6 +376,9 @@ class MessagesHandler(_Base):
         )
         if self.record_entry is not None:
             self.record_entry["usage"] = usage
+            self.record_entry["context_management"] = edits
+        if edits is not None and spec["events"]:
+            spec = dict(spec, events=context_editing.apply_to_events(spec["events"], edits))
         await self.serve_fixture(spec, stream=bool(self.json_body.get("stream")), usage=usage)
 
 
@@ -379,7 +386,8 @@ class CountTokensHandler(_Base):
     async def post(self) -> None:
         if self.reject_common():
             return
-        problem = check_count_tokens_request(self.json_body)
+        betas = context_editing.betas_of({k.lower(): v for k, v in self.request.headers.items()})
+        problem = check_count_tokens_request(self.json_body) or context_editing.check(self.json_body, betas)
         if problem:
             self.send_error_json(400, "invalid_request_error", problem)
             return
@@ -387,8 +395,12 @@ class CountTokensHandler(_Base):
         if spec:
             await self.serve_fixture(spec, stream=False)
             return
+        prompt, edits = context_editing.apply(self.json_body, prompt_tokens)
+        answer: dict[str, Any] = {"input_tokens": estimate_input_tokens(prompt)}
+        if edits is not None:
+            answer["context_management"] = {"original_input_tokens": estimate_input_tokens(self.json_body)}
         self.set_header("content-type", "application/json")
-        self.finish(json.dumps({"input_tokens": estimate_input_tokens(self.json_body)}))
+        self.finish(json.dumps(answer))
 
 
 class _ModelsBase(_Base):
