@@ -197,7 +197,8 @@ def test_the_server_reports_applied_edits_in_streams_messages_and_counts(client,
 
 def test_without_the_beta_context_management_is_a_400_in_the_apis_shape(client):
     body = request(rounds(1), clear())
+    config = body.pop("context_management")
     with pytest.raises(anthropic.BadRequestError) as raised:
-        client.messages.create(**body)
+        client.messages.create(**body, extra_body={"context_management": config})
     assert raised.value.body["error"]["type"] == "invalid_request_error"
     assert "context_management" in raised.value.body["error"]["message"]
