@@ -18,6 +18,27 @@ export const COMPACTION_INSTRUCTION =
   'answer with the summary only.';
 
 /**
+ * After a failed compaction, how much the conversation must grow (a share of its size then)
+ * before compaction is tried again: not before every later question.
+ */
+export const COMPACTION_RETRY_GROWTH = 0.2;
+
+/**
+ * Whether the next question is compacted first: past the threshold (0: never), and past where
+ * a failed compaction said to try again.
+ */
+export function compactionDue(lastTokens: number, compactAt: number, retryAt: number): boolean {
+  return compactAt > 0 && lastTokens > compactAt && lastTokens >= retryAt;
+}
+
+/**
+ * Where compaction is tried again after one failed with the conversation at `lastTokens`.
+ */
+export function compactionRetryAt(lastTokens: number): number {
+  return Math.ceil(lastTokens * (1 + COMPACTION_RETRY_GROWTH));
+}
+
+/**
  * The index of the latest finished compaction turn, or -1.
  */
 export function lastCompaction(turns: ReadonlyArray<IChatTurn>): number {

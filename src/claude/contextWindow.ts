@@ -1,10 +1,13 @@
 /*
  * How much of the model's context window a conversation uses, and clearing old tool results as
  * it fills: the client-side form of the API's `clear_tool_uses` context edit (same defaults:
- * triggered past 100,000 input tokens, the 3 most recent tool results kept).
+ * triggered past 100,000 input tokens, the 3 most recent tool results kept), used where the API
+ * cannot do it (contextEditing.ts decides).
  *
  * Clearing never touches the saved transcript: it is applied to the request as it is built, and
  * it only ever grows (a watermark), so the requests after it share a prefix and stay cacheable.
+ * Like the API's `clear_at_least`, the watermark moves only when it would clear enough at once:
+ * moving it by one result a round would change the prompt (a cache miss) every round.
  */
 import type { ContentBlockParam, MessageParam, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 
@@ -21,9 +24,15 @@ export interface IClearingPolicy {
   triggerTokens: number;
   /** The most recent tool results kept as they were. */
   keepToolResults: number;
+  /** Clear only when at least this many tokens (estimated) would go at once. */
+  clearAtLeastTokens: number;
 }
 
-export const DEFAULT_CLEARING: IClearingPolicy = { triggerTokens: 100_000, keepToolResults: 3 };
+export const DEFAULT_CLEARING: IClearingPolicy = {
+  triggerTokens: 100_000,
+  keepToolResults: 3,
+  clearAtLeastTokens: 20_000
+};
 
 /**
  * What stands in for a cleared tool result (Claude may call the tool again).
@@ -43,7 +52,7 @@ export function requestTokens(usage: {
 }
 
 /**
- * The tool results of a request, in order.
+ * How many tool results a request carries.
  */
 export function countToolResults(messages: ReadonlyArray<MessageParam>): number {
   let count = 0;
@@ -57,18 +66,22 @@ export function countToolResults(messages: ReadonlyArray<MessageParam>): number 
 
 /**
  * The new watermark after a request of `tokens` input tokens: how many of the oldest tool
- * results to clear from now on (never fewer than before).
+ * results to clear from now on. It never moves back, and moves only past the trigger and when
+ * the results it would newly clear come to `clearAtLeastTokens`.
  */
 export function nextWatermark(
   current: number,
   tokens: number,
-  totalResults: number,
+  messages: ReadonlyArray<MessageParam>,
   policy: IClearingPolicy = DEFAULT_CLEARING
 ): number {
   if (tokens <= policy.triggerTokens) {
     return current;
   }
-  return Math.max(current, totalResults - policy.keepToolResults);
+  const sizes = Private.resultTokens(messages);
+  const next = Math.max(current, sizes.length - policy.keepToolResults);
+  const freed = sizes.slice(current, next).reduce((sum, size) => sum + size, 0);
+  return freed >= policy.clearAtLeastTokens ? next : current;
 }
 
 /**
@@ -101,4 +114,21 @@ export function clearToolResults(messages: ReadonlyArray<MessageParam>, count: n
     });
     return { ...message, content } as MessageParam;
   });
+}
+
+namespace Private {
+  /** The estimated tokens of each tool result, in order (about four characters a token). */
+  export function resultTokens(messages: ReadonlyArray<MessageParam>): number[] {
+    const sizes: number[] = [];
+    for (const message of messages) {
+      if (Array.isArray(message.content)) {
+        for (const block of message.content) {
+          if (block.type === 'tool_result') {
+            sizes.push(Math.ceil(JSON.stringify(block.content ?? '').length / 4));
+          }
+        }
+      }
+    }
+    return sizes;
+  }
 }

@@ -16,8 +16,9 @@ import type { IAgentTask, IClaudeTools, PermissionMode } from '../agent/tokens';
 import type { ISentContext } from '../context/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { endUnfinished } from './failure';
-import { compactionRequest } from './compaction';
-import { countToolResults, nextWatermark, requestTokens } from './contextWindow';
+import { compactionDue, compactionRequest, compactionRetryAt } from './compaction';
+import { clearedByServer, serverClears, serverDoesNotClear, streamWithServerClearing } from './contextEditing';
+import { nextWatermark, requestTokens } from './contextWindow';
 import { buildRequest, toContentParams, toMessageParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
 import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands, ITurnUsage } from './tokens';
@@ -29,7 +30,7 @@ export { MAX_TOOL_ROUNDS } from './toolRounds';
 /**
  * The part of the SDK the conversation needs.
  */
-export type IStreamingClient = Pick<Anthropic, 'messages'>;
+export type IStreamingClient = Pick<Anthropic, 'messages' | 'beta' | 'models'>;
 
 /**
  * A conversation with Claude.
@@ -210,8 +211,7 @@ export class Conversation implements IConversation {
         return;
       }
     }
-    const compactAt = this._getSettings().compactAtTokens;
-    if (compactAt > 0 && this._lastTokens > compactAt) {
+    if (compactionDue(this._lastTokens, this._getSettings().compactAtTokens, this._compactRetryAt)) {
       await this._compact(turn);
       if (this._isDisposed) {
         return;
@@ -228,7 +228,8 @@ export class Conversation implements IConversation {
   /**
    * Ask Claude for a summary of the conversation before `question` and put it before the
    * question as a compaction turn; later requests start from it. If it fails, the question is
-   * answered from the whole conversation as before.
+   * answered from the whole conversation as before, the failed turn says so, and compaction
+   * waits until the conversation has grown before it is tried again.
    */
   private async _compact(question: IChatTurn): Promise<void> {
     const at = this._turns.indexOf(question);
@@ -243,16 +244,17 @@ export class Conversation implements IConversation {
     this._changed.emit(summary);
     try {
       const client = typeof this._client === 'function' ? await this._client() : this._client;
+      const onServer = await serverClears(client, this._getSettings().model);
       const request = compactionRequest(
         buildRequest({
-          clearedToolResults: this._clearedResults,
+          clearedToolResults: onServer ? 0 : this._clearedResults,
           settings: this._getSettings(),
           label: this._label,
           turns: before,
           tools: []
         })
       );
-      const stream = client.messages.stream(request);
+      const stream = onServer ? streamWithServerClearing(client, request) : client.messages.stream(request);
       this._stream = stream;
       const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
         summary.text = textOf(snapshot).text;
@@ -268,6 +270,7 @@ export class Conversation implements IConversation {
         // The next requests are built from the summary: nothing of before is left to clear.
         this._lastTokens = 0;
         this._clearedResults = 0;
+        this._compactRetryAt = 0;
       }
     } catch (error) {
       console.warn('jupyterlab-claude: could not compact the conversation', error);
@@ -276,9 +279,13 @@ export class Conversation implements IConversation {
       this._stream = null;
       this._answering = false;
     }
-    if (summary.status !== 'done') {
-      // Nothing is lost: the question goes with the whole conversation.
+    if (summary.status !== 'done' && this._stopping) {
       this._turns.splice(this._turns.indexOf(summary), 1);
+    } else if (summary.status !== 'done') {
+      // Nothing is lost: the question goes with the whole conversation, and the failed turn stays
+      // to say so (once: the next try waits for the conversation to grow).
+      summary.text = '';
+      this._compactRetryAt = compactionRetryAt(this._lastTokens);
     }
     this._changed.emit(summary.status === 'done' ? summary : null);
   }
@@ -321,6 +328,7 @@ export class Conversation implements IConversation {
     this._task = { outsideContent: false };
     this._clearedResults = 0;
     this._lastTokens = 0;
+    this._compactRetryAt = 0;
     // A new chat is a new conversation: the one before stays saved under its own id.
     this._id = newConversationId();
     this._created = new Date().toISOString();
@@ -339,14 +347,13 @@ export class Conversation implements IConversation {
   /**
    * The request this conversation would send now.
    */
-  buildRequest(): Anthropic.MessageCreateParamsStreaming {
-    // Past the trigger, the oldest tool results are cleared from this request on.
-    const cleared = nextWatermark(
-      this._clearedResults,
-      this._lastTokens,
-      countToolResults(toMessageParams(this._turns))
-    );
-    if (cleared > this._clearedResults) {
+  buildRequest(serverClears = false): Anthropic.MessageCreateParamsStreaming {
+    // Past the trigger, the oldest tool results are cleared from this request on (by the API
+    // itself where it can: then the request carries them all).
+    const cleared = serverClears ? 0 : nextWatermark(this._clearedResults, this._lastTokens, toMessageParams(this._turns));
+    if (serverClears) {
+      this._clearedResults = 0;
+    } else if (cleared > this._clearedResults) {
       this._clearedResults = cleared;
       const answer = this._turns[this._turns.length - 1];
       if (answer?.role === 'assistant') {
@@ -390,7 +397,10 @@ export class Conversation implements IConversation {
       for (let round = 0; ; round++) {
         // The request includes this turn's own earlier steps (its `exchange`).
         const client = typeof this._client === 'function' ? await this._client() : this._client;
-        const stream = client.messages.stream(this.buildRequest());
+        const model = this._getSettings().model;
+        const onServer = await serverClears(client, model);
+        const request = this.buildRequest(onServer);
+        const stream = onServer ? streamWithServerClearing(client, request) : client.messages.stream(request);
         this._stream = stream;
         const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
           step = textOf(snapshot);
@@ -403,6 +413,14 @@ export class Conversation implements IConversation {
         show();
         turn.stopReason = message.stop_reason;
         addUsage(usage, message.usage);
+        if (onServer) {
+          const cleared = clearedByServer(message);
+          if (cleared === null) {
+            serverDoesNotClear(client, model);
+          } else if (cleared > 0) {
+            turn.clearedToolResults = cleared;
+          }
+        }
         this._lastTokens = requestTokens(message.usage);
         turn.contextTokens = this._lastTokens;
         turn.usage = { ...usage };
@@ -472,6 +490,8 @@ export class Conversation implements IConversation {
   private _loading: Promise<void> | null = null;
   private _clearedResults = 0;
   private _lastTokens = 0;
+  /** After a failed compaction: the size the conversation must reach before the next try. */
+  private _compactRetryAt = 0;
   private _client: IStreamingClient | (() => Promise<IStreamingClient>);
   private _getSettings: () => IClaudeSettings;
   private _label: string;

@@ -67,6 +67,9 @@ export class TurnView extends Panel {
    */
   render(turn: IChatTurn): void {
     this.node.dataset.status = turn.status;
+    if (turn.compaction && turn.status === 'error') {
+      this._header.node.textContent = this._trans.__('Claude · the conversation could not be summarised');
+    }
     this.node.setAttribute('aria-busy', turn.status === 'streaming' ? 'true' : 'false');
     if (turn.thinking) {
       this._thinking.show();
@@ -259,6 +262,12 @@ export class TurnView extends Panel {
     if (turn.status === 'streaming') {
       node.classList.add('jp-Claude-streaming');
       node.textContent = turn.text ? '' : this._trans.__('Claude is thinking…');
+      return;
+    }
+    if (turn.compaction && turn.status === 'error') {
+      node.textContent = this._trans.__(
+        'The conversation could not be summarised: the question went with the whole conversation. Summarising is tried again once the conversation has grown further.'
+      );
       return;
     }
     if (turn.status === 'stopped') {

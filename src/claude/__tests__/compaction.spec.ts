@@ -65,10 +65,30 @@ describe('compaction', () => {
     await api.queue('error_529', { times: 1 });
     await api.queue('hello');
     await c.send('Second question');
-    expect(c.turns.map(t => t.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
-    expect(c.turns[3].status).toBe('done');
+    expect(c.turns.map(t => t.role)).toEqual(['user', 'assistant', 'assistant', 'user', 'assistant']);
+    // The failed summary stays to say so; the question was answered from everything.
+    expect(c.turns[2]).toMatchObject({ compaction: true, status: 'error', text: '' });
+    expect(c.turns[4].status).toBe('done');
     const requests = (await api.requests()).filter(r => r.path === '/v1/messages');
     expect(texts(requests[requests.length - 1].body)).toContain('First question');
+  });
+
+  it('after a failed summary, waits for the conversation to grow before trying again', async () => {
+    const c = conversation({ compactAtTokens: 10 });
+    await c.send('First question');
+    await api.queue('error_529', { times: 1 });
+    await c.send('Second question');
+    const sent = async () => (await api.requests()).filter(r => r.path === '/v1/messages').length;
+    expect(await sent()).toBe(3);
+    // A short question later: no new try, and no second notice.
+    await c.send('Third question');
+    expect(await sent()).toBe(4);
+    expect(c.turns.filter(t => t.compaction)).toHaveLength(1);
+    // Once the conversation has grown by a fifth, it is summarised again (once).
+    await c.send(`A long question: ${'data '.repeat(2000)}`);
+    await c.send('Fifth question');
+    expect(c.turns.filter(t => t.compaction).map(t => t.status)[1]).toBe('done');
+    expect(c.turns.filter(t => t.compaction && t.status === 'error')).toHaveLength(1);
   });
 
   it('never compacts with the setting at 0', async () => {

@@ -44,11 +44,26 @@ describe('the context window', () => {
   });
 
   it('moves the watermark only past the trigger, keeps the most recent results, and never moves it back', () => {
-    expect(nextWatermark(0, DEFAULT_CLEARING.triggerTokens, 10)).toBe(0);
-    expect(nextWatermark(0, DEFAULT_CLEARING.triggerTokens + 1, 10)).toBe(7);
-    expect(nextWatermark(7, 50_000, 12)).toBe(7);
-    expect(nextWatermark(7, 150_000, 8)).toBe(7);
-    expect(nextWatermark(0, 150_000, 2)).toBe(0);
+    const policy = { ...DEFAULT_CLEARING, clearAtLeastTokens: 0 };
+    const messages = (n: number) => toMessageParams(turns(n));
+    expect(nextWatermark(0, policy.triggerTokens, messages(10), policy)).toBe(0);
+    expect(nextWatermark(0, policy.triggerTokens + 1, messages(10), policy)).toBe(7);
+    expect(nextWatermark(7, 50_000, messages(12), policy)).toBe(7);
+    expect(nextWatermark(7, 150_000, messages(8), policy)).toBe(7);
+    expect(nextWatermark(0, 150_000, messages(2), policy)).toBe(0);
+  });
+
+  it('moves the watermark in batches of at least clearAtLeastTokens, so the prefix stays put in between', () => {
+    // Each result of `turns` is about 16 tokens: a batch of 40 tokens is three results.
+    const policy = { ...DEFAULT_CLEARING, clearAtLeastTokens: 40 };
+    const marks: number[] = [];
+    let mark = 0;
+    for (let n = 4; n <= 12; n++) {
+      mark = nextWatermark(mark, 150_000, toMessageParams(turns(n)), policy);
+      marks.push(mark);
+    }
+    // One result more each round; the watermark moves every third round, not every round.
+    expect(marks).toEqual([0, 0, 3, 3, 3, 6, 6, 6, 9]);
   });
 
   it('clears the oldest results in a copy: ids, errors and breakpoints stay, the transcript is untouched', () => {
