@@ -265,6 +265,22 @@ async def test_version_and_beta_headers_pass_up_unchanged(jp_fetch, mock):
     assert sent["accept-encoding"] == "identity"
 
 
+async def test_context_editing_goes_through_the_proxy_and_its_applied_edits_come_back(jp_fetch, mock):
+    result = "x" * 400_000  # ~100,000 tokens for the mock
+    messages = [{"role": "user", "content": "Read the cells"}]
+    for i in range(4):
+        messages.append({"role": "assistant", "content": [{"type": "tool_use", "id": f"t{i}", "name": "r", "input": {}}]})
+        messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{i}", "content": result}]})
+    messages[-1]["content"].append({"type": "text", "text": "And now?"})
+    body = dict(STREAM_BODY, messages=messages, context_management={"edits": [{"type": "clear_tool_uses_20250919"}]})
+    r = await post(jp_fetch, "v1", "messages", body=body, headers={"anthropic-beta": "context-management-2025-06-27"})
+    assert r.code == 200
+    events = [json.loads(line[6:]) for line in r.body.decode().splitlines() if line.startswith("data: ")]
+    delta = next(e for e in events if e["type"] == "message_delta")
+    assert delta["context_management"]["applied_edits"][0]["cleared_tool_uses"] == 1  # 4 uses, keep 3
+    assert mock.requests()[0]["headers"]["anthropic-beta"] == "context-management-2025-06-27"
+
+
 async def test_upstream_validation_errors_pass_back(jp_fetch, mock):
     r = await post(jp_fetch, "v1", "messages", body={"model": "m", "messages": [{"role": "user", "content": "x"}]})
     assert r.code == 400

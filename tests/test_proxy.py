@@ -52,6 +52,19 @@ def test_only_allow_listed_request_headers_go_up_plus_the_server_key():
     }
 
 
+def test_the_context_management_beta_goes_up_and_no_new_header_does():
+    browser = [
+        ("anthropic-beta", "context-management-2025-06-27"),
+        ("anthropic-context-management", "on"),
+        ("x-stainless-helper", "BetaMessageStream"),
+    ]
+    assert upstream_request_headers(browser, api_key="k") == {
+        "anthropic-beta": "context-management-2025-06-27",
+        "accept-encoding": "identity",
+        "x-api-key": "k",
+    }
+
+
 def test_auth_token_is_used_as_bearer_only_without_a_key():
     assert upstream_request_headers(BROWSER, auth_token="tok")["authorization"] == "Bearer tok"
     both = upstream_request_headers(BROWSER, api_key="k", auth_token="tok")
