@@ -22,13 +22,18 @@ const ROOT = path.resolve(__dirname, '..');
 const ts = require(path.join(ROOT, 'node_modules', 'typescript'));
 const OPTIONS = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
 require.extensions['.ts'] = (module, file) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf-8'), { compilerOptions: OPTIONS, fileName: file });
+  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf-8'), {
+    compilerOptions: OPTIONS,
+    fileName: file
+  });
   module._compile(outputText, file);
 };
 
 const Anthropic = require(path.join(ROOT, 'node_modules', '@anthropic-ai', 'sdk')).default;
 const { buildRequest, toMessageParams } = require(path.join(ROOT, 'src', 'claude', 'request.ts'));
-const { DEFAULT_CLEARING, nextWatermark, requestTokens } = require(path.join(ROOT, 'src', 'claude', 'contextWindow.ts'));
+const { DEFAULT_CLEARING, nextWatermark, requestTokens } = require(
+  path.join(ROOT, 'src', 'claude', 'contextWindow.ts')
+);
 const { DEFAULT_SETTINGS } = require(path.join(ROOT, 'src', 'claude', 'settings.ts'));
 
 const KEY = 'bench-context-clearing-key';
@@ -68,22 +73,30 @@ async function session(url, policy) {
   const settings = { ...DEFAULT_SETTINGS, model: MODEL };
   const exchange = [];
   const turns = [
-    { id: 'q', role: 'user', text: `Here is the lab report:\n${words(99_000, 'report')}`, thinking: '', status: 'done' },
+    {
+      id: 'q',
+      role: 'user',
+      text: `Here is the lab report:\n${words(99_000, 'report')}`,
+      thinking: '',
+      status: 'done'
+    },
     { id: 'a', role: 'assistant', text: '', thinking: '', status: 'streaming', exchange }
   ];
   let watermark = 0;
   let last = 0;
   const rows = [];
   for (let round = 0; round < ROUNDS; round++) {
-    exchange.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${round}`, name: 'read_cell', input: {} }] });
+    exchange.push({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: `toolu_${round}`, name: 'read_cell', input: {} }]
+    });
     exchange.push({
       role: 'user',
       content: [{ type: 'tool_result', tool_use_id: `toolu_${round}`, content: words(2000, `cell${round}`) }]
     });
     watermark = nextWatermark(watermark, last, toMessageParams(turns), policy);
     const request = buildRequest({ settings, label: 'lab.ipynb', turns, tools: [], clearedToolResults: watermark });
-    const { stream, ...params } = request;
-    const message = await client.messages.create(params);
+    const message = await client.messages.create({ ...request, stream: false });
     last = requestTokens(message.usage);
     rows.push({
       round,
@@ -114,7 +127,9 @@ async function main() {
     ]) {
       console.log(`\n${name}: round watermark  cache write  cache read`);
       for (const r of result.rows) {
-        console.log(`${String(r.round).padStart(5)} ${String(r.watermark).padStart(9)} ${String(r.write).padStart(12)} ${String(r.read).padStart(11)}`);
+        console.log(
+          `${String(r.round).padStart(5)} ${String(r.watermark).padStart(9)} ${String(r.write).padStart(12)} ${String(r.read).padStart(11)}`
+        );
       }
       console.log(
         `${name}: ${(result.share * 100).toFixed(1)}% of input read from the cache (rounds 2-${ROUNDS}), ` +

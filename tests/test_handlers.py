@@ -269,8 +269,11 @@ async def test_context_editing_goes_through_the_proxy_and_its_applied_edits_come
     result = "x" * 400_000  # ~100,000 tokens for the mock
     messages = [{"role": "user", "content": "Read the cells"}]
     for i in range(4):
-        messages.append({"role": "assistant", "content": [{"type": "tool_use", "id": f"t{i}", "name": "r", "input": {}}]})
-        messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{i}", "content": result}]})
+        call = {"type": "tool_use", "id": f"t{i}", "name": "r", "input": {}}
+        messages.append({"role": "assistant", "content": [call]})
+        messages.append(
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{i}", "content": result}]}
+        )
     messages[-1]["content"].append({"type": "text", "text": "And now?"})
     body = dict(STREAM_BODY, messages=messages, context_management={"edits": [{"type": "clear_tool_uses_20250919"}]})
     r = await post(jp_fetch, "v1", "messages", body=body, headers={"anthropic-beta": "context-management-2025-06-27"})

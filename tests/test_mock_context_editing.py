@@ -22,9 +22,8 @@ def rounds(n: int, *, result_tokens: int = 2000, names: list[str] | None = None)
     messages: list[dict] = [{"role": "user", "content": [{"type": "text", "text": "Look at the data."}]}]
     for i in range(n):
         name = (names or ["read_cell"])[i % len(names or ["read_cell"])]
-        messages.append(
-            {"role": "assistant", "content": [{"type": "tool_use", "id": f"toolu_{i}", "name": name, "input": {"i": i}}]}
-        )
+        call = {"type": "tool_use", "id": f"toolu_{i}", "name": name, "input": {"i": i}}
+        messages.append({"role": "assistant", "content": [call]})
         messages.append(
             {
                 "role": "user",
@@ -145,7 +144,9 @@ def test_context_management_needs_the_beta():
 
 def test_the_cleared_prompt_is_what_is_cached():
     cache = PromptCache()
-    edit = clear(trigger={"type": "input_tokens", "value": 5000}, clear_at_least={"type": "input_tokens", "value": 3000})
+    edit = clear(
+        trigger={"type": "input_tokens", "value": 5000}, clear_at_least={"type": "input_tokens", "value": 3000}
+    )
     first, _ = context_editing.apply(request(rounds(6), edit), prompt_tokens)
     cache.account(first)
     # The next round adds one tool use: the watermark moves by one and the prefix changes there.

@@ -350,7 +350,9 @@ export class Conversation implements IConversation {
   buildRequest(serverClears = false): Anthropic.MessageCreateParamsStreaming {
     // Past the trigger, the oldest tool results are cleared from this request on (by the API
     // itself where it can: then the request carries them all).
-    const cleared = serverClears ? 0 : nextWatermark(this._clearedResults, this._lastTokens, toMessageParams(this._turns));
+    const cleared = serverClears
+      ? 0
+      : nextWatermark(this._clearedResults, this._lastTokens, toMessageParams(this._turns));
     if (serverClears) {
       this._clearedResults = 0;
     } else if (cleared > this._clearedResults) {

@@ -24,7 +24,10 @@ const PLAIN_MODEL = 'claude-opus-4-7';
 function history(): IChatTurn[] {
   const exchange: Array<{ role: 'user' | 'assistant'; content: unknown[] }> = [];
   for (let i = 0; i < 6; i++) {
-    exchange.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'read_cell', input: {} }] });
+    exchange.push({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'read_cell', input: {} }]
+    });
     exchange.push({
       role: 'user',
       content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: `cell ${i}: ${'x'.repeat(100_000)}` }]
