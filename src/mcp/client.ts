@@ -48,6 +48,12 @@ export interface IMcpTransport {
 }
 
 /**
+ * How long starting MCP servers, reading a resource or getting a prompt may take: the server's
+ * own limits (`c.ClaudeMCP.call_timeout`, 120 s by default; `connect_timeout` per server) and a margin.
+ */
+const MCP_TIMEOUT_MS = 180_000;
+
+/**
  * The routes through Jupyter's ServerConnection (its token and XSRF protection).
  */
 export class McpClient implements IMcpTransport {
@@ -58,13 +64,18 @@ export class McpClient implements IMcpTransport {
   }
 
   connect(): Promise<IMcpListing> {
-    return requestAPI<IMcpListing>(this._settings, 'mcp/connect', { method: 'POST', body: '{}' });
+    return requestAPI<IMcpListing>(this._settings, 'mcp/connect', {
+      method: 'POST',
+      body: '{}',
+      timeoutMs: MCP_TIMEOUT_MS
+    });
   }
 
   restart(server: string): Promise<IMcpServerInfo> {
     return requestAPI<IMcpServerInfo>(this._settings, `mcp/servers/${enc(server)}/restart`, {
       method: 'POST',
-      body: '{}'
+      body: '{}',
+      timeoutMs: MCP_TIMEOUT_MS
     });
   }
 
@@ -127,7 +138,7 @@ export class McpClient implements IMcpTransport {
   }
 
   readResource(server: string, uri: string): Promise<{ contents: { uri?: string; text?: string; blob?: string }[] }> {
-    return requestAPI(this._settings, `mcp/servers/${enc(server)}/resources`, {}, { uri });
+    return requestAPI(this._settings, `mcp/servers/${enc(server)}/resources`, { timeoutMs: MCP_TIMEOUT_MS }, { uri });
   }
 
   saveResource(
@@ -137,7 +148,8 @@ export class McpClient implements IMcpTransport {
   ): Promise<{ saved?: string; save_error?: string; contents: { text?: string }[] }> {
     return requestAPI(this._settings, `mcp/servers/${enc(server)}/resources`, {
       method: 'POST',
-      body: JSON.stringify({ uri, save_beside: notebookPath })
+      body: JSON.stringify({ uri, save_beside: notebookPath }),
+      timeoutMs: MCP_TIMEOUT_MS
     });
   }
 
@@ -148,7 +160,8 @@ export class McpClient implements IMcpTransport {
   ): Promise<{ description?: string; messages: { role: string; content: { type: string; text?: string } }[] }> {
     return requestAPI(this._settings, `mcp/servers/${enc(server)}/prompts/${enc(prompt)}`, {
       method: 'POST',
-      body: JSON.stringify({ arguments: args })
+      body: JSON.stringify({ arguments: args }),
+      timeoutMs: MCP_TIMEOUT_MS
     });
   }
 

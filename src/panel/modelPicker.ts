@@ -3,6 +3,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IModelChoice } from '../claude/models';
+import { policyKnownWithin } from '../usage/policy';
 import type { IClaudePolicy } from '../usage/tokens';
 
 /**
@@ -34,9 +35,19 @@ export class ModelPicker {
    * Ask the upstream for its models, then show them.
    */
   async load(): Promise<void> {
-    await this._options.policy?.ready;
+    await this.policyKnown();
     this._models = await this._options.listModels(this._options.configured());
     this.update();
+  }
+
+  /**
+   * Wait for the administrator's policy (a bounded wait) and apply it; false if it is late.
+   */
+  async policyKnown(): Promise<boolean> {
+    const policy = this._options.policy;
+    const known = policy ? await policyKnownWithin(policy) : true;
+    this.update();
+    return known;
   }
 
   /**

@@ -16,6 +16,7 @@ import { HistoryList } from './history';
 import { HypothesisArea } from './hypothesisArea';
 import { HypothesisLedgerView } from './hypothesisLedger';
 import { MessageBox } from './messageBox';
+import { POLICY_WAIT_MS } from '../usage/policy';
 import type { IClaudePolicy } from '../usage/tokens';
 import { ModelPicker } from './modelPicker';
 import { ProposalArea } from './proposal';
@@ -41,7 +42,6 @@ export class ClaudePanel extends Panel {
       policy: options.policy
     });
     this._proposeCode = options.proposeCode;
-    this._policy = options.policy ?? null;
     this._draft = new InputModel({
       send: text => void this._send(text),
       isBusy: () => this.conversation.isBusy
@@ -133,14 +133,18 @@ export class ClaudePanel extends Panel {
 
   /**
    * Send a question once the administrator's policy is known, so that it never goes with a
-   * model the picker is about to move off (the server would refuse it).
+   * model the picker is about to move off (the server would refuse it), or once it is late.
    */
   private async _send(text: string): Promise<void> {
     const conversation = this.conversation;
-    if (this._policy) {
-      await this._policy.ready;
-      this._modelPicker.update();
-    }
+    const known = await this._modelPicker.policyKnown();
+    this._policyStatus.hidden = known;
+    this._policyStatus.textContent = known
+      ? ''
+      : this._trans.__(
+          "The Jupyter server has not sent the administrator's policy within %1 seconds: the question went with the model picked, and the server still applies the policy.",
+          POLICY_WAIT_MS / 1000
+        );
     await conversation.send(text);
   }
 
@@ -260,7 +264,9 @@ export class ClaudePanel extends Panel {
       tools.append(this._historyButton);
     }
     tools.append(newChat);
-    header.node.append(title, tools, this._saveStatus);
+    this._policyStatus.className = 'jp-Claude-saveStatus';
+    this._policyStatus.setAttribute('role', 'status');
+    header.node.append(title, tools, this._saveStatus, this._policyStatus);
     return header;
   }
 
@@ -407,13 +413,13 @@ export class ClaudePanel extends Panel {
   private _history: HistoryList | null = null;
   private _historyButton = document.createElement('button');
   private _saveStatus = document.createElement('div');
+  private _policyStatus = Object.assign(document.createElement('div'), { hidden: true });
   private _proposals: ProposalArea | null = null;
   private _hypothesisArea: HypothesisArea | null = null;
   private _ledger: HypothesisLedgerView | null = null;
   private _ledgerButton = document.createElement('button');
   private _views = new Map<string, TurnView>();
   private _log = new Panel();
-  private _policy: IClaudePolicy | null;
   private _atBottom = true;
   private _scrollPending = false;
   private _label = document.createElement('span');

@@ -86,6 +86,24 @@ export function parsePolicy(data: unknown): { policy: IAdminPolicy; today: IDail
 }
 
 /**
+ * How long a question waits for the policy before it goes without it (the server still applies it).
+ */
+export const POLICY_WAIT_MS = 10_000;
+
+/**
+ * Whether the policy is known within `ms` (false: the server has not answered yet).
+ */
+export function policyKnownWithin(policy: Pick<IClaudePolicy, 'ready'>, ms = POLICY_WAIT_MS): Promise<boolean> {
+  return new Promise(resolve => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void policy.ready.then(
+      () => (clearTimeout(timer), resolve(true)),
+      () => (clearTimeout(timer), resolve(true))
+    );
+  });
+}
+
+/**
  * The policy of one Jupyter server, read from its `claude/policy` route.
  */
 export class PolicyModel implements IClaudePolicy {
