@@ -50,16 +50,25 @@ export function contextManagement(policy: IClearingPolicy = DEFAULT_CLEARING): B
 }
 
 /**
- * Stream `request` with the API clearing old tool results (the beta messages endpoint).
+ * Stream `request` with the API clearing old tool results (the beta messages endpoint). A
+ * refusal of the beta or of `context_management` (a gateway that does not know them) sends
+ * the model's next requests without them, so Retry works.
  */
 export function streamWithServerClearing(
-  client: Pick<Anthropic, 'beta'>,
+  client: Pick<Anthropic, 'beta' | 'models'>,
   request: Anthropic.MessageCreateParamsStreaming,
   policy: IClearingPolicy = DEFAULT_CLEARING
 ): MessageStream {
   const params = { ...request, betas: [CONTEXT_MANAGEMENT_BETA], context_management: contextManagement(policy) };
+  const stream = client.beta.messages.stream(params as BetaParams);
+  stream.on('error', error => {
+    const status = (error as { status?: number }).status;
+    if (status === 400 && /context[_-]management|anthropic-beta/i.test(error.message)) {
+      serverDoesNotClear(client, request.model);
+    }
+  });
   // The beta stream is read and ended as the stable one; its messages also carry context_management.
-  return client.beta.messages.stream(params as BetaParams) as unknown as MessageStream;
+  return stream as unknown as MessageStream;
 }
 
 /**

@@ -89,6 +89,23 @@ describe('context editing', () => {
     expect(c.turns[c.turns.length - 1].clearedToolResults).toBe(3);
   });
 
+  it('goes back to clearing on its own side when the beta is refused on the way (a gateway)', async () => {
+    const c = conversation(CLEARING_MODEL);
+    const refusal = {
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'context_management: Extra inputs are not permitted' }
+    };
+    await api.queue('hello', { status: 400, body: refusal });
+    await c.send('What did cell 5 hold?');
+    expect(c.turns[c.turns.length - 1].status).toBe('error');
+    await c.retry();
+    expect(c.turns[c.turns.length - 1].status).toBe('done');
+    const [refused, retried] = await sentMessages();
+    expect(refused.body.context_management).toBeDefined();
+    expect(retried.headers['anthropic-beta']).toBeUndefined();
+    expect(retried.body.context_management).toBeUndefined();
+  });
+
   it('reads what the API cleared, and a response silent about it as the beta not having arrived', () => {
     const applied = { applied_edits: [{ type: 'clear_tool_uses_20250919', cleared_tool_uses: 4 }] };
     expect(clearedByServer({ context_management: applied })).toBe(4);
