@@ -46,6 +46,7 @@ export class Conversation implements IConversation {
     this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._id = options.id ?? newConversationId();
     this._mode = options.mode ?? (() => 'ask');
+    this._setMode = options.setMode ?? null;
   }
 
   /**
@@ -435,6 +436,7 @@ export class Conversation implements IConversation {
           changed: () => this._changed.emit(turn),
           mode: this._mode(),
           task: this._task,
+          setMode: this._setMode ?? undefined,
           limit: limited ? Private.limitText(limited) : null
         });
         turn.exchange.push({ role: 'user', content: results });
@@ -488,6 +490,7 @@ export class Conversation implements IConversation {
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
   private _mode: () => PermissionMode;
+  private _setMode: ((mode: PermissionMode) => boolean) | null;
   private _task: IAgentTask = { outsideContent: false };
 }
 
@@ -526,6 +529,8 @@ export namespace Conversation {
     system?: (() => string[]) | null;
     /** The conversation's permission mode (read at each request; absent: 'ask'). */
     mode?: () => PermissionMode;
+    /** Change the conversation's permission mode; false when not allowed (absent: it cannot change). */
+    setMode?: (mode: PermissionMode) => boolean;
   }
 }
 

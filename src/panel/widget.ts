@@ -18,6 +18,7 @@ import { HypothesisLedgerView } from './hypothesisLedger';
 import { MessageBox } from './messageBox';
 import type { IClaudePolicy } from '../usage/tokens';
 import { ModelPicker } from './modelPicker';
+import { PlanArea } from './planCard';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
@@ -86,6 +87,8 @@ export class ClaudePanel extends Panel {
     this.addWidget(this._log);
     const service = this._sessions;
     if (service) {
+      this._planArea = new PlanArea({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
+      this.addWidget(this._planArea);
       this._proposals = new ProposalArea({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
       this.addWidget(this._proposals);
       this._hypothesisArea = new HypothesisArea({ trans: this._trans });
@@ -100,6 +103,9 @@ export class ClaudePanel extends Panel {
         this._ledger!.setSource(hypotheses);
         this._syncLedgerButton(hypotheses?.rows().length ?? 0);
       };
+      const followPlans = () => this._planArea!.setSource(service.plans());
+      service.plansChanged.connect(followPlans, this);
+      followPlans();
       service.proposalsChanged.connect(followProposals, this);
       service.hypothesesChanged.connect(followHypotheses, this);
       followProposals();
@@ -407,6 +413,7 @@ export class ClaudePanel extends Panel {
   private _history: HistoryList | null = null;
   private _historyButton = document.createElement('button');
   private _saveStatus = document.createElement('div');
+  private _planArea: PlanArea | null = null;
   private _proposals: ProposalArea | null = null;
   private _hypothesisArea: HypothesisArea | null = null;
   private _ledger: HypothesisLedgerView | null = null;
