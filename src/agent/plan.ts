@@ -115,7 +115,7 @@ export class NotebookPlans implements INotebookPlans {
         isError: true
       });
     }
-    const plan: Private.IMutablePlan = {
+    const plan: IPlan = {
       id: Private.planId(),
       title: checked.value.title,
       steps: checked.value.steps.map(step => Private.step(step.goal, step.evidence)),
@@ -194,11 +194,10 @@ export class NotebookPlans implements INotebookPlans {
     }
     for (const other of this._plans) {
       if (other !== plan && (other.status === 'approved' || other.status === 'stopped')) {
-        other.status = 'replaced';
+        this._set(other.id, { status: 'replaced' });
       }
     }
-    plan.steps = steps;
-    plan.status = 'approved';
+    this._set(planId, { steps, status: 'approved' });
     const waiting = this._waiting.get(planId);
     const lines = [
       plan.edited
@@ -227,8 +226,7 @@ export class NotebookPlans implements INotebookPlans {
       return;
     }
     const why = reason.trim();
-    plan.status = 'rejected';
-    plan.reason = why || undefined;
+    this._set(planId, { status: 'rejected', reason: why || undefined });
     this._settle(planId, {
       content:
         `The scientist rejected the plan "${plan.title}"; do not carry it out.` +
@@ -240,16 +238,16 @@ export class NotebookPlans implements INotebookPlans {
     input: { step: unknown; cellId: unknown; note?: unknown },
     cell: { label: string; cellType: string; executed: boolean; hasOutput: boolean } | null
   ): IToolResult {
-    const plan = this.active as Private.IMutablePlan | null;
+    const active = this.active;
     const error = (content: string): IToolResult => ({ content, isError: true });
-    if (!plan) {
+    if (!active) {
       return error('No plan is being carried out: propose one with propose_plan and wait for its approval.');
     }
     const number = Number(input.step);
-    if (!Number.isInteger(number) || number < 1 || number > plan.steps.length) {
-      return error(`The plan has steps 1 to ${plan.steps.length}; there is no step ${String(input.step)}.`);
+    if (!Number.isInteger(number) || number < 1 || number > active.steps.length) {
+      return error(`The plan has steps 1 to ${active.steps.length}; there is no step ${String(input.step)}.`);
     }
-    const step = plan.steps[number - 1];
+    const step = active.steps[number - 1];
     if (step.status === 'done') {
       return error(`Step ${number} is already done (shown by cell ${step.cellId}).`);
     }
@@ -271,10 +269,13 @@ export class NotebookPlans implements INotebookPlans {
       );
     }
     const note = typeof input.note === 'string' ? clipText(input.note.trim(), MAX_STEP_CHARS) : '';
-    plan.steps = plan.steps.map(s => (s === step ? { ...s, status: 'done', cellId, note: note || undefined } : s));
-    const { done, total, current } = planProgress(plan);
-    plan.status = done === total ? 'done' : 'approved';
+    const steps = active.steps.map(s =>
+      s === step ? { ...s, status: 'done' as const, cellId, note: note || undefined } : s
+    );
+    const all = steps.every(s => s.status === 'done');
+    const plan = this._set(active.id, { steps, status: all ? 'done' : 'approved' });
     this._changed.emit();
+    const { done, total, current } = planProgress(plan);
     const next =
       current === null || plan.status === 'done'
         ? 'Every step of the plan is done: summarise what the evidence shows.'
@@ -285,17 +286,16 @@ export class NotebookPlans implements INotebookPlans {
   cancelPending(): void {
     for (const plan of this._plans) {
       if (plan.status === 'proposed') {
-        plan.status = 'rejected';
-        plan.reason = 'stopped';
+        this._set(plan.id, { status: 'rejected', reason: 'stopped' });
         this._settle(plan.id, { content: 'The scientist stopped the answer before deciding on the plan.' });
       } else if (plan.status === 'approved') {
-        plan.status = 'stopped';
+        this._set(plan.id, { status: 'stopped' });
         this._changed.emit();
       }
     }
   }
 
-  private _proposed(planId: string): Private.IMutablePlan | undefined {
+  private _proposed(planId: string): IPlan | undefined {
     return this._plans.find(plan => plan.id === planId && plan.status === 'proposed');
   }
 
@@ -307,10 +307,18 @@ export class NotebookPlans implements INotebookPlans {
     const steps = edit([...plan.steps]);
     const same = steps.length === plan.steps.length && steps.every((step, i) => step === plan.steps[i]);
     if (!same) {
-      plan.steps = steps;
-      plan.edited = true;
+      this._set(planId, { steps, edited: true });
       this._changed.emit();
     }
+  }
+
+  /**
+   * Replace a plan by a changed copy (views compare plans by identity to know what changed).
+   */
+  private _set(planId: string, patch: Partial<IPlan>): IPlan {
+    let changed: IPlan | undefined;
+    this._plans = this._plans.map(plan => (plan.id === planId ? (changed = { ...plan, ...patch }) : plan));
+    return changed!;
   }
 
   private _settle(planId: string, result: IToolResult): void {
@@ -320,7 +328,7 @@ export class NotebookPlans implements INotebookPlans {
     waiting?.resolve(result);
   }
 
-  private _plans: Private.IMutablePlan[] = [];
+  private _plans: IPlan[] = [];
   private _waiting = new Map<string, { resolve: (result: IToolResult) => void; call: IToolCallInfo }>();
   private _changed = new Signal<this, void>(this);
 }
@@ -331,13 +339,6 @@ namespace Private {
   export function planId(): string {
     return `plan-${++plans}-${Date.now().toString(36)}`;
   }
-
-  /**
-   * A plan as this model changes it (the interface shows it read-only).
-   */
-  export type IMutablePlan = {
-    -readonly [K in keyof IPlan]: IPlan[K];
-  } & { steps: IPlanStep[] };
 
   let steps = 0;
 

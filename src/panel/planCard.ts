@@ -116,7 +116,7 @@ export class PlanCard extends Widget {
   }
 
   private _syncField(key: string, value: string): void {
-    const input = this.node.querySelector<HTMLInputElement>(`input[data-focus-key="${key}"]`);
+    const input = this.node.querySelector<HTMLTextAreaElement>(`textarea[data-focus-key="${key}"]`);
     if (input && input.value !== value && document.activeElement !== input) {
       input.value = value;
     }
@@ -151,7 +151,11 @@ export class PlanCard extends Widget {
       down.disabled = i === plan.steps.length - 1;
       const remove = Private.iconButton('✕', t.__('Remove step %1', i + 1), () => this._plans.removeStep(id, step.id));
       tools.append(up, down, remove);
-      item.append(goal, evidence, tools);
+      // The fields sit in a grid inside the list item, so the item keeps its number.
+      const fields = document.createElement('div');
+      fields.className = 'jp-Claude-planStepFields';
+      fields.append(goal, evidence, tools);
+      item.appendChild(fields);
       list.appendChild(item);
     });
     const body = document.createElement('div');
@@ -184,7 +188,7 @@ export class PlanCard extends Widget {
 
   private _approve(reason: HTMLInputElement): void {
     // A field still focused commits its edit first (its change event has not fired yet).
-    const active = this.node.querySelector<HTMLInputElement>('input[data-focus-key]:focus');
+    const active = this.node.querySelector<HTMLTextAreaElement>('textarea[data-focus-key]:focus');
     active?.dispatchEvent(new Event('change'));
     reason.blur();
     if (this._plan) {
@@ -224,7 +228,7 @@ export class PlanCard extends Widget {
       detail.className = 'jp-Claude-planEvidence';
       detail.textContent =
         step.status === 'done' && step.cellId
-          ? t.__('Shown by cell %1', this._cellLabel(step.cellId)) + (step.note ? `: ${step.note}` : '')
+          ? t.__('Shown by %1', this._cellLabel(step.cellId)) + (step.note ? `: ${step.note}` : '')
           : step.evidence;
       item.appendChild(detail);
       list.appendChild(item);
@@ -256,9 +260,15 @@ namespace Private {
   /**
    * A text field that commits its value when the scientist leaves it (or presses Enter).
    */
-  export function field(value: string, label: string, key: string, commit: (value: string) => void): HTMLInputElement {
-    const input = document.createElement('input');
-    input.type = 'text';
+  export function field(
+    value: string,
+    label: string,
+    key: string,
+    commit: (value: string) => void
+  ): HTMLTextAreaElement {
+    // A text area, so a long goal wraps and shows whole; Enter still commits (one line each).
+    const input = document.createElement('textarea');
+    input.rows = 1;
     input.className = 'jp-mod-styled';
     input.value = value;
     input.dataset.focusKey = key;
