@@ -17,7 +17,13 @@ import type { ISentContext } from '../context/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { endUnfinished } from './failure';
 import { compactionRequest } from './compaction';
-import { countToolResults, nextWatermark, requestTokens } from './contextWindow';
+import {
+  countToolResults,
+  DEFAULT_CLEARING,
+  type IClearingPolicy,
+  nextWatermark,
+  requestTokens
+} from './contextWindow';
 import { buildRequest, toContentParams, toMessageParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
 import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands, ITurnUsage } from './tokens';
@@ -47,6 +53,7 @@ export class Conversation implements IConversation {
     this._id = options.id ?? newConversationId();
     this._mode = options.mode ?? (() => 'ask');
     this._setMode = options.setMode ?? null;
+    this._clearing = options.clearing === undefined ? DEFAULT_CLEARING : options.clearing;
   }
 
   /**
@@ -342,11 +349,14 @@ export class Conversation implements IConversation {
    */
   buildRequest(): Anthropic.MessageCreateParamsStreaming {
     // Past the trigger, the oldest tool results are cleared from this request on.
-    const cleared = nextWatermark(
-      this._clearedResults,
-      this._lastTokens,
-      countToolResults(toMessageParams(this._turns))
-    );
+    const cleared = this._clearing
+      ? nextWatermark(
+          this._clearedResults,
+          this._lastTokens,
+          countToolResults(toMessageParams(this._turns)),
+          this._clearing
+        )
+      : this._clearedResults;
     if (cleared > this._clearedResults) {
       this._clearedResults = cleared;
       const answer = this._turns[this._turns.length - 1];
@@ -491,6 +501,7 @@ export class Conversation implements IConversation {
   private _changed = new Signal<this, IChatTurn | null>(this);
   private _mode: () => PermissionMode;
   private _setMode: ((mode: PermissionMode) => boolean) | null;
+  private _clearing: IClearingPolicy | null;
   private _task: IAgentTask = { outsideContent: false };
 }
 
@@ -531,6 +542,8 @@ export namespace Conversation {
     mode?: () => PermissionMode;
     /** Change the conversation's permission mode; false when not allowed (absent: it cannot change). */
     setMode?: (mode: PermissionMode) => boolean;
+    /** When old tool results are cleared (absent: `DEFAULT_CLEARING`; null: never, as a benchmark compares). */
+    clearing?: IClearingPolicy | null;
   }
 }
 
