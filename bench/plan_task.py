@@ -16,7 +16,8 @@ price relative to uncached input (cache write 1.25, cache read 0.1), and the out
 Configurations: neither (clearing off, compaction off); clearing at its default (past 100,000
 input tokens, the 3 latest results kept), which this task never reaches; the same policy
 triggered at 40,000 tokens, as a task twice as long would meet the default; compaction at
-60,000 tokens (`compactAtTokens`, a setting; its default 150,000 is not reached either); and both. Ratios are to "neither", from one run.
+60,000 tokens (`compactAtTokens`, a setting; its default 150,000 is not reached either); and
+both. Ratios are to "neither", from one run.
 
     .venv/bin/python bench/plan_task.py [--json]
 """
