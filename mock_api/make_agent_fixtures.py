@@ -79,6 +79,53 @@ def build(out: Path) -> None:
         tool_message("msg_agent_run2", "", [("toolu_agent_run02", "run_cell", {"cell_id": "numbers"})]),
         "Claude asks to run the cell with id 'numbers' (run_cell).",
     )
+    # A planned task on the agent notebook (cells 'numbers', already run, and 'broken').
+    stream(
+        "agent_plan_propose",
+        tool_message(
+            "msg_agent_plan",
+            "This takes a few steps; here is the plan.",
+            [
+                (
+                    "toolu_agent_plan01",
+                    "propose_plan",
+                    {
+                        "title": "Fix the broken cell and check the values",
+                        "steps": [
+                            {"goal": "Fix the broken cell", "evidence": "the fixed cell's output"},
+                            {"goal": "Check the values' spread", "evidence": "the output of cell 'numbers'"},
+                            {"goal": "Plot a histogram of the values", "evidence": "a histogram"},
+                        ],
+                    },
+                )
+            ],
+        ),
+        "Claude proposes a three-step plan (propose_plan) for fixing 'broken' and checking the values.",
+    )
+    stream(
+        "agent_plan_step_numbers",
+        tool_message(
+            "msg_agent_step1",
+            "The values' spread is shown by the first cell.",
+            [
+                (
+                    "toolu_agent_step01",
+                    "complete_plan_step",
+                    {"step": 1, "cell_id": "numbers", "note": "values[2] - values[1] is 3"},
+                )
+            ],
+        ),
+        "Claude marks step 1 done with the cell 'numbers' (complete_plan_step).",
+    )
+    stream(
+        "agent_plan_step_broken",
+        tool_message(
+            "msg_agent_step2",
+            "The fixed cell ran.",
+            [("toolu_agent_step02", "complete_plan_step", {"step": 2, "cell_id": "broken", "note": "it prints 3"})],
+        ),
+        "Claude marks step 2 done with the cell 'broken' (complete_plan_step).",
+    )
     for name, spec in specs.items():
         (out / f"{name}.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 

@@ -238,6 +238,7 @@ namespace Private {
     cancelPending(): void {
       this._context.proposals?.cancelPending();
       this._context.hypotheses?.cancelPending();
+      this._context.plans?.cancelPending();
       this._context.cancelApprovals?.();
     }
 
@@ -257,6 +258,7 @@ namespace Private {
         files: (route, params) => context.files(route, params),
         proposals: context.proposals,
         hypotheses: context.hypotheses,
+        plans: context.plans,
         approve: context.approve,
         cancelApprovals: context.cancelApprovals ? () => context.cancelApprovals?.() : undefined,
         call: {
@@ -264,7 +266,8 @@ namespace Private {
           model: call?.model ?? '',
           requestId: call?.requestId ?? null,
           mode: call?.mode,
-          task: call?.task
+          task: call?.task,
+          setMode: call?.setMode
         },
         cellLabel: cellId => cellLabel(context, cellId)
       };

@@ -67,6 +67,8 @@ export interface IToolCallInfo {
   mode?: PermissionMode;
   /** What the conversation's task has seen so far (the registry marks content from outside the notebook). */
   task?: IAgentTask;
+  /** Change the conversation's permission mode (an approved plan leaves Plan mode); false when not allowed. */
+  setMode?(mode: PermissionMode): boolean;
 }
 
 /**
@@ -172,10 +174,87 @@ export interface IToolContext {
   proposals?: IProposalQueue;
   /** The notebook's hypotheses (none: the hypothesis tools are not offered). */
   hypotheses?: INotebookHypotheses;
+  /** The notebook's plans (none: the plan tools are not offered). */
+  plans?: INotebookPlans;
   /** Asks the scientist about an external call (none: external tools are not offered). */
   approve?: ToolApproval;
   /** Settle the external calls still waiting for the scientist (the answer was stopped). */
   cancelApprovals?(): void;
+}
+
+/**
+ * Where a plan stands: `proposed` waits for the scientist; `approved` is being carried out;
+ * `stopped` was interrupted (the scientist pressed Stop; a later step done resumes it);
+ * `done` has every step done; `rejected` and `replaced` (a later plan was approved) are over.
+ */
+export type PlanStatus = 'proposed' | 'approved' | 'stopped' | 'done' | 'rejected' | 'replaced';
+
+/**
+ * One step of a plan: what it is for, and the evidence it will produce.
+ */
+export interface IPlanStep {
+  readonly id: string;
+  readonly goal: string;
+  readonly evidence: string;
+  readonly status: 'pending' | 'done';
+  /** The cell whose output shows the step done (set when Claude marks it done). */
+  readonly cellId?: string;
+  /** Claude's one-line account of what the cell shows. */
+  readonly note?: string;
+}
+
+/**
+ * A plan Claude proposed for a multi-step request.
+ */
+export interface IPlan {
+  readonly id: string;
+  readonly title: string;
+  readonly steps: ReadonlyArray<IPlanStep>;
+  readonly status: PlanStatus;
+  /** The scientist changed the steps before approving. */
+  readonly edited: boolean;
+  /** Proposed in Plan mode: approving it leaves Plan mode for Ask. */
+  readonly fromPlanMode: boolean;
+  /** Why it was rejected (the scientist's words), if they gave a reason. */
+  readonly reason?: string;
+  readonly provenance: { model: string; requestId: string | null; toolUseId: string; createdAt: string };
+}
+
+/**
+ * The plans of one notebook: proposed by Claude, edited and approved by the scientist, and
+ * carried out step by step. A plan changes nothing in the notebook; its steps' changes are
+ * proposals like any other.
+ */
+export interface INotebookPlans {
+  readonly plans: ReadonlyArray<IPlan>;
+  /** The plan being carried out (approved or stopped), if any. */
+  readonly active: IPlan | null;
+  /** Emitted when a plan is added or changes. */
+  readonly changed: ISignal<INotebookPlans, void>;
+  /** A `propose_plan` call: a card for the scientist; resolves with their decision. */
+  propose(input: unknown, call: IToolCallInfo): Promise<IToolResult>;
+  /** Change a proposed step's goal or evidence. */
+  editStep(planId: string, stepId: string, patch: { goal?: string; evidence?: string }): void;
+  /** Move a proposed step up (-1) or down (+1). */
+  moveStep(planId: string, stepId: string, delta: -1 | 1): void;
+  /** Remove a proposed step. */
+  removeStep(planId: string, stepId: string): void;
+  /** Add an empty step to a proposed plan, after another (default: at the end); returns its id. */
+  addStep(planId: string, afterStepId?: string): string;
+  /** Approve a proposed plan as it stands now. */
+  approve(planId: string): void;
+  /** Reject a proposed plan, with the scientist's reason. */
+  reject(planId: string, reason?: string): void;
+  /**
+   * A `complete_plan_step` call: mark a step of the active plan done with the cell that shows
+   * it (`cell` is what the notebook holds under that id, null when there is no such cell).
+   */
+  completeStep(
+    input: { step: unknown; cellId: unknown; note?: unknown },
+    cell: { label: string; cellType: string; executed: boolean; hasOutput: boolean } | null
+  ): IToolResult;
+  /** The scientist stopped the answer: a waiting plan is rejected, the active one stopped. */
+  cancelPending(): void;
 }
 
 /**

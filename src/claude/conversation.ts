@@ -18,7 +18,7 @@ import { TRANSLATION_DOMAIN } from '../translation';
 import { endUnfinished } from './failure';
 import { compactionDue, compactionRequest, compactionRetryAt } from './compaction';
 import { clearedByServer, serverClears, serverDoesNotClear, streamWithServerClearing } from './contextEditing';
-import { nextWatermark, requestTokens } from './contextWindow';
+import { DEFAULT_CLEARING, type IClearingPolicy, nextWatermark, requestTokens } from './contextWindow';
 import { buildRequest, toContentParams, toMessageParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
 import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands, ITurnUsage } from './tokens';
@@ -47,6 +47,8 @@ export class Conversation implements IConversation {
     this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._id = options.id ?? newConversationId();
     this._mode = options.mode ?? (() => 'ask');
+    this._setMode = options.setMode ?? null;
+    this._clearing = options.clearing === undefined ? DEFAULT_CLEARING : options.clearing;
   }
 
   /**
@@ -244,7 +246,7 @@ export class Conversation implements IConversation {
     this._changed.emit(summary);
     try {
       const client = typeof this._client === 'function' ? await this._client() : this._client;
-      const onServer = await serverClears(client, this._getSettings().model);
+      const onServer = await this._serverClears(client);
       const request = compactionRequest(
         buildRequest({
           clearedToolResults: onServer ? 0 : this._clearedResults,
@@ -254,7 +256,9 @@ export class Conversation implements IConversation {
           tools: []
         })
       );
-      const stream = onServer ? streamWithServerClearing(client, request) : client.messages.stream(request);
+      const stream = onServer
+        ? streamWithServerClearing(client, request, this._clearing ?? undefined)
+        : client.messages.stream(request);
       this._stream = stream;
       const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
         summary.text = textOf(snapshot).text;
@@ -350,9 +354,10 @@ export class Conversation implements IConversation {
   buildRequest(serverClears = false): Anthropic.MessageCreateParamsStreaming {
     // Past the trigger, the oldest tool results are cleared from this request on (by the API
     // itself where it can: then the request carries them all).
-    const cleared = serverClears
-      ? 0
-      : nextWatermark(this._clearedResults, this._lastTokens, toMessageParams(this._turns));
+    const cleared =
+      serverClears || !this._clearing
+        ? 0
+        : nextWatermark(this._clearedResults, this._lastTokens, toMessageParams(this._turns), this._clearing);
     if (serverClears) {
       this._clearedResults = 0;
     } else if (cleared > this._clearedResults) {
@@ -370,6 +375,14 @@ export class Conversation implements IConversation {
       tools: this._tools?.definitions({ mode: this._mode() }) ?? [],
       system: this._system?.() ?? []
     });
+  }
+
+  /**
+   * Whether the API clears old tool results for this conversation's model (never when the
+   * conversation does not clear at all).
+   */
+  private _serverClears(client: IStreamingClient): Promise<boolean> {
+    return this._clearing ? serverClears(client, this._getSettings().model) : Promise.resolve(false);
   }
 
   private _pushStopped(): void {
@@ -400,9 +413,11 @@ export class Conversation implements IConversation {
         // The request includes this turn's own earlier steps (its `exchange`).
         const client = typeof this._client === 'function' ? await this._client() : this._client;
         const model = this._getSettings().model;
-        const onServer = await serverClears(client, model);
+        const onServer = await this._serverClears(client);
         const request = this.buildRequest(onServer);
-        const stream = onServer ? streamWithServerClearing(client, request) : client.messages.stream(request);
+        const stream = onServer
+          ? streamWithServerClearing(client, request, this._clearing ?? undefined)
+          : client.messages.stream(request);
         this._stream = stream;
         const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
           step = textOf(snapshot);
@@ -455,6 +470,7 @@ export class Conversation implements IConversation {
           changed: () => this._changed.emit(turn),
           mode: this._mode(),
           task: this._task,
+          setMode: this._setMode ?? undefined,
           limit: limited ? Private.limitText(limited) : null
         });
         turn.exchange.push({ role: 'user', content: results });
@@ -510,6 +526,8 @@ export class Conversation implements IConversation {
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
   private _mode: () => PermissionMode;
+  private _setMode: ((mode: PermissionMode) => boolean) | null;
+  private _clearing: IClearingPolicy | null;
   private _task: IAgentTask = { outsideContent: false };
 }
 
@@ -548,6 +566,10 @@ export namespace Conversation {
     system?: (() => string[]) | null;
     /** The conversation's permission mode (read at each request; absent: 'ask'). */
     mode?: () => PermissionMode;
+    /** Change the conversation's permission mode; false when not allowed (absent: it cannot change). */
+    setMode?: (mode: PermissionMode) => boolean;
+    /** When old tool results are cleared (absent: `DEFAULT_CLEARING`; null: never, as a benchmark compares). */
+    clearing?: IClearingPolicy | null;
   }
 }
 

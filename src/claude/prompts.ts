@@ -19,7 +19,9 @@ export function systemPrompt(notebookName: string | null, customInstructions: st
     'When you suggest a hypothesis, propose it as a record with propose_hypothesis (when the tool is available): ' +
       'a falsification test whose code leaves its result in a dict named `result` ' +
       '(statistic, statistic_name, p_value, effect_size, ci, ci_level, n). Its verdict comes from that result, ' +
-      'corrected for the other tests in the notebook; read_hypotheses shows what was already tested.'
+      'corrected for the other tests in the notebook; read_hypotheses shows what was already tested.',
+    'For a request of several steps, first propose a plan with propose_plan (when the tool is available) and wait for ' +
+      'its approval; mark each step done with complete_plan_step and the cell that shows it.'
   ];
   if (customInstructions.trim()) {
     lines.push('', "The scientist's own instructions:", customInstructions.trim());

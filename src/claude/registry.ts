@@ -24,6 +24,7 @@ export class ConversationRegistry implements IConversationRegistry {
     this._commands = options.commands ?? null;
     this._system = options.system ?? null;
     this._modeOf = options.modeOf ?? null;
+    this._setModeOf = options.setModeOf ?? null;
     this._settings = options.settings ?? DEFAULT_SETTINGS;
     this._store = options.store ?? null;
     this._pathOf = options.pathOf ?? null;
@@ -145,6 +146,7 @@ export class ConversationRegistry implements IConversationRegistry {
 
   private _create(label: string): Conversation {
     const modeOf = this._modeOf;
+    const setModeOf = this._setModeOf;
     const conversation: Conversation = new Conversation({
       client: this._client,
       settings: () => this._settings,
@@ -153,7 +155,8 @@ export class ConversationRegistry implements IConversationRegistry {
       commands: this._commands,
       system: this._system,
       // Read by id at each request: a new chat (a new id) starts in the default mode.
-      mode: () => (modeOf ? modeOf(conversation.id) : 'ask')
+      mode: () => (modeOf ? modeOf(conversation.id) : 'ask'),
+      setMode: setModeOf ? mode => setModeOf(conversation.id, mode) : undefined
     });
     return conversation;
   }
@@ -164,6 +167,7 @@ export class ConversationRegistry implements IConversationRegistry {
   private _commands: ConversationRegistry.IOptions['commands'] | null;
   private _system: (() => string[]) | null;
   private _modeOf: ((conversationId: string) => PermissionMode) | null;
+  private _setModeOf: ((conversationId: string, mode: PermissionMode) => boolean) | null;
   private _client: () => Promise<IStreamingClient>;
   private _trans?: TranslationBundle;
   private _settings: IClaudeSettings;
@@ -194,6 +198,8 @@ export namespace ConversationRegistry {
     toolsFor?: (key: object) => IClaudeTools;
     /** A conversation's permission mode, by its id (absent: always 'ask'). */
     modeOf?: (conversationId: string) => PermissionMode;
+    /** Change a conversation's permission mode; false when not allowed (absent: modes cannot change). */
+    setModeOf?: (conversationId: string, mode: PermissionMode) => boolean;
     /** Where notebooks' conversations are saved (none: not saved). */
     store?: IConversationStore;
     /** A notebook's current path relative to the Jupyter root. */

@@ -30,6 +30,8 @@ export interface IToolRound {
   mode?: PermissionMode;
   /** What the conversation's task has taken in. */
   task?: IAgentTask;
+  /** Change the conversation's permission mode (an approved plan leaves Plan mode). */
+  setMode?: (mode: PermissionMode) => boolean;
   /** A limit was reached (rounds, tokens): every call is answered with this, asking for a summary. */
   limit?: string | null;
 }
@@ -87,7 +89,8 @@ namespace Private {
         model: round.turn.model ?? round.model,
         requestId: round.turn.requestId ?? null,
         mode: round.mode,
-        task: round.task
+        task: round.task,
+        setMode: round.setMode
       });
     } catch (error) {
       return { content: `The tool failed: ${error instanceof Error ? error.message : error}`, isError: true };

@@ -3,7 +3,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IModelChoice } from '../claude/models';
-import { policyKnownWithin } from '../usage/policy';
+import { POLICY_WAIT_MS, policyKnownWithin } from '../usage/policy';
 import type { IClaudePolicy } from '../usage/tokens';
 
 /**
@@ -20,6 +20,9 @@ export class ModelPicker {
     select.addEventListener('change', () => void options.setModel(select.value));
     this.node.className = 'jp-select-wrapper jp-Claude-modelWrapper';
     this.node.appendChild(select);
+    this.lateNote.className = 'jp-Claude-saveStatus';
+    this.lateNote.setAttribute('role', 'status');
+    this.lateNote.hidden = true;
     options.policy?.changed.connect(() => this.update());
     // Built after the policy arrived (the chat loads when the panel is first shown): apply it
     // now rather than after the upstream's model list.
@@ -32,10 +35,17 @@ export class ModelPicker {
   readonly node = document.createElement('div');
 
   /**
+   * A status line for the panel: shown when a question went before the policy arrived.
+   */
+  readonly lateNote = document.createElement('div');
+
+  /**
    * Ask the upstream for its models, then show them.
    */
   async load(): Promise<void> {
-    await this.policyKnown();
+    if (this._options.policy) {
+      await policyKnownWithin(this._options.policy);
+    }
     this._models = await this._options.listModels(this._options.configured());
     this.update();
   }
@@ -46,6 +56,13 @@ export class ModelPicker {
   async policyKnown(): Promise<boolean> {
     const policy = this._options.policy;
     const known = policy ? await policyKnownWithin(policy) : true;
+    this.lateNote.hidden = known;
+    this.lateNote.textContent = known
+      ? ''
+      : this._options.trans.__(
+          "The Jupyter server has not sent the administrator's policy within %1 seconds: the question went with the model picked, and the server still applies the policy.",
+          POLICY_WAIT_MS / 1000
+        );
     this.update();
     return known;
   }

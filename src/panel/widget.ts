@@ -16,9 +16,9 @@ import { HistoryList } from './history';
 import { HypothesisArea } from './hypothesisArea';
 import { HypothesisLedgerView } from './hypothesisLedger';
 import { MessageBox } from './messageBox';
-import { POLICY_WAIT_MS } from '../usage/policy';
 import type { IClaudePolicy } from '../usage/tokens';
 import { ModelPicker } from './modelPicker';
+import { PlanArea } from './planCard';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
@@ -86,6 +86,8 @@ export class ClaudePanel extends Panel {
     this.addWidget(this._log);
     const service = this._sessions;
     if (service) {
+      this._planArea = new PlanArea({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
+      this.addWidget(this._planArea);
       this._proposals = new ProposalArea({ trans: this._trans, cellLabel: id => service.cellLabel(id) });
       this.addWidget(this._proposals);
       this._hypothesisArea = new HypothesisArea({ trans: this._trans });
@@ -100,6 +102,9 @@ export class ClaudePanel extends Panel {
         this._ledger!.setSource(hypotheses);
         this._syncLedgerButton(hypotheses?.rows().length ?? 0);
       };
+      const followPlans = () => this._planArea!.setSource(service.plans());
+      service.plansChanged.connect(followPlans, this);
+      followPlans();
       service.proposalsChanged.connect(followProposals, this);
       service.hypothesesChanged.connect(followHypotheses, this);
       followProposals();
@@ -137,14 +142,7 @@ export class ClaudePanel extends Panel {
    */
   private async _send(text: string): Promise<void> {
     const conversation = this.conversation;
-    const known = await this._modelPicker.policyKnown();
-    this._policyStatus.hidden = known;
-    this._policyStatus.textContent = known
-      ? ''
-      : this._trans.__(
-          "The Jupyter server has not sent the administrator's policy within %1 seconds: the question went with the model picked, and the server still applies the policy.",
-          POLICY_WAIT_MS / 1000
-        );
+    await this._modelPicker.policyKnown();
     await conversation.send(text);
   }
 
@@ -264,9 +262,7 @@ export class ClaudePanel extends Panel {
       tools.append(this._historyButton);
     }
     tools.append(newChat);
-    this._policyStatus.className = 'jp-Claude-saveStatus';
-    this._policyStatus.setAttribute('role', 'status');
-    header.node.append(title, tools, this._saveStatus, this._policyStatus);
+    header.node.append(title, tools, this._saveStatus, this._modelPicker.lateNote);
     return header;
   }
 
@@ -413,7 +409,7 @@ export class ClaudePanel extends Panel {
   private _history: HistoryList | null = null;
   private _historyButton = document.createElement('button');
   private _saveStatus = document.createElement('div');
-  private _policyStatus = Object.assign(document.createElement('div'), { hidden: true });
+  private _planArea: PlanArea | null = null;
   private _proposals: ProposalArea | null = null;
   private _hypothesisArea: HypothesisArea | null = null;
   private _ledger: HypothesisLedgerView | null = null;

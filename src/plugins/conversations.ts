@@ -62,6 +62,7 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       pathOf: key => (key as NotebookPanel).context.localPath,
       commands: commands ?? undefined,
       modeOf: modes ? id => modes.modeOf(id) : undefined,
+      setModeOf: modes ? (id, mode) => modes.setMode(id, mode) : undefined,
       // The enabled skills' names and descriptions, in the cached system prompt.
       system: skills ? () => [skills.listing()] : undefined
     });

@@ -1,6 +1,6 @@
 /*
  * The session of one open notebook: the scientist's context choices, the proposal queue, the
- * hypotheses, the tools, and where each question's context comes from.
+ * hypotheses, the plans, the tools, and where each question's context comes from.
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import type { INotebookCellExecutor, NotebookPanel } from '@jupyterlab/notebook';
@@ -10,6 +10,7 @@ import { ContextSelection } from '../context/selection';
 import type { IRulesSource } from '../context/rules';
 import type { IContextImage, ISentContext } from '../context/tokens';
 import type { IClaudeTools, IToolApprovals, IToolContext, IToolRegistry } from '../agent/tokens';
+import { NotebookPlans } from '../agent/plan';
 import { NotebookHypotheses } from '../hypotheses/notebook';
 import type { KernelInspector } from '../kernel/inspector';
 import { NotebookProposals } from '../proposals/queue';
@@ -49,6 +50,7 @@ export class NotebookSession implements INotebookSession {
       this.proposals.cancelPending();
       this.hypotheses.cancelPending();
       this.hypotheses.dispose();
+      this.plans.cancelPending();
     });
   }
 
@@ -56,6 +58,7 @@ export class NotebookSession implements INotebookSession {
   readonly selection = new ContextSelection();
   readonly proposals: NotebookProposals;
   readonly hypotheses: NotebookHypotheses;
+  readonly plans = new NotebookPlans();
 
   /**
    * The read and write tools Claude may call about this notebook.
@@ -71,6 +74,7 @@ export class NotebookSession implements INotebookSession {
         inspectVariable: (kernel, request) => this._options.inspector.inspectVariable(kernel, request),
         proposals: this.proposals,
         hypotheses: this.hypotheses,
+        plans: this.plans,
         files: (route, params) => this._options.files(route, params),
         // External (MCP) calls are offered only where something asks the scientist about them.
         ...Private.approvals(this._options.approvals, () => panel.context.localPath)

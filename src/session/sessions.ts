@@ -12,6 +12,7 @@ import type { ContextSelection } from '../context/selection';
 import type { IImageCandidate } from '../context/images';
 import type { IRulesSource } from '../context/rules';
 import type { IContextImage, ISentContext } from '../context/tokens';
+import type { NotebookPlans } from '../agent/plan';
 import type { NotebookHypotheses } from '../hypotheses/notebook';
 import { KernelInspector } from '../kernel/inspector';
 import type { NotebookProposals } from '../proposals/queue';
@@ -26,6 +27,7 @@ export class NotebookSessions implements INotebookSessions {
       this._currentChanged.emit(this.current);
       this._proposalsChanged.emit();
       this._hypothesesChanged.emit();
+      this._plansChanged.emit();
       this._changed.emit();
     }, this);
     this._tracker.activeCellChanged.connect(() => this._changed.emit(), this);
@@ -53,6 +55,7 @@ export class NotebookSessions implements INotebookSessions {
       session.selection.changed.connect(() => inFocus() && this._changed.emit(), this);
       session.proposals.changed.connect(() => inFocus() && this._proposalsChanged.emit(), this);
       session.hypotheses.changed.connect(() => inFocus() && this._hypothesesChanged.emit(), this);
+      session.plans.changed.connect(() => inFocus() && this._plansChanged.emit(), this);
       this._sessions.set(panel, session);
     }
     return session;
@@ -79,6 +82,10 @@ export class NotebookSessions implements INotebookSessions {
     return this._hypothesesChanged;
   }
 
+  get plansChanged(): Signal<this, void> {
+    return this._plansChanged;
+  }
+
   get selection(): ContextSelection | null {
     return this.current?.selection ?? null;
   }
@@ -99,6 +106,10 @@ export class NotebookSessions implements INotebookSessions {
     return this.current?.hypotheses ?? null;
   }
 
+  plans(): NotebookPlans | null {
+    return this.current?.plans ?? null;
+  }
+
   cellLabel(cellId: string): string {
     return this.current?.cellLabel(cellId) ?? `cell ${cellId}`;
   }
@@ -113,6 +124,7 @@ export class NotebookSessions implements INotebookSessions {
   private _changed = new Signal<this, void>(this);
   private _proposalsChanged = new Signal<this, void>(this);
   private _hypothesesChanged = new Signal<this, void>(this);
+  private _plansChanged = new Signal<this, void>(this);
 }
 
 export namespace NotebookSessions {

@@ -5,7 +5,7 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
-import type { IClaudeTools } from '../agent/tokens';
+import type { IClaudeTools, INotebookPlans } from '../agent/tokens';
 import type { IContextSelection, ISentContext } from '../context/tokens';
 import type { INotebookHypotheses } from '../hypotheses/tokens';
 import type { IProposalQueue } from '../proposals/tokens';
@@ -20,6 +20,8 @@ export interface INotebookSession {
   readonly proposals: IProposalQueue;
   /** The hypotheses Claude proposed and the notebook's ledger. */
   readonly hypotheses: INotebookHypotheses;
+  /** The plans Claude proposed for multi-step requests, and their progress. */
+  readonly plans: INotebookPlans;
   /** The tools Claude may call about this notebook. */
   readonly tools: IClaudeTools;
   /** The context a question asked now carries (waits a little for a busy kernel). */
@@ -49,6 +51,8 @@ export interface INotebookSessions {
   readonly proposalsChanged: ISignal<INotebookSessions, void>;
   /** Emitted when the notebook in focus changes or its hypotheses do. */
   readonly hypothesesChanged: ISignal<INotebookSessions, void>;
+  /** Emitted when the notebook in focus changes or its plans do. */
+  readonly plansChanged: ISignal<INotebookSessions, void>;
   /** The scientist's choices for the notebook in focus, or null without a notebook. */
   readonly selection: IContextSelection | null;
   /** The context the next question would carry (does not wait for a busy kernel). */
@@ -59,6 +63,8 @@ export interface INotebookSessions {
   proposals(): IProposalQueue | null;
   /** The hypotheses of the notebook in focus. */
   hypotheses(): INotebookHypotheses | null;
+  /** The plans of the notebook in focus. */
+  plans(): INotebookPlans | null;
   /** How the notebook in focus names a cell ("cell #3"). */
   cellLabel(cellId: string): string;
 }

@@ -258,3 +258,88 @@ test('a long conversation: the context gauge, a compaction turn, and the whole t
   expect(conversation.turns).toBe(5);
   await setClaudeSetting(page, 'compactAtTokens', 150000);
 });
+
+test('a plan in Plan mode: edited, reordered and trimmed before approval, then carried out in Ask with its progress', async ({
+  page,
+  request
+}) => {
+  await chooseMode(page, 'Plan');
+  for (const fixture of [
+    'agent_plan_propose',
+    'agent_plan_step_numbers',
+    'tool_propose_fix',
+    'agent_run_broken',
+    'agent_plan_step_broken',
+    'hello'
+  ]) {
+    await queueFixture(request, fixture);
+  }
+  await ask(page, 'Fix the broken cell and check the values');
+  const card = claudePanel(page).locator('.jp-Claude-planCard');
+  await expect(card).toHaveAttribute('data-status', 'proposed');
+  await expect(card).toContainText('Approving ends Plan mode');
+  // The scientist puts the check first, drops the plot and words the evidence their way.
+  await card.getByRole('button', { name: 'Move step 2 up' }).click();
+  await card.getByRole('button', { name: 'Remove step 3' }).click();
+  await card.getByRole('textbox', { name: 'Evidence of step 2' }).fill('the fixed cell prints 3');
+  await expect(card.locator('.jp-Claude-planStep')).toHaveCount(2);
+  // For looking at: the card as the scientist edited it, and later carried out.
+  await card.screenshot({ path: test.info().outputPath('plan-proposed.png') });
+  await card.getByRole('button', { name: 'Approve plan' }).click();
+
+  // Approved, the plan is carried out in Ask: the fix and the run wait for their clicks.
+  await expect(claudePanel(page).locator('.jp-Claude-modeBar')).toHaveAttribute('data-mode', 'ask');
+  const fix = claudePanel(page).locator('.jp-Claude-proposal[data-kind="replace"]');
+  await expect(fix).toHaveAttribute('data-status', 'pending');
+  await expect(card).toHaveAttribute('data-status', 'approved');
+  await expect(card.locator('progress')).toHaveAttribute('aria-label', '1 of 2 steps done');
+  await expect(card.locator('.jp-Claude-planStep').nth(0)).toHaveAttribute('data-status', 'done');
+  await expect(card.locator('.jp-Claude-planStep').nth(0)).toContainText('Shown by cell #1: values[2] - values[1] is 3');
+  await expect(card.locator('.jp-Claude-planStep.jp-mod-current')).toContainText('Fix the broken cell');
+  await expect(card).toContainText('Step 2 of 2: Fix the broken cell');
+  await card.screenshot({ path: test.info().outputPath('plan-progress.png') });
+  await fix.getByRole('button', { name: 'Accept', exact: true }).click();
+  const run = claudePanel(page).locator('.jp-Claude-proposal[data-kind="run"]');
+  await run.getByRole('button', { name: 'Run' }).click();
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+  await expect(card).toHaveAttribute('data-status', 'done');
+  await expect(card).toContainText('Done: all 2 steps');
+  await expect(card.locator('.jp-Claude-planStep').nth(1)).toContainText('Shown by cell #2: it prints 3');
+
+  // Claude was told the plan as the scientist approved it.
+  const requests = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
+  const messages = requests[1].body.messages;
+  const approved: string = messages[messages.length - 1].content.find((b: any) => b.type === 'tool_result').content;
+  expect(approved).toContain("1. Check the values' spread");
+  expect(approved).toContain('2. Fix the broken cell (evidence: the fixed cell prints 3)');
+  expect(approved).not.toContain('histogram');
+  expect(requests[0].body.tools.map((t: any) => t.name)).not.toContain('replace_cell');
+  expect(requests[1].body.tools.map((t: any) => t.name)).toContain('replace_cell');
+});
+
+test('Stop mid-plan: the waiting change is not applied, the plan says where it stopped, nothing more is asked', async ({
+  page,
+  request
+}) => {
+  for (const fixture of ['agent_plan_propose', 'agent_plan_step_numbers', 'tool_propose_fix', 'hello']) {
+    await queueFixture(request, fixture);
+  }
+  await openPanel(page);
+  await ask(page, 'Fix the broken cell and check the values');
+  const card = claudePanel(page).locator('.jp-Claude-planCard');
+  await card.getByRole('button', { name: 'Move step 2 up' }).click();
+  await card.getByRole('button', { name: 'Remove step 3' }).click();
+  await card.getByRole('button', { name: 'Approve plan' }).click();
+  const fix = claudePanel(page).locator('.jp-Claude-proposal[data-kind="replace"]');
+  await expect(fix).toHaveAttribute('data-status', 'pending');
+  const before = (await recordedRequests(request)).filter(r => r.path === '/v1/messages').length;
+  await claudePanel(page).getByRole('button', { name: 'Stop' }).click();
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'stopped');
+  await expect(fix).not.toHaveAttribute('data-status', 'pending');
+  await expect(fix).not.toHaveAttribute('data-status', 'accepted');
+  expect((await cellSources(page))[1]).toBe("values['mean']");
+  await expect(card).toHaveAttribute('data-status', 'stopped');
+  await expect(card).toContainText('Stopped at step 2 of 2');
+  await expect(card.locator('progress')).toHaveAttribute('aria-label', '1 of 2 steps done');
+  expect((await recordedRequests(request)).filter(r => r.path === '/v1/messages')).toHaveLength(before);
+});
