@@ -15,7 +15,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const { ROOT, AcceptingQueue } = require('./session_support');
+const { ROOT, AcceptingQueue, notebookContext } = require('./session_support');
 
 const Anthropic = require(path.join(ROOT, 'node_modules', '@anthropic-ai', 'sdk')).default;
 const { Conversation } = require(path.join(ROOT, 'src', 'claude', 'conversation.ts'));
@@ -27,7 +27,6 @@ const { NotebookPlans } = require(path.join(ROOT, 'src', 'agent', 'plan.ts'));
 const { PLAN_TOOLS } = require(path.join(ROOT, 'src', 'agent', 'planTools.ts'));
 const { NOTEBOOK_READ_TOOLS } = require(path.join(ROOT, 'src', 'agent', 'tools.ts'));
 const { PROPOSAL_TOOLS } = require(path.join(ROOT, 'src', 'proposals', 'tools.ts'));
-const { buildContext } = require(path.join(ROOT, 'src', 'context', 'budget.ts'));
 
 function args() {
   const out = { clearing: true, clearAt: 0, compactAt: 0 };
@@ -123,19 +122,7 @@ async function main() {
       : options.clearAt
         ? { ...DEFAULT_CLEARING, triggerTokens: options.clearAt }
         : undefined,
-    context: async () => {
-      const context = buildContext({ notebook, activeCellId: null, budgetTokens: settings.contextBudgetTokens });
-      return {
-        stableText: context.stableText,
-        volatileText: context.volatileText,
-        images: [],
-        parts: [],
-        omitted: [],
-        totalTokens: context.totalTokens,
-        redactions: context.redactions,
-        notes: []
-      };
-    }
+    context: async () => notebookContext(notebook, null, settings.contextBudgetTokens)
   });
   for (const question of script.questions) {
     await conversation.send(question);

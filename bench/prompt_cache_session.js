@@ -14,7 +14,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const { ROOT, AcceptingQueue } = require('./session_support');
+const { ROOT, AcceptingQueue, notebookContext } = require('./session_support');
 
 const Anthropic = require(path.join(ROOT, 'node_modules', '@anthropic-ai', 'sdk')).default;
 const { Conversation } = require(path.join(ROOT, 'src', 'claude', 'conversation.ts'));
@@ -22,7 +22,6 @@ const { DEFAULT_SETTINGS } = require(path.join(ROOT, 'src', 'claude', 'settings.
 const { ToolRegistry } = require(path.join(ROOT, 'src', 'agent', 'registry.ts'));
 const { NOTEBOOK_READ_TOOLS } = require(path.join(ROOT, 'src', 'agent', 'tools.ts'));
 const { PROPOSAL_TOOLS } = require(path.join(ROOT, 'src', 'proposals', 'tools.ts'));
-const { buildContext } = require(path.join(ROOT, 'src', 'context', 'budget.ts'));
 
 function args() {
   const out = { moveBreakpoint: false };
@@ -74,19 +73,7 @@ async function main() {
     settings: () => settings,
     label: path.basename(options.notebook),
     tools,
-    context: async () => {
-      const context = buildContext({ notebook, activeCellId: active, budgetTokens: settings.contextBudgetTokens });
-      return {
-        stableText: context.stableText,
-        volatileText: context.volatileText,
-        images: [],
-        parts: [],
-        omitted: [],
-        totalTokens: context.totalTokens,
-        redactions: context.redactions,
-        notes: []
-      };
-    }
+    context: async () => notebookContext(notebook, active, settings.contextBudgetTokens)
   });
   const turns = [];
   for (const step of script.turns) {

@@ -82,4 +82,23 @@ class AcceptingQueue {
   cancelPending() {}
 }
 
-module.exports = { ROOT, AcceptingQueue };
+/**
+ * What a question carries about the notebook, built by the extension's own context builder
+ * (no kernel, no images).
+ */
+function notebookContext(notebook, activeCellId, budgetTokens) {
+  const { buildContext } = require(path.join(ROOT, 'src', 'context', 'budget.ts'));
+  const context = buildContext({ notebook, activeCellId, budgetTokens });
+  return {
+    stableText: context.stableText,
+    volatileText: context.volatileText,
+    images: [],
+    parts: [],
+    omitted: [],
+    totalTokens: context.totalTokens,
+    redactions: context.redactions,
+    notes: []
+  };
+}
+
+module.exports = { ROOT, AcceptingQueue, notebookContext };
