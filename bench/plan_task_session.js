@@ -15,24 +15,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const ROOT = path.resolve(__dirname, '..');
-const ts = require(path.join(ROOT, 'node_modules', 'typescript'));
-
-const OPTIONS = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
-const compile = (module, file) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf-8'), {
-    compilerOptions: OPTIONS,
-    fileName: file
-  });
-  module._compile(outputText, file);
-};
-const plainJs = require.extensions['.js'];
-require.extensions['.ts'] = compile;
-require.extensions['.js'] = (module, file) =>
-  /node_modules[\\/]@jupyterlab[\\/]/.test(file) ? compile(module, file) : plainJs(module, file);
-require.extensions['.py'] = (module, file) => {
-  module.exports = fs.readFileSync(file, 'utf-8');
-};
+const { ROOT, AcceptingQueue, notebookContext } = require('./session_support');
 
 const Anthropic = require(path.join(ROOT, 'node_modules', '@anthropic-ai', 'sdk')).default;
 const { Conversation } = require(path.join(ROOT, 'src', 'claude', 'conversation.ts'));
@@ -44,7 +27,6 @@ const { NotebookPlans } = require(path.join(ROOT, 'src', 'agent', 'plan.ts'));
 const { PLAN_TOOLS } = require(path.join(ROOT, 'src', 'agent', 'planTools.ts'));
 const { NOTEBOOK_READ_TOOLS } = require(path.join(ROOT, 'src', 'agent', 'tools.ts'));
 const { PROPOSAL_TOOLS } = require(path.join(ROOT, 'src', 'proposals', 'tools.ts'));
-const { buildContext } = require(path.join(ROOT, 'src', 'context', 'budget.ts'));
 
 function args() {
   const out = { clearing: true, clearAt: 0, compactAt: 0 };
@@ -62,53 +44,6 @@ function args() {
     }
   }
   return out;
-}
-
-/**
- * The scientist's side of proposals: each is accepted; a run leaves `output(cell)` as the cell's output.
- */
-class AcceptingQueue {
-  constructor(notebook, output) {
-    this.notebook = notebook;
-    this.output = output;
-    this.proposals = [];
-    this.runs = 0;
-    this.changed = { connect: () => true, disconnect: () => true };
-  }
-
-  async propose(kind, input) {
-    const cells = this.notebook.cells;
-    const at = cells.findIndex(c => c.id === input.cell_id);
-    if (kind === 'insert' && at >= 0) {
-      const id = `bench-${cells.length}`;
-      cells.splice(at + 1, 0, {
-        id,
-        cell_type: input.cell_type,
-        metadata: {},
-        source: input.source,
-        ...(input.cell_type === 'code' ? { outputs: [], execution_count: null } : {})
-      });
-      return { content: `The scientist accepted: a new ${input.cell_type} cell (id ${id}) was inserted.` };
-    }
-    if (kind === 'run' && at >= 0) {
-      const text = this.output(cells[at]);
-      cells[at].execution_count = ++this.runs;
-      cells[at].outputs = [{ output_type: 'stream', name: 'stdout', text }];
-      return { content: `The cell ran. Outputs:\n[stream stdout] ${text}` };
-    }
-    return { content: `No cell with id ${input.cell_id}.`, isError: true };
-  }
-  accept() {
-    return Promise.resolve();
-  }
-  reject() {}
-  canUndo() {
-    return false;
-  }
-  undo() {
-    return null;
-  }
-  cancelPending() {}
 }
 
 async function main() {
@@ -172,7 +107,7 @@ async function main() {
       const lines = csv.slice(0, Number(params.lines) || 20);
       return { path: params.path, format: 'csv', size: csv.join('\n').length, text: lines.join('\n'), truncated: true };
     },
-    proposals: new AcceptingQueue(notebook, output),
+    proposals: new AcceptingQueue(notebook, { output, keepOutputs: true }),
     plans
   });
   const settings = { ...DEFAULT_SETTINGS, compactAtTokens: options.compactAt };
@@ -187,19 +122,7 @@ async function main() {
       : options.clearAt
         ? { ...DEFAULT_CLEARING, triggerTokens: options.clearAt }
         : undefined,
-    context: async () => {
-      const context = buildContext({ notebook, activeCellId: null, budgetTokens: settings.contextBudgetTokens });
-      return {
-        stableText: context.stableText,
-        volatileText: context.volatileText,
-        images: [],
-        parts: [],
-        omitted: [],
-        totalTokens: context.totalTokens,
-        redactions: context.redactions,
-        notes: []
-      };
-    }
+    context: async () => notebookContext(notebook, null, settings.contextBudgetTokens)
   });
   for (const question of script.questions) {
     await conversation.send(question);

@@ -6,7 +6,7 @@
  *
  *   node bench/prompt_cache_session.js --url URL --key KEY --notebook NB.ipynb --script SCRIPT.json [--move-breakpoint]
  *
- * The TypeScript sources are compiled on the fly with the project's TypeScript (no build step).
+ * The TypeScript sources are compiled on the fly (bench/session_support.js), with no build step.
  * `--move-breakpoint` is the client bug the benchmark must catch: the conversation's breakpoint
  * put on the first message's last block instead of the last message's.
  */
@@ -14,25 +14,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const ROOT = path.resolve(__dirname, '..');
-const ts = require(path.join(ROOT, 'node_modules', 'typescript'));
-
-// Our sources (and JupyterLab's ES modules) as CommonJS, compiled as they are required.
-const OPTIONS = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
-const compile = (module, file) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf-8'), {
-    compilerOptions: OPTIONS,
-    fileName: file
-  });
-  module._compile(outputText, file);
-};
-const plainJs = require.extensions['.js'];
-require.extensions['.ts'] = compile;
-require.extensions['.js'] = (module, file) =>
-  /node_modules[\\/]@jupyterlab[\\/]/.test(file) ? compile(module, file) : plainJs(module, file);
-require.extensions['.py'] = (module, file) => {
-  module.exports = fs.readFileSync(file, 'utf-8');
-};
+const { ROOT, AcceptingQueue, notebookContext } = require('./session_support');
 
 const Anthropic = require(path.join(ROOT, 'node_modules', '@anthropic-ai', 'sdk')).default;
 const { Conversation } = require(path.join(ROOT, 'src', 'claude', 'conversation.ts'));
@@ -40,7 +22,6 @@ const { DEFAULT_SETTINGS } = require(path.join(ROOT, 'src', 'claude', 'settings.
 const { ToolRegistry } = require(path.join(ROOT, 'src', 'agent', 'registry.ts'));
 const { NOTEBOOK_READ_TOOLS } = require(path.join(ROOT, 'src', 'agent', 'tools.ts'));
 const { PROPOSAL_TOOLS } = require(path.join(ROOT, 'src', 'proposals', 'tools.ts'));
-const { buildContext } = require(path.join(ROOT, 'src', 'context', 'budget.ts'));
 
 function args() {
   const out = { moveBreakpoint: false };
@@ -54,52 +35,6 @@ function args() {
     }
   }
   return out;
-}
-
-/**
- * The scientist's side of proposals: each one is accepted and applied to the notebook JSON.
- */
-class AcceptingQueue {
-  constructor(notebook) {
-    this.notebook = notebook;
-    this.proposals = [];
-    this.changed = { connect: () => true, disconnect: () => true };
-  }
-
-  async propose(kind, input) {
-    const cells = this.notebook.cells;
-    const at = cells.findIndex(c => c.id === input.cell_id);
-    if (kind === 'insert') {
-      const id = `bench-${cells.length}`;
-      cells.splice(at + 1, 0, {
-        id,
-        cell_type: input.cell_type,
-        metadata: {},
-        source: input.source,
-        ...(input.cell_type === 'code' ? { outputs: [], execution_count: null } : {})
-      });
-      return { content: `The scientist accepted: a new ${input.cell_type} cell (id ${id}) was inserted.` };
-    }
-    if (kind === 'replace' && at >= 0) {
-      cells[at].source = input.source;
-      return { content: `The scientist accepted the change to cell ${input.cell_id}.` };
-    }
-    if (kind === 'run' && at >= 0) {
-      return { content: `The cell ran. Outputs:\n[stream stdout] 0.4213` };
-    }
-    return { content: `No cell with id ${input.cell_id}.`, isError: true };
-  }
-  accept() {
-    return Promise.resolve();
-  }
-  reject() {}
-  canUndo() {
-    return false;
-  }
-  undo() {
-    return null;
-  }
-  cancelPending() {}
 }
 
 /** The client bug: the conversation's breakpoint moved to the first message. */
@@ -138,19 +73,7 @@ async function main() {
     settings: () => settings,
     label: path.basename(options.notebook),
     tools,
-    context: async () => {
-      const context = buildContext({ notebook, activeCellId: active, budgetTokens: settings.contextBudgetTokens });
-      return {
-        stableText: context.stableText,
-        volatileText: context.volatileText,
-        images: [],
-        parts: [],
-        omitted: [],
-        totalTokens: context.totalTokens,
-        redactions: context.redactions,
-        notes: []
-      };
-    }
+    context: async () => notebookContext(notebook, active, settings.contextBudgetTokens)
   });
   const turns = [];
   for (const step of script.turns) {
