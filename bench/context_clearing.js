@@ -17,17 +17,8 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
-
-const ROOT = path.resolve(__dirname, '..');
-const ts = require(path.join(ROOT, 'node_modules', 'typescript'));
-const OPTIONS = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
-require.extensions['.ts'] = (module, file) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf-8'), {
-    compilerOptions: OPTIONS,
-    fileName: file
-  });
-  module._compile(outputText, file);
-};
+// Our TypeScript sources, compiled as they are required.
+const { ROOT } = require('./session_support');
 
 const Anthropic = require(path.join(ROOT, 'node_modules', '@anthropic-ai', 'sdk')).default;
 const { buildRequest, toMessageParams } = require(path.join(ROOT, 'src', 'claude', 'request.ts'));
