@@ -294,7 +294,9 @@ test('a plan in Plan mode: edited, reordered and trimmed before approval, then c
   await expect(card).toHaveAttribute('data-status', 'approved');
   await expect(card.locator('progress')).toHaveAttribute('aria-label', '1 of 2 steps done');
   await expect(card.locator('.jp-Claude-planStep').nth(0)).toHaveAttribute('data-status', 'done');
-  await expect(card.locator('.jp-Claude-planStep').nth(0)).toContainText('Shown by cell #1: values[2] - values[1] is 3');
+  await expect(card.locator('.jp-Claude-planStep').nth(0)).toContainText(
+    'Shown by cell #1: values[2] - values[1] is 3'
+  );
   await expect(card.locator('.jp-Claude-planStep.jp-mod-current')).toContainText('Fix the broken cell');
   await expect(card).toContainText('Step 2 of 2: Fix the broken cell');
   await card.screenshot({ path: test.info().outputPath('plan-progress.png') });
