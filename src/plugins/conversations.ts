@@ -6,13 +6,14 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { IPermissionModes } from '../agent/tokens';
+import { type IClaudeTools, IPermissionModes } from '../agent/tokens';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
 import { ConversationRegistry } from '../claude/registry';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { ServerConversationStore } from '../claude/store';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
+import { LazySessions } from '../session/lazy';
 import { INotebookSessions } from '../session/tokens';
 import { ISkillCatalog } from '../skills/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
@@ -55,8 +56,12 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       createClient: settings => createClaudeClient(serverSettings, settings),
       settings: DEFAULT_SETTINGS,
       trans,
-      contextSource: sessions ? key => () => sessions.sessionFor(key as NotebookPanel).gather() : undefined,
-      toolsFor: sessions ? key => sessions.sessionFor(key as NotebookPanel).tools : undefined,
+      // The notebook's session is looked up when a question goes: its code loads then, if the
+      // panel did not load it already.
+      contextSource: sessions
+        ? key => async () => (await LazySessions.whenLoaded(sessions)).sessionFor(key as NotebookPanel).gather()
+        : undefined,
+      toolsFor: sessions ? key => Private.toolsOf(sessions, key as NotebookPanel) : undefined,
       // Read at each save, so a renamed notebook saves under its new path.
       store: new ServerConversationStore(serverSettings),
       pathOf: key => (key as NotebookPanel).context.localPath,
@@ -101,3 +106,20 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
     return registry;
   }
 };
+
+namespace Private {
+  /**
+   * A notebook's tools, asked of its session at each call (a question gathers its context, so
+   * loads the sessions, before it offers tools).
+   */
+  export function toolsOf(sessions: INotebookSessions, panel: NotebookPanel): IClaudeTools {
+    const tools = () => sessions.sessionFor(panel).tools;
+    return {
+      definitions: options => tools().definitions(options),
+      describe: (name, input) => tools().describe(name, input),
+      run: (name, input, call) => tools().run(name, input, call),
+      // Before the sessions load, no tool call can be waiting.
+      cancelPending: () => LazySessions.loaded(sessions)?.sessionFor(panel).tools.cancelPending?.()
+    };
+  }
+}

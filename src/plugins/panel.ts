@@ -14,6 +14,7 @@ import { IClaudePanelViews } from '../panel/tokens';
 import { ClaudeSidebar } from '../panel/shell';
 import type { ClaudePanel } from '../panel/widget';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
+import { LazySessions } from '../session/lazy';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { IClaudePolicy } from '../usage/tokens';
@@ -55,7 +56,10 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
     const serverSettings = app.serviceManager.serverSettings;
     // The chat and everything it renders load when the panel is first shown.
     const create = async () => {
-      const { ClaudePanel } = await import(/* webpackChunkName: "claude-panel" */ '../panel/widget');
+      const [{ ClaudePanel }] = await Promise.all([
+        import(/* webpackChunkName: "claude-panel" */ '../panel/widget'),
+        LazySessions.whenLoaded(sessions)
+      ]);
       return new ClaudePanel(options);
     };
     const options: ClaudePanel.IOptions = {
