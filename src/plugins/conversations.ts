@@ -9,7 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { type IClaudeTools, IPermissionModes } from '../agent/tokens';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
-import { ConversationRegistry } from '../claude/registry';
+import { LazyConversations } from '../claude/lazy';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { ServerConversationStore } from '../claude/store';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
@@ -52,7 +52,8 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
   ): Promise<IConversationRegistry> => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
-    const registry: ConversationRegistry = new ConversationRegistry({
+    // The conversations' code loads with the panel or the first question (LazyConversations.whenLoaded).
+    const registry = new LazyConversations({
       createClient: settings => createClaudeClient(serverSettings, settings),
       settings: DEFAULT_SETTINGS,
       trans,
@@ -93,7 +94,7 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       };
       tracker.widgetAdded.connect((_, panel) => {
         panel.context.pathChanged.connect(() => {
-          registry.conversationFor(panel, label(panel));
+          registry.rename(panel, label(panel));
           if (tracker.currentWidget === panel) {
             follow(panel);
           }

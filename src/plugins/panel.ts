@@ -8,6 +8,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
+import { LazyConversations } from '../claude/lazy';
 import { listModels } from '../claude/models';
 import { addCommands, CommandIDs } from '../commands';
 import { IClaudePanelViews } from '../panel/tokens';
@@ -58,7 +59,8 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
     const create = async () => {
       const [{ ClaudePanel }] = await Promise.all([
         import(/* webpackChunkName: "claude-panel" */ '../panel/widget'),
-        LazySessions.whenLoaded(sessions)
+        LazySessions.whenLoaded(sessions),
+        LazyConversations.whenLoaded(registry)
       ]);
       return new ClaudePanel(options);
     };
