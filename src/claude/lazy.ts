@@ -27,12 +27,12 @@ export class LazyConversations implements IConversationRegistry {
     if (!this._loading) {
       this._loading = import(/* webpackChunkName: "claude-conversations" */ './registry').then(module => {
         const registry = new module.ConversationRegistry({ ...this._options, settings: this._settings });
-        registry.currentChanged.connect((_, conversation) => this._currentChanged.emit(conversation));
-        registry.settingsChanged.connect((_, settings) => this._settingsChanged.emit(settings));
-        this._registry = registry;
         if (this._focus) {
           registry.activate(this._focus.key, this._focus.label);
         }
+        registry.currentChanged.connect((_, conversation) => this._currentChanged.emit(conversation));
+        registry.settingsChanged.connect((_, settings) => this._settingsChanged.emit(settings));
+        this._registry = registry;
         // The conversation in focus is now the real one (a saved chat may be restored into it).
         this._currentChanged.emit(registry.current);
         return registry;
