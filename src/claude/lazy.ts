@@ -15,7 +15,9 @@ export class LazyConversations implements IConversationRegistry {
   /**
    * @param options the registry's options, but its settings: those given to `updateSettings`
    */
-  constructor(private readonly _options: Omit<ConversationRegistry.IOptions, 'settings'> & { settings: IClaudeSettings }) {
+  constructor(
+    private readonly _options: Omit<ConversationRegistry.IOptions, 'settings'> & { settings: IClaudeSettings }
+  ) {
     this._settings = _options.settings;
     this._pending = new Private.PendingConversation(this);
   }

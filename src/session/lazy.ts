@@ -51,7 +51,9 @@ export class LazySessions implements INotebookSessions {
   sessionFor(panel: NotebookPanel): INotebookSession {
     if (!this._sessions) {
       void this.load();
-      throw new Error('jupyterlab-claude: the notebook sessions are loading; await LazySessions.whenLoaded(sessions) first.');
+      throw new Error(
+        'jupyterlab-claude: the notebook sessions are loading; await LazySessions.whenLoaded(sessions) first.'
+      );
     }
     return this._sessions.sessionFor(panel);
   }
