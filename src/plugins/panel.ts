@@ -55,10 +55,11 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
   ): IClaudePanelViews => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
-    // The chat and everything it renders load when the panel is first shown.
+    // The chat, everything it renders and its styles load when the panel is first shown.
     const create = async () => {
       const [{ ClaudePanel }] = await Promise.all([
         import(/* webpackChunkName: "claude-panel" */ '../panel/widget'),
+        import(/* webpackChunkName: "claude-panel" */ '../../style/panel.css'),
         LazySessions.whenLoaded(sessions),
         LazyConversations.whenLoaded(registry)
       ]);
