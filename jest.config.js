@@ -56,13 +56,15 @@ module.exports = {
       setupFiles: [],
       testRegex:
         'src/((claude|context|kernel|agent|session|usage|mcp|skills)/__tests__/.*|panel/__tests__/.*\\.node)\\.spec\\.ts$',
-      testPathIgnorePatterns: ['/node_modules/']
+      // The sessions' stand-in makes sessions, whose panel adapter needs JupyterLab's DOM shims.
+      testPathIgnorePatterns: ['/node_modules/', 'src/session/__tests__/lazy\\.spec\\.ts$']
     },
     {
       // Logic on JupyterLab's own models (a real NotebookModel) needs its DOM shims.
       ...common,
       displayName: 'jupyterlab',
-      testRegex: 'src/((proposals|panel|hypotheses)/__tests__/.*|__tests__/commands)\\.spec\\.ts$',
+      testRegex:
+        'src/((proposals|panel|hypotheses)/__tests__/.*|__tests__/commands|session/__tests__/lazy)\\.spec\\.ts$',
       // Pure text logic beside the panel runs in Node (`*.node.spec.ts`), in the project above.
       testPathIgnorePatterns: ['/node_modules/', '\\.node\\.spec\\.ts$']
     }

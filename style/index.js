@@ -1,6 +1,1 @@
-import './base.css';
-import './mcp.css';
-import './usage.css';
-import './slash.css';
-import './skills.css';
-import './agent.css';
+import './startup.css';

@@ -9,10 +9,13 @@ import { NotebookTracker } from '@jupyterlab/notebook';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import schema from '../../schema/plugin.json';
+import { ServerConnection } from '@jupyterlab/services';
+import { ToolRegistry } from '../agent/registry';
 import { InputModel } from '../claude/input';
+import { DEFAULT_SETTINGS } from '../claude/settings';
 import type { IConversationRegistry } from '../claude/tokens';
 import { addCommands, CommandIDs } from '../commands';
-import type { INotebookSessions } from '../session/tokens';
+import { LazySessions } from '../session/lazy';
 import { TRANSLATION_DOMAIN } from '../translation';
 
 function setup(options: { notebooks?: boolean } = {}) {
@@ -39,11 +42,20 @@ function setup(options: { notebooks?: boolean } = {}) {
   } as unknown as IConversationRegistry;
   const palette: Array<{ command: string; category: string }> = [];
   const notebooks = options.notebooks ?? true;
+  const tracker = new NotebookTracker({ namespace: 'claude-test' });
   addCommands(app, {
     panel,
     registry,
-    tracker: notebooks ? new NotebookTracker({ namespace: 'claude-test' }) : null,
-    sessions: notebooks ? ({ proposals: () => null } as unknown as INotebookSessions) : null,
+    tracker: notebooks ? tracker : null,
+    // What the sessions plugin provides at start-up: the sessions' code is not loaded yet.
+    sessions: notebooks
+      ? new LazySessions({
+          tracker,
+          tools: new ToolRegistry(),
+          settings: () => DEFAULT_SETTINGS,
+          serverSettings: ServerConnection.makeSettings()
+        })
+      : null,
     palette: {
       addItem: (item: { command: string; category: string }) => palette.push(item)
     } as unknown as ICommandPalette,

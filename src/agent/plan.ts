@@ -7,41 +7,10 @@
  */
 import { Signal } from '@lumino/signaling';
 import { clipText } from '../unicode';
+import { MAX_PLAN_STEPS, MAX_STEP_CHARS, MAX_TITLE_CHARS } from './planSchema';
 import type { INotebookPlans, IPlan, IPlanStep, IToolCallInfo, IToolResult } from './tokens';
 
-/**
- * The most steps one plan may have, and the longest goal, evidence, title and note.
- */
-export const MAX_PLAN_STEPS = 30;
-export const MAX_STEP_CHARS = 500;
-export const MAX_TITLE_CHARS = 200;
-
-/**
- * The `propose_plan` input, as Claude is told it.
- */
-export const PLAN_INPUT_SCHEMA = {
-  type: 'object' as const,
-  properties: {
-    title: { type: 'string', description: 'What the plan achieves, in a few words.' },
-    steps: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_PLAN_STEPS,
-      items: {
-        type: 'object',
-        properties: {
-          goal: { type: 'string', description: 'What this step does.' },
-          evidence: {
-            type: 'string',
-            description: 'What the step will produce that shows it done (an output, a table, a plot, a test result).'
-          }
-        },
-        required: ['goal', 'evidence']
-      }
-    }
-  },
-  required: ['title', 'steps']
-};
+export { MAX_PLAN_STEPS, MAX_STEP_CHARS, MAX_TITLE_CHARS, PLAN_INPUT_SCHEMA } from './planSchema';
 
 /**
  * Check a `propose_plan` input; the error says what to fix.

@@ -5,10 +5,10 @@
  * wherever the notebook keeps plans.
  */
 import type { ICell } from '@jupyterlab/nbformat';
-import { cellIdOf } from '../context/notebook';
+import { cellIdOf } from '../context/cellId';
 import { clipText } from '../unicode';
 import { PLAN_TOOL_NAME } from './modes';
-import { PLAN_INPUT_SCHEMA } from './plan';
+import { PLAN_INPUT_SCHEMA } from './planSchema';
 import type { ITool, IToolContext } from './tokens';
 
 const hasPlans = (context: IToolContext): boolean => !!context.plans;

@@ -5,9 +5,7 @@
 import type { IDisposable } from '@lumino/disposable';
 import { DisposableDelegate } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
-import { cellIdOf } from '../context/notebook';
-import { redactSecrets } from '../context/redact';
-import { cutText } from '../unicode';
+import { cellIdOf } from '../context/cellId';
 import { OUTSIDE_READ_TOOLS, offersInMode, type PermissionMode } from './modes';
 import type {
   IClaudeTools,
@@ -19,11 +17,6 @@ import type {
   IToolRegistry,
   IToolResult
 } from './tokens';
-
-/**
- * The longest text one tool result may carry.
- */
-export const MAX_RESULT_CHARS = 16000;
 
 /**
  * The names the Messages API takes for a tool.
@@ -120,40 +113,20 @@ export function isOffered(tool: ITool, context: IToolContext, mode: PermissionMo
   return tool.isAvailable ? tool.isAvailable(context) : true;
 }
 
-/**
- * The most image data (base64 characters) one tool result may carry, and the most images.
- */
-export const MAX_RESULT_IMAGE_CHARS = 2_000_000;
-export const MAX_RESULT_IMAGES = 4;
-
-/**
- * A result bounded to `MAX_RESULT_CHARS` (and its images to the limits above) with secrets
- * redacted, whatever the tool.
- */
-export function boundResult(result: IToolResult): IToolResult {
-  let content = redactSecrets(String(result.content ?? '')).text;
-  if (content.length > MAX_RESULT_CHARS) {
-    const kept = cutText(content, MAX_RESULT_CHARS);
-    content = `${kept}\n… [${(content.length - kept.length).toLocaleString()} characters cut]`;
-  }
-  if (!result.images?.length) {
-    return { ...result, content };
-  }
-  const images = [];
-  let budget = MAX_RESULT_IMAGE_CHARS;
-  for (const image of result.images) {
-    if (images.length < MAX_RESULT_IMAGES && image.data.length <= budget) {
-      images.push(image);
-      budget -= image.data.length;
-    }
-  }
-  if (images.length < result.images.length) {
-    content += `\n[${result.images.length - images.length} image(s) left out: over the size limit for one result]`;
-  }
-  return { ...result, content, images };
-}
-
 namespace Private {
+  let loading: Promise<typeof import('./result')> | null = null;
+
+  /**
+   * Bounding and redacting results, loaded with the first call.
+   */
+  export function result(): Promise<typeof import('./result')> {
+    if (!loading) {
+      loading = import(/* webpackChunkName: "claude-tools" */ './result');
+      loading.catch(() => (loading = null));
+    }
+    return loading;
+  }
+
   /**
    * The tools of one notebook, read from the registry at each call (tools come and go).
    */
@@ -184,6 +157,7 @@ namespace Private {
     }
 
     async run(name: string, input: unknown, call?: IToolCallInfo): Promise<IToolResult> {
+      const { boundResult } = await Private.result();
       const tool = this._offered(call?.mode).find(t => t.name === name);
       if (!tool) {
         return boundResult({ content: `There is no tool named ${name}.`, isError: true });

@@ -7,8 +7,7 @@
  */
 import type { ICell, IOutput } from '@jupyterlab/nbformat';
 import { PathExt } from '@jupyterlab/coreutils';
-import { cellIdOf } from '../context/notebook';
-import { summariseOutput } from '../context/outputs';
+import { cellIdOf } from '../context/cellId';
 import type { IVariableRequest } from '../kernel/types';
 import { boundaryBefore } from '../unicode';
 import type { ITool, IToolCallContext, IToolResult } from './tokens';
@@ -42,6 +41,7 @@ export const readCellTool: ITool = {
     }
     lines.push('```', source, '```');
     const outputs = (cell.cell_type === 'code' ? (cell.outputs as IOutput[]) : []) ?? [];
+    const summariseOutput = await Private.summariser();
     outputs.forEach((output, i) => {
       const summary = summariseOutput(output, 1500);
       lines.push(`Output ${i} (${summary.kind}${summary.truncated ? ', summarised: read_output for all of it' : ''}):`);
@@ -80,7 +80,7 @@ export const readOutputTool: ITool = {
       throw new Error(`Cell #${index + 1} has ${outputs.length} outputs; there is no output ${outputIndex}.`);
     }
     // As large a budget as a page allows many of: the summariser still strips ANSI and redacts.
-    const text = summariseOutput(output, 5_000_000).text;
+    const text = (await Private.summariser())(output, 5_000_000).text;
     const pages = Math.max(1, Math.ceil(text.length / OUTPUT_PAGE_CHARS));
     const p = Math.min(Math.max(0, Math.floor(Number(args.page ?? 0)) || 0), pages - 1);
     // Pages start and end on the same character boundaries, so they tile the text exactly.
@@ -211,6 +211,14 @@ export function resolvePath(context: IToolCallContext, path: unknown): string {
 }
 
 namespace Private {
+  /**
+   * The output summariser (and the table, traceback and redaction code it uses), loaded with
+   * the first call that reads an output rather than at start-up.
+   */
+  export async function summariser(): Promise<typeof import('../context/outputs').summariseOutput> {
+    return (await import(/* webpackChunkName: "claude-tools" */ '../context/outputs')).summariseOutput;
+  }
+
   export function renderListing(listing: any, notebookDir: string): IToolResult {
     // Paths as Claude gives them back: relative to the notebook's folder.
     const rows = (listing.entries ?? []).map(

@@ -2,6 +2,7 @@
  * The notebook at a glance: an outline of its cells and the last error it raised.
  */
 import type { ICell, INotebookContent, IOutput } from '@jupyterlab/nbformat';
+import { cellIdOf } from './cellId';
 import { imageTokens } from './images';
 import { describeOutput } from './outputs';
 import { errorText } from './traceback';
@@ -61,12 +62,7 @@ export interface ILastError {
   truncated: boolean;
 }
 
-/**
- * The id Claude and the tools use for a cell.
- */
-export function cellIdOf(cell: ICell, index: number): string {
-  return typeof cell.id === 'string' && cell.id ? cell.id : `cell-${index}`;
-}
+export { cellIdOf };
 
 /**
  * Outline every cell: id, kind, execution count, first lines and a one-line output summary.

@@ -5,7 +5,7 @@
  */
 import type { ITool, IToolContext, IToolDefinition } from '../agent/tokens';
 import { clipText } from '../unicode';
-import { HYPOTHESIS_INPUT_SCHEMA } from './record';
+import { HYPOTHESIS_INPUT_SCHEMA } from './schema';
 
 const hasHypotheses = (context: IToolContext): boolean => !!context.hypotheses;
 

@@ -6,13 +6,14 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { IPermissionModes } from '../agent/tokens';
+import { type IClaudeTools, IPermissionModes } from '../agent/tokens';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
-import { ConversationRegistry } from '../claude/registry';
+import { LazyConversations } from '../claude/lazy';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import { ServerConversationStore } from '../claude/store';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
+import { LazySessions } from '../session/lazy';
 import { INotebookSessions } from '../session/tokens';
 import { ISkillCatalog } from '../skills/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
@@ -51,12 +52,17 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
   ): Promise<IConversationRegistry> => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
-    const registry: ConversationRegistry = new ConversationRegistry({
+    // The conversations' code loads with the panel or the first question (LazyConversations.whenLoaded).
+    const registry = new LazyConversations({
       createClient: settings => createClaudeClient(serverSettings, settings),
       settings: DEFAULT_SETTINGS,
       trans,
-      contextSource: sessions ? key => () => sessions.sessionFor(key as NotebookPanel).gather() : undefined,
-      toolsFor: sessions ? key => sessions.sessionFor(key as NotebookPanel).tools : undefined,
+      // The notebook's session is looked up when a question goes: its code loads then, if the
+      // panel did not load it already.
+      contextSource: sessions
+        ? key => async () => (await LazySessions.whenLoaded(sessions)).sessionFor(key as NotebookPanel).gather()
+        : undefined,
+      toolsFor: sessions ? key => Private.toolsOf(sessions, key as NotebookPanel) : undefined,
       // Read at each save, so a renamed notebook saves under its new path.
       store: new ServerConversationStore(serverSettings),
       pathOf: key => (key as NotebookPanel).context.localPath,
@@ -89,7 +95,7 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
       };
       tracker.widgetAdded.connect((_, panel) => {
         panel.context.pathChanged.connect(() => {
-          registry.conversationFor(panel, label(panel));
+          registry.rename(panel, label(panel));
           if (tracker.currentWidget === panel) {
             follow(panel);
           }
@@ -102,3 +108,20 @@ export const conversationsPlugin: JupyterFrontEndPlugin<IConversationRegistry> =
     return registry;
   }
 };
+
+namespace Private {
+  /**
+   * A notebook's tools, asked of its session at each call (a question gathers its context, so
+   * loads the sessions, before it offers tools).
+   */
+  export function toolsOf(sessions: INotebookSessions, panel: NotebookPanel): IClaudeTools {
+    const tools = () => sessions.sessionFor(panel).tools;
+    return {
+      definitions: options => tools().definitions(options),
+      describe: (name, input) => tools().describe(name, input),
+      run: (name, input, call) => tools().run(name, input, call),
+      // Before the sessions load, no tool call can be waiting.
+      cancelPending: () => LazySessions.loaded(sessions)?.sessionFor(panel).tools.cancelPending?.()
+    };
+  }
+}

@@ -16,6 +16,7 @@ import { promptArguments, promptCommandName } from '../mcp/prompts';
 import { IMcpServers } from '../mcp/tokens';
 import { LazyWidget } from '../panel/lazy';
 import { IClaudePanelViews } from '../panel/tokens';
+import { LazySessions } from '../session/lazy';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 
@@ -100,7 +101,11 @@ export const mcpViewPlugin: JupyterFrontEndPlugin<void> = {
 
     // The cards and the view load with the chat (their code is not in the start-up bundle).
     const area = new LazyWidget(async () => {
-      const { McpCallArea } = await import(/* webpackChunkName: "claude-mcp" */ '../panel/mcpCallCard');
+      // A saved result proposes a cell in the notebook's session: the sessions load with the panel.
+      const [{ McpCallArea }] = await Promise.all([
+        import(/* webpackChunkName: "claude-mcp" */ '../panel/mcpCallCard'),
+        LazySessions.whenLoaded(sessions)
+      ]);
       const widget = new McpCallArea({
         calls: servers.calls,
         trans,
@@ -125,7 +130,10 @@ export const mcpViewPlugin: JupyterFrontEndPlugin<void> = {
 
     const client = new McpClient(_app.serviceManager.serverSettings);
     const view = new LazyWidget(async () => {
-      const { McpToolsView } = await import(/* webpackChunkName: "claude-mcp" */ '../panel/mcpView');
+      const [{ McpToolsView }] = await Promise.all([
+        import(/* webpackChunkName: "claude-mcp" */ '../panel/mcpView'),
+        LazySessions.whenLoaded(sessions)
+      ]);
       return new McpToolsView({
         servers,
         trans,

@@ -8,6 +8,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { PermissionModes } from '../agent/modes';
 import { IPermissionModes } from '../agent/tokens';
 import { requestAPI } from '../api';
+import { LazyConversations } from '../claude/lazy';
 import { IConversationRegistry } from '../claude/tokens';
 import { LazyWidget } from '../panel/lazy';
 import { IClaudePanelViews } from '../panel/tokens';
@@ -76,7 +77,10 @@ export const modeBarPlugin: JupyterFrontEndPlugin<void> = {
     // Loaded with the chat, when the panel is first shown.
     views.addArea(
       new LazyWidget(async () => {
-        const { ModeBar } = await import(/* webpackChunkName: "claude-panel" */ '../panel/modeBar');
+        const [{ ModeBar }] = await Promise.all([
+          import(/* webpackChunkName: "claude-panel" */ '../panel/modeBar'),
+          LazyConversations.whenLoaded(registry)
+        ]);
         return new ModeBar({ modes, registry, trans });
       })
     );

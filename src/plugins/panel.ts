@@ -8,12 +8,14 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createClaudeClient } from '../claude/client';
+import { LazyConversations } from '../claude/lazy';
 import { listModels } from '../claude/models';
 import { addCommands, CommandIDs } from '../commands';
 import { IClaudePanelViews } from '../panel/tokens';
 import { ClaudeSidebar } from '../panel/shell';
 import type { ClaudePanel } from '../panel/widget';
 import { IConversationRegistry, ISlashCommands } from '../claude/tokens';
+import { LazySessions } from '../session/lazy';
 import { INotebookSessions } from '../session/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
 import { IClaudePolicy } from '../usage/tokens';
@@ -53,9 +55,14 @@ export const panelPlugin: JupyterFrontEndPlugin<IClaudePanelViews> = {
   ): IClaudePanelViews => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const serverSettings = app.serviceManager.serverSettings;
-    // The chat and everything it renders load when the panel is first shown.
+    // The chat, everything it renders and its styles load when the panel is first shown.
     const create = async () => {
-      const { ClaudePanel } = await import(/* webpackChunkName: "claude-panel" */ '../panel/widget');
+      const [{ ClaudePanel }] = await Promise.all([
+        import(/* webpackChunkName: "claude-panel" */ '../panel/widget'),
+        import(/* webpackChunkName: "claude-panel" */ '../../style/panel.css'),
+        LazySessions.whenLoaded(sessions),
+        LazyConversations.whenLoaded(registry)
+      ]);
       return new ClaudePanel(options);
     };
     const options: ClaudePanel.IOptions = {

@@ -8,8 +8,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IToolApprovals, IToolRegistry } from '../agent/tokens';
 import { DEFAULT_SETTINGS, readSettings } from '../claude/settings';
 import type { IClaudeSettings } from '../claude/tokens';
-import { imageForClaude } from '../panel/images';
-import { NotebookSessions } from '../session/sessions';
+import { LazySessions } from '../session/lazy';
 import { INotebookSessions } from '../session/tokens';
 import { SETTINGS_PLUGIN_ID } from './conversations';
 
@@ -32,12 +31,14 @@ export const sessionsPlugin: JupyterFrontEndPlugin<INotebookSessions> = {
     approvals: IToolApprovals | null
   ): Promise<INotebookSessions> => {
     let settings: IClaudeSettings = DEFAULT_SETTINGS;
-    const sessions = new NotebookSessions({
+    // The sessions' code loads with the panel or the first question (LazySessions.whenLoaded).
+    const sessions = new LazySessions({
       tracker,
       tools,
       settings: () => settings,
       serverSettings: app.serviceManager.serverSettings,
-      toImage: imageForClaude,
+      toImage: async (id, title, candidate) =>
+        (await import(/* webpackChunkName: "context" */ '../panel/images')).imageForClaude(id, title, candidate),
       executor,
       approvals,
       saveText: async (path, text) => {

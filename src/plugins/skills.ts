@@ -10,7 +10,7 @@ import type { IDisposable } from '@lumino/disposable';
 import { IToolRegistry } from '../agent/tokens';
 import { requestAPI } from '../api';
 import { ISlashCommands } from '../claude/tokens';
-import { SkillsView } from '../panel/skillsView';
+import { LazyWidget } from '../panel/lazy';
 import { IClaudePanelViews } from '../panel/tokens';
 import { SkillCatalog } from '../skills/catalog';
 import { ISkillCatalog } from '../skills/tokens';
@@ -125,7 +125,16 @@ export const skillsViewPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    const view = new SkillsView({ catalog, rendermime, trans });
+    // Loaded with the chat, when the panel is first shown.
+    const view = new LazyWidget(async () => {
+      const { SkillsView } = await import(/* webpackChunkName: "claude-panel" */ '../panel/skillsView');
+      const content = new SkillsView({ catalog, rendermime, trans });
+      if (view.isVisible) {
+        // Shown before its code arrived: list again, as showing the view does.
+        void content.refresh();
+      }
+      return content;
+    });
     view.id = 'jp-claude-skills-view';
     views.add({
       id: 'skills',

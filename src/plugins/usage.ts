@@ -6,6 +6,7 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IToolRegistry } from '../agent/tokens';
+import { LazyConversations } from '../claude/lazy';
 import { IConversationRegistry } from '../claude/tokens';
 import type { IChatTurn, IConversation } from '../claude/tokens';
 import { IClaudePanelViews } from '../panel/tokens';
@@ -81,7 +82,10 @@ export const usageAreaPlugin: JupyterFrontEndPlugin<void> = {
     // Its code loads with the chat, not at start-up.
     views.addArea(
       new LazyWidget(async () => {
-        const { UsageArea } = await import(/* webpackChunkName: "claude-usage" */ '../panel/usageArea');
+        const [{ UsageArea }] = await Promise.all([
+          import(/* webpackChunkName: "claude-usage" */ '../panel/usageArea'),
+          LazyConversations.whenLoaded(registry)
+        ]);
         return new UsageArea({ policy, registry, trans });
       })
     );

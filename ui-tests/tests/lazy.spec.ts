@@ -1,7 +1,8 @@
 /*
- * What loads when: the Anthropic SDK, the chat, the kernel inspector and the diff view are not
- * part of JupyterLab's start-up; they load from the extension's own files (no other origin)
- * when first needed, and what they render works in the light and the dark theme.
+ * What loads when: the Anthropic SDK, the chat, the conversations, the notebooks' sessions, what
+ * tools run on, the kernel inspector and the diff view are not part of JupyterLab's start-up;
+ * they load from the extension's own files (no other origin) when first needed, and what they
+ * render works in the light and the dark theme.
  */
 import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Response } from '@playwright/test';
@@ -16,6 +17,9 @@ const NOTEBOOK = notebookJSON([
 const PIECES = {
   sdk: 'AnthropicError',
   chat: 'Conversation with Claude',
+  conversations: 'Saved chats could not be loaded',
+  sessions: 'Not a valid hypothesis',
+  tools: 'image(s) left out',
   inspector: 'Kernel inspector for jupyterlab-claude',
   merge: 'cm-mergeView'
 };
@@ -115,11 +119,12 @@ for (const theme of ['light', 'dark'] as const) {
     expect(seen.scripts.length).toBeGreaterThan(0);
     expect(loadedPieces(seen.scripts)).toEqual([]);
 
-    // Opening the panel loads the chat; asking loads the SDK and inspects the kernel; a
+    // Opening the panel loads the chat, the conversations and the sessions; asking loads the
+    // SDK and inspects the kernel; the proposing tool call loads what tools run on; a
     // replacement card loads the diff view.
     await openPanel(page);
     await seen.settle();
-    expect(loadedPieces(seen.scripts)).toEqual(['chat']);
+    expect(loadedPieces(seen.scripts).sort()).toEqual(['chat', 'conversations', 'sessions']);
     await queueFixture(request, 'tool_propose_fix');
     await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
     await page.locator('.lm-Menu').getByText('Fix This Error').click();
@@ -127,7 +132,15 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(card).toHaveAttribute('data-status', 'pending');
     await expect(card.locator('.cm-deletedChunk')).toContainText("values['mean']");
     await seen.settle();
-    expect(loadedPieces(seen.scripts).sort()).toEqual(['chat', 'inspector', 'merge', 'sdk']);
+    expect(loadedPieces(seen.scripts).sort()).toEqual([
+      'chat',
+      'conversations',
+      'inspector',
+      'merge',
+      'sdk',
+      'sessions',
+      'tools'
+    ]);
     expect(seen.foreign).toEqual([]);
 
     // What they render follows the theme and stays readable.

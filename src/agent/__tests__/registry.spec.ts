@@ -5,7 +5,8 @@
 import { fakeAnthropicKey, loadNotebook } from '../../context/__tests__/fixtures';
 import type { IProposalQueue } from '../../proposals/tokens';
 import { PROPOSAL_TOOLS } from '../../proposals/tools';
-import { MAX_RESULT_CHARS, ToolRegistry } from '../registry';
+import { ToolRegistry } from '../registry';
+import { MAX_RESULT_CHARS } from '../result';
 import type { ITool, IToolContext, IToolRegistry, ToolApproval } from '../tokens';
 import { NOTEBOOK_READ_TOOLS } from '../tools';
 
