@@ -8,7 +8,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
+import type { ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
@@ -21,8 +21,9 @@ import { clearedByServer, serverClears, serverDoesNotClear, streamWithServerClea
 import { DEFAULT_CLEARING, type IClearingPolicy, nextWatermark, requestTokens } from './contextWindow';
 import { buildRequest, toContentParams, toMessageParams } from './request';
 import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
-import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands, ITurnUsage } from './tokens';
-import { runToolRound } from './toolRounds';
+import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands } from './tokens';
+import { limitOf, limitResults, limitText } from './limits';
+import { runToolRound, tookOutsideContent } from './toolRounds';
 
 export { toMessageParams } from './request';
 export { MAX_TOOL_ROUNDS } from './toolRounds';
@@ -157,7 +158,7 @@ export class Conversation implements IConversation {
     this._created = saved.created || new Date().toISOString();
     this._turns = saved.turns.map(turn => ({ ...turn }));
     this._removed = [...(saved.removedTurnIds ?? [])];
-    this._task = { outsideContent: Private.tookOutsideContent(this._turns) };
+    this._task = { outsideContent: tookOutsideContent(this._turns) };
     this._changed.emit(null);
     return true;
   }
@@ -457,11 +458,11 @@ export class Conversation implements IConversation {
           // Told of the limit, Claude kept calling tools: end the answer here (Continue resumes).
           turn.limit = limited;
           turn.stopReason = limited.kind === 'rounds' ? 'tool_limit' : 'token_budget';
-          turn.exchange.push({ role: 'user', content: await Private.limitResults(calls, turn, this._tools) });
+          turn.exchange.push({ role: 'user', content: await limitResults(calls, turn, this._tools) });
           break;
         }
         const settings = this._getSettings();
-        limited = Private.limitOf(round, usage, settings);
+        limited = limitOf(round, usage, settings);
         const results = await runToolRound(calls, {
           turn,
           tools: this._tools,
@@ -471,7 +472,7 @@ export class Conversation implements IConversation {
           mode: this._mode(),
           task: this._task,
           setMode: this._setMode ?? undefined,
-          limit: limited ? Private.limitText(limited) : null
+          limit: limited ? limitText(limited) : null
         });
         turn.exchange.push({ role: 'user', content: results });
         before = { text: turn.text, thinking: turn.thinking };
@@ -584,56 +585,5 @@ namespace Private {
   /** An answer with nothing in it yet. */
   export function emptyAnswer(status: IChatTurn['status']): IChatTurn {
     return { id: UUID.uuid4(), role: 'assistant', created: new Date().toISOString(), text: '', thinking: '', status };
-  }
-
-  /**
-   * The limit the next round of tools reaches, if any: the rounds of one question, or the
-   * task's token budget (every token the answer's requests used).
-   */
-  export function limitOf(round: number, usage: ITurnUsage, settings: IClaudeSettings): IChatTurn['limit'] | null {
-    if (round >= settings.maxToolRounds) {
-      return { kind: 'rounds', value: settings.maxToolRounds };
-    }
-    const used = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
-    if (settings.taskTokenBudget > 0 && used >= settings.taskTokenBudget) {
-      return { kind: 'tokens', value: settings.taskTokenBudget };
-    }
-    return null;
-  }
-
-  export function limitText(limit: NonNullable<IChatTurn['limit']>): string {
-    return limit.kind === 'rounds'
-      ? `Tool limit reached (${limit.value} rounds for one question).`
-      : `Token budget reached (${limit.value} tokens for this task).`;
-  }
-
-  /**
-   * Results for calls made after the limit was told: none of them runs.
-   */
-  export async function limitResults(
-    calls: ToolUseBlock[],
-    turn: IChatTurn,
-    tools: IClaudeTools | null
-  ): Promise<ToolResultBlockParam[]> {
-    const limit = turn.limit ?? null;
-    return runToolRound(calls, {
-      turn,
-      tools,
-      round: 0,
-      model: turn.model ?? '',
-      changed: () => undefined,
-      limit: limit ? limitText(limit) : 'The limit was reached.'
-    });
-  }
-
-  /**
-   * Whether a saved conversation took in content from outside the notebook (file or MCP tools).
-   */
-  export function tookOutsideContent(turns: ReadonlyArray<IChatTurn>): boolean {
-    return turns.some(turn =>
-      (turn.toolCalls ?? []).some(
-        call => call.name === 'list_files' || call.name === 'read_file_head' || call.name.startsWith('mcp__')
-      )
-    );
   }
 }

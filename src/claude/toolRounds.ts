@@ -72,6 +72,17 @@ export function runToolRound(calls: ToolUseBlock[], round: IToolRound): Promise<
   );
 }
 
+/**
+ * Whether a saved conversation took in content from outside the notebook (file or MCP tools).
+ */
+export function tookOutsideContent(turns: ReadonlyArray<IChatTurn>): boolean {
+  return turns.some(turn =>
+    (turn.toolCalls ?? []).some(
+      call => call.name === 'list_files' || call.name === 'read_file_head' || call.name.startsWith('mcp__')
+    )
+  );
+}
+
 namespace Private {
   export async function answer(call: ToolUseBlock, round: IToolRound): Promise<IToolResult> {
     if (!round.tools) {
