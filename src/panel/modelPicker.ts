@@ -20,7 +20,7 @@ export class ModelPicker {
     select.addEventListener('change', () => void options.setModel(select.value));
     this.node.className = 'jp-select-wrapper jp-Claude-modelWrapper';
     this.node.appendChild(select);
-    this.lateNote.className = 'jp-Claude-saveStatus';
+    this.lateNote.className = 'jp-Claude-headerNote';
     this.lateNote.setAttribute('role', 'status');
     this.lateNote.hidden = true;
     options.policy?.changed.connect(() => this.update());
