@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .fixtures import SSEEvent
+from .fixtures import SSEEvent, edit_message_events
 
 MAX_BREAKPOINTS = 4
 #: Block boundaries checked for a hit at and before each breakpoint.
@@ -184,26 +184,17 @@ class PromptCache:
 
 def apply_usage(events: list[SSEEvent], usage: dict[str, Any]) -> list[SSEEvent]:
     """The stream with its input usage (message_start, and message_delta where it has any) replaced."""
-    out = []
-    for event in events:
-        if event.event not in ("message_start", "message_delta"):
-            out.append(event)
-            continue
-        try:
-            data = event.json()
-        except ValueError:
-            out.append(event)
-            continue
-        holder = data.get("message") if event.event == "message_start" else data
-        if not isinstance(holder, dict) or not isinstance(holder.get("usage"), dict):
-            out.append(event)
-            continue
-        if event.event == "message_start":
+
+    def edit(name: str, holder: dict[str, Any]) -> bool:
+        if not isinstance(holder.get("usage"), dict):
+            return False
+        if name == "message_start":
             holder["usage"].update(usage)
         else:
             holder["usage"].update({k: v for k, v in usage.items() if k in holder["usage"]})
-        out.append(SSEEvent(event.event, json.dumps(data, separators=(",", ":"))))
-    return out
+        return True
+
+    return edit_message_events(events, edit)
 
 
 def _without_cache_control(value: Any) -> Any:

@@ -23,11 +23,10 @@ Only ``clear_tool_uses_20250919`` is implemented; other edit types are refused.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from typing import Any
 
-from .fixtures import SSEEvent
+from .fixtures import SSEEvent, edit_message_events
 
 BETA = "context-management-2025-06-27"
 CLEAR_TOOL_USES = "clear_tool_uses_20250919"
@@ -108,23 +107,12 @@ def apply(body: dict[str, Any], count: Callable[[dict[str, Any]], int]) -> tuple
 
 def apply_to_events(events: list[SSEEvent], response: dict[str, Any]) -> list[SSEEvent]:
     """The stream with ``context_management`` on ``message_start``'s message and on ``message_delta``."""
-    out = []
-    for event in events:
-        if event.event not in ("message_start", "message_delta"):
-            out.append(event)
-            continue
-        try:
-            data = event.json()
-        except ValueError:
-            out.append(event)
-            continue
-        holder = data.get("message") if event.event == "message_start" else data
-        if not isinstance(holder, dict):
-            out.append(event)
-            continue
+
+    def edit(_name: str, holder: dict[str, Any]) -> bool:
         holder["context_management"] = response
-        out.append(SSEEvent(event.event, json.dumps(data, separators=(",", ":"))))
-    return out
+        return True
+
+    return edit_message_events(events, edit)
 
 
 def _check_amount(value: Any, where: str, kinds: tuple[str, ...], minimum: int) -> str | None:

@@ -20,6 +20,7 @@ non-streaming ones (assembled into one Message with :func:`assemble_message`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,27 @@ def parse_sse(text: str) -> list[SSEEvent]:
         if event is not None or data_lines:
             events.append(SSEEvent(event or "message", "\n".join(data_lines)))
     return events
+
+
+def edit_message_events(events: list[SSEEvent], edit: Callable[[str, dict[str, Any]], bool]) -> list[SSEEvent]:
+    """The stream with ``edit(event_name, message)`` applied to ``message_start``'s message and to
+    ``message_delta``; an event it leaves unchanged (returns False), or that is not JSON, stays as sent."""
+    out = []
+    for event in events:
+        if event.event not in ("message_start", "message_delta"):
+            out.append(event)
+            continue
+        try:
+            data = event.json()
+        except ValueError:
+            out.append(event)
+            continue
+        holder = data.get("message") if event.event == "message_start" else data
+        if isinstance(holder, dict) and edit(event.event, holder):
+            out.append(SSEEvent(event.event, json.dumps(data, separators=(",", ":"))))
+        else:
+            out.append(event)
+    return out
 
 
 def list_fixtures(fixtures_dir: Path) -> list[str]:
