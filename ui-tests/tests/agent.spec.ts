@@ -252,10 +252,13 @@ test('a long conversation: the context gauge, a compaction turn, and the whole t
   expect(last).toContain('<conversation_summary>');
   expect(last).not.toContain('What does the first cell compute?');
   // Saved with every turn: the first question, the summary, the second question.
+  // (The save state may still read 'saved' from the answer before: wait for the listing itself.)
+  const savedTurns = async () => {
+    const reply = await request.get(`/claude/conversations?notebook=${encodeURIComponent(`${tmpPath}/agent.ipynb`)}`);
+    return (await reply.json()).conversations.map((c: any) => c.turns);
+  };
+  await expect.poll(savedTurns).toEqual([5]);
   await expect(claudePanel(page)).toHaveAttribute('data-save-state', 'saved');
-  const reply = await request.get(`/claude/conversations?notebook=${encodeURIComponent(`${tmpPath}/agent.ipynb`)}`);
-  const [conversation] = (await reply.json()).conversations;
-  expect(conversation.turns).toBe(5);
   await setClaudeSetting(page, 'compactAtTokens', 150000);
 });
 
