@@ -2,8 +2,8 @@
  * A widget whose content loads when it is first attached: views and card areas added to the
  * Claude panel at start-up cost nothing until the panel (and the view) is shown.
  */
-import type { Message } from '@lumino/messaging';
-import { Panel, type Widget } from '@lumino/widgets';
+import { type Message, MessageLoop } from '@lumino/messaging';
+import { Panel, Widget } from '@lumino/widgets';
 
 export class LazyWidget<T extends Widget = Widget> extends Panel {
   /**
@@ -21,6 +21,11 @@ export class LazyWidget<T extends Widget = Widget> extends Panel {
     if (!this._content) {
       this._content = this._load().then(widget => {
         this.addWidget(widget);
+        if (this.isVisible) {
+          // Shown before its code arrived: adding it sends no after-show, and a view that
+          // renders and starts polling on show (the Tools view) would stay empty.
+          MessageLoop.sendMessage(widget, Widget.Msg.AfterShow);
+        }
         return widget;
       });
       // Failing to load leaves room to try again on the next attach.
