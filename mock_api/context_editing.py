@@ -23,7 +23,7 @@ Only ``clear_tool_uses_20250919`` is implemented; other edit types are refused.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .fixtures import SSEEvent, edit_message_events
@@ -150,18 +150,12 @@ def _clear_tool_uses(
         return None
     edited = copy.deepcopy(body)
     ids = {use["id"] for use in chosen}
-    for message in edited.get("messages") or []:
-        content = message.get("content")
-        if not isinstance(content, list):
-            continue
-        for block in content:
-            if not isinstance(block, dict):
-                continue
-            if block.get("type") == "tool_result" and block.get("tool_use_id") in ids:
-                block["content"] = PLACEHOLDER
-            elif block.get("type") == "tool_use" and block.get("id") in ids:
-                if inputs is True or (isinstance(inputs, list) and block.get("name") in inputs):
-                    block["input"] = {}
+    for block in _blocks(edited):
+        if block.get("type") == "tool_result" and block.get("tool_use_id") in ids:
+            block["content"] = PLACEHOLDER
+        elif block.get("type") == "tool_use" and block.get("id") in ids:
+            if inputs is True or (isinstance(inputs, list) and block.get("name") in inputs):
+                block["input"] = {}
     cleared = before - count(edited)
     if cleared < at_least or cleared <= 0:
         return None
@@ -172,15 +166,17 @@ def _tool_uses(body: dict[str, Any]) -> list[dict[str, str]]:
     """The request's tool uses that have a result, oldest first (``id``, ``name``)."""
     calls: list[dict[str, str]] = []
     answered: set[str] = set()
+    for block in _blocks(body):
+        if block.get("type") == "tool_use":
+            calls.append({"id": str(block.get("id")), "name": str(block.get("name"))})
+        elif block.get("type") == "tool_result":
+            answered.add(str(block.get("tool_use_id")))
+    return [call for call in calls if call["id"] in answered]
+
+
+def _blocks(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The content blocks of the request's messages, in order (the same objects: edits stay)."""
     for message in body.get("messages") or []:
         content = message.get("content")
-        if not isinstance(content, list):
-            continue
-        for block in content:
-            if not isinstance(block, dict):
-                continue
-            if block.get("type") == "tool_use":
-                calls.append({"id": str(block.get("id")), "name": str(block.get("name"))})
-            elif block.get("type") == "tool_result":
-                answered.add(str(block.get("tool_use_id")))
-    return [call for call in calls if call["id"] in answered]
+        if isinstance(content, list):
+            yield from (block for block in content if isinstance(block, dict))
