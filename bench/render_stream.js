@@ -195,6 +195,40 @@ function readTrace(buffer) {
   return { tasks, timeline, marks: marks.filter(e => `${e.pid}:${e.tid}` === main).map(e => e.ts) };
 }
 
+const Private = {
+  /** The functions on the stack during [from, to) of a CPU profile, by inclusive time (ms). */
+  inclusive(profile, from, to) {
+    const byId = new Map(profile.nodes.map(n => [n.id, n]));
+    const parent = new Map();
+    for (const n of profile.nodes) {
+      for (const child of n.children || []) {
+        parent.set(child, n.id);
+      }
+    }
+    const sums = new Map();
+    let at = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      at += profile.timeDeltas[i] || 0;
+      if (at < from || at >= to) {
+        return;
+      }
+      const seen = new Set();
+      for (let node = id; node !== undefined; node = parent.get(node)) {
+        const f = byId.get(node).callFrame;
+        const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop().split('?')[0]}:${f.lineNumber}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          sums.set(key, (sums.get(key) || 0) + (profile.timeDeltas[i + 1] || 0) / 1000);
+        }
+      }
+    });
+    return [...sums]
+      .filter(([k]) => !/^\((root|program|idle)\)/.test(k))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25);
+  }
+};
+
 /** Main-thread time between two instants, in ms. */
 function busy(tasks, from, to) {
   let total = 0;
@@ -305,6 +339,13 @@ async function main() {
     await browser.startTracing(page, {
       categories: ['toplevel', 'blink.user_timing', ...(BREAKDOWN ? ['devtools.timeline'] : [])]
     });
+    // With --breakdown, a sampled CPU profile of the whole stream says what fills the long tasks.
+    const cdp = BREAKDOWN ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await box.fill('Write the full report');
     await box.press('Enter');
     if (PROFILE) {
@@ -346,6 +387,7 @@ async function main() {
       return { now: performance.now(), lastRender: window.__lastRender };
     });
     const trace = readTrace(await browser.stopTracing());
+    const cpu = cdp ? (await cdp.send('Profiler.stop')).profile : null;
     const status = await answer.getAttribute('data-status');
     const longTasks = await page.evaluate(() => window.__longTasks);
     const complete = await answer
@@ -376,6 +418,35 @@ async function main() {
         }
         const top = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 12);
         console.error(`${label} (ms per event): ${top.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+      }
+    }
+    if (BREAKDOWN) {
+      // What fills each of the longest tasks: the timeline events inside it, by name (and the
+      // script each function call ran), to find what to split.
+      const inside = trace.tasks
+        .filter(t => t.end > deltaTime(0) && t.start < sent[sent.length - 1])
+        .sort((a, b) => b.end - b.start - (a.end - a.start))
+        .slice(0, 5);
+      for (const task of inside) {
+        const sums = new Map();
+        for (const e of trace.timeline) {
+          if (e.ts >= task.start && e.ts < task.end) {
+            const data = (e.args && e.args.data) || {};
+            const where =
+              data.functionName || data.url
+                ? ` ${data.functionName || ''}@${(data.url || '').split('/').pop()}:${data.lineNumber ?? ''}`
+                : '';
+            const key = `${e.name}${where}`;
+            sums.set(key, (sums.get(key) || 0) + (e.dur || 0) / 1000);
+          }
+        }
+        const parts = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 8);
+        const functions = cpu ? Private.inclusive(cpu, task.start, task.end) : [];
+        console.error(
+          `task ${((task.end - task.start) / 1000).toFixed(0)} ms at ${((task.start - deltaTime(0)) / 1e6).toFixed(1)} s: ` +
+            parts.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ') +
+            functions.map(([k, v]) => `\n    ${v.toFixed(1).padStart(6)} ms  ${k}`).join('')
+        );
       }
     }
     const perEvent = ([from, to]) => busy(trace.tasks, deltaTime(from), deltaTime(to)) / (to - from);

@@ -64,6 +64,11 @@ export class StreamingMarkdown {
       this._headings = this._newHeadings!();
     }
     const block = step.settle ? await this._renderBlock(step.settle, true) : null;
+    if (block && step.open) {
+      // A settled block (typeset, if it has math) and the open block are each a task: together
+      // they could hold the page for longer than a frame. Nothing shows until the swap below.
+      await Private.nextTask();
+    }
     const open = step.open ? await this._renderBlock(step.open, false) : null;
     // Swap in one step, so no frame shows a block twice or not at all.
     const host = this._pipeline.node;
@@ -91,7 +96,10 @@ export class StreamingMarkdown {
     // text around its math), hidden, once MathJax is loaded, so typesetting ends before
     // renderMarkdown names the headings and the panel sets the links' policy. The open block
     // is not typeset: each frame would pay for MathJax's measuring.
-    const typeset = settled && !!p.latexTypesetter && p.node.isConnected;
+    // A block without math (as removeMath finds it, the same split the renderer makes) has
+    // nothing for MathJax, so it does not pay for a typesetting pass.
+    const math = settled ? removeMath(source) : null;
+    const typeset = !!math?.math.length && !!p.latexTypesetter && p.node.isConnected;
     if (typeset) {
       await StreamingMarkdown.typesetterReady(p.latexTypesetter!);
       host.style.cssText = 'visibility: hidden; height: 0; overflow: hidden; content-visibility: visible';
@@ -114,16 +122,16 @@ export class StreamingMarkdown {
     } finally {
       host.remove();
     }
-    if (settled) {
-      this._fixHeadingIds(host, source);
+    if (math) {
+      this._fixHeadingIds(host, math);
     }
     this._decorate(host);
     return host;
   }
 
   /** A settled block's heading ids as the whole answer parsed at once gives them. */
-  private _fixHeadingIds(host: HTMLElement, source: string): void {
-    const { local, global } = this._headings!.next(removeMath(source));
+  private _fixHeadingIds(host: HTMLElement, math: { text: string; math: string[] }): void {
+    const { local, global } = this._headings!.next(math);
     if (!local.length || local.every((id, i) => id === global[i])) {
       return;
     }
@@ -170,4 +178,9 @@ namespace Private {
   }
 
   export const ready = new WeakMap<IRenderMime.ILatexTypesetter, Promise<void>>();
+
+  /** Resolves in a later task, so the browser can paint and handle input in between. */
+  export function nextTask(): Promise<void> {
+    return new Promise(resolve => setTimeout(resolve, 0));
+  }
 }

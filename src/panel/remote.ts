@@ -57,6 +57,9 @@ export namespace RemoteContent {
   export function rewrite(html: string, options: IOptions): string {
     // Re-parse until stable: what the live page parses must be what was checked here.
     let out = Private.rewriteOnce(html, options);
+    if (out === html) {
+      return out; // a pass that changed nothing gives the same again: already stable
+    }
     for (let i = 0; i < 3; i++) {
       const again = Private.rewriteOnce(out, options);
       if (again === out) {
@@ -172,10 +175,16 @@ namespace Private {
     return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
   }
 
-  /** A document with no browsing context: nothing in it loads or runs. */
+  /**
+   * A document with no browsing context: nothing in it loads or runs. One serves every
+   * rewrite (a streaming answer is rewritten on every frame, and a new document each time
+   * is most of the cost); what is parsed into it is never attached to it.
+   */
   export function inertDocument(): Document {
-    return new DOMParser().parseFromString('<!DOCTYPE html><html><body></body></html>', 'text/html');
+    return (inert ??= new DOMParser().parseFromString('<!DOCTYPE html><html><body></body></html>', 'text/html'));
   }
+
+  let inert: Document | null = null;
 
   /**
    * Browsers resolve the host names of links ahead of a click (DNS prefetch), which would

@@ -106,6 +106,9 @@ export class TurnView extends Panel {
     if (turn.text !== this._renderedText || final !== this._renderedFinal || this._pendingText !== null) {
       this._pendingText = turn.text;
       this._pendingFinal = final;
+      if (final) {
+        this._wake?.();
+      }
       this._scheduleMarkdown();
     }
   }
@@ -124,6 +127,7 @@ export class TurnView extends Panel {
     this._rendering = true;
     this._settled = new Promise<void>(resolve => {
       const step = async () => {
+        let started = performance.now();
         while (this._pendingText !== null && !this.isDisposed) {
           const text = this._pendingText;
           const final = this._pendingFinal;
@@ -148,6 +152,20 @@ export class TurnView extends Panel {
           }
           this._renderedText = text;
           this._renderedFinal = final;
+          if (!final && !this._pendingFinal && !this.isDisposed) {
+            // While the answer streams, renders are paced: a few tokens more per render read
+            // the same, and every render costs the page a layout and a paint beside the
+            // notebook. The end of the answer (or an error) ends the pause at once.
+            await new Promise<void>(resolve => {
+              const timer = setTimeout(resolve, Private.STREAM_INTERVAL_MS - (performance.now() - started));
+              this._wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+            this._wake = null;
+          }
+          started = performance.now();
         }
         this._rendering = false;
         resolve();
@@ -366,6 +384,8 @@ export class TurnView extends Panel {
   private _pendingText: string | null = null;
   private _pendingFinal = false;
   private _rendering = false;
+  /** Ends the pause between two renders of a streaming answer. */
+  private _wake: (() => void) | null = null;
   private _settled: Promise<void> = Promise.resolve();
   /** Remote images the scientist chose to load, kept loaded when the answer re-renders. */
   private _approvedImages = new Set<string>();
@@ -385,6 +405,9 @@ export namespace TurnView {
 }
 
 namespace Private {
+  /** The least time from one render of a streaming answer to the next (20 a second). */
+  export const STREAM_INTERVAL_MS = 50;
+
   const UNSAFE_URL = /^(javascript|vbscript):|^data:(?!image\/(png|jpeg|gif|webp)[;,])/i;
 
   /**
