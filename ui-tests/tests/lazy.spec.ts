@@ -119,12 +119,23 @@ for (const theme of ['light', 'dark'] as const) {
     expect(seen.scripts.length).toBeGreaterThan(0);
     expect(loadedPieces(seen.scripts)).toEqual([]);
 
-    // Opening the panel loads the chat, the conversations and the sessions; asking loads the
-    // SDK and inspects the kernel; the proposing tool call loads what tools run on; a
-    // replacement card loads the diff view.
+    // Opening the panel loads the chat, the conversations and the sessions, and the SDK once
+    // the model picker asks the upstream for its models (the list is in when the picker offers
+    // more than the configured model: waiting for it keeps the SDK's load from racing the
+    // check). The kernel inspector may load then too (the open notebook's context is read for
+    // the panel) or with the question. What tools run on loads with the proposing tool call,
+    // and the diff view with a replacement card, not before.
     await openPanel(page);
+    await expect
+      .poll(() => claudePanel(page).locator('.jp-Claude-header select option').count(), { timeout: 30000 })
+      .toBeGreaterThan(1);
     await seen.settle();
-    expect(loadedPieces(seen.scripts).sort()).toEqual(['chat', 'conversations', 'sessions']);
+    expect(loadedPieces(seen.scripts).filter(piece => piece !== 'inspector')).toEqual([
+      'sdk',
+      'chat',
+      'conversations',
+      'sessions'
+    ]);
     await queueFixture(request, 'tool_propose_fix');
     await (await page.notebook.getCellLocator(1))!.click({ button: 'right' });
     await page.locator('.lm-Menu').getByText('Fix This Error').click();
