@@ -132,4 +132,27 @@ describe('a streamed answer', () => {
     expect(body(turnView).querySelector('.jp-Claude-codeBlock')).toBe(code);
     expect(body(turnView).textContent).toContain('Third paragraph, longer now.');
   });
+
+  it('drops no text when events come faster than renders, and ends as the whole answer', async () => {
+    const text = DOCUMENTS[Object.keys(DOCUMENTS)[0]];
+    const expected = body(await whole(text)).innerHTML;
+    const turnView = view(answer('', 'streaming'));
+    let sent = '';
+    // Events 1 ms apart, not awaited: renders are paced, so most events share a render.
+    for (const piece of chunks(text, 13)) {
+      sent += piece;
+      turnView.render(answer(sent, 'streaming'));
+      await new Promise(resolve => setTimeout(resolve, 1));
+    }
+    await turnView.settled;
+    // What is on screen is the last text sent, whole (a streamed render, not yet the final one).
+    const streamedView = view(answer('', 'streaming'));
+    streamedView.render(answer(sent, 'streaming'));
+    await streamedView.settled;
+    expect(body(turnView).textContent).toBe(body(streamedView).textContent);
+    // The end of the answer ends any pause and renders the whole answer.
+    turnView.render(answer(text, 'done'));
+    await turnView.settled;
+    expect(body(turnView).innerHTML).toBe(expected);
+  });
 });
