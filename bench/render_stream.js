@@ -41,6 +41,8 @@ const LABEXTENSION = option('labextension', null);
 const PROFILE = Number(option('profile-at', 0));
 // Adds Chromium's timeline events and prints where each window's time goes (a larger trace).
 const BREAKDOWN = process.argv.includes('--breakdown');
+// Prints the sampled allocations of the page's JavaScript over the stream, by function (what feeds GC).
+const ALLOC = process.argv.includes('--alloc');
 const START = [50, 550];
 const AFTER_TOKENS = 20000;
 const WINDOW = 500;
@@ -191,7 +193,9 @@ function readTrace(buffer) {
     .filter(e => `${e.pid}:${e.tid}` === main && e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask')
     .map(e => ({ start: e.ts, end: e.ts + (e.dur || 0) }))
     .sort((a, b) => a.start - b.start);
-  const timeline = events.filter(e => `${e.pid}:${e.tid}` === main && e.ph === 'X' && e.cat === 'devtools.timeline');
+  const timeline = events.filter(
+    e => `${e.pid}:${e.tid}` === main && e.ph === 'X' && e.cat.split(',').includes('devtools.timeline')
+  );
   return { tasks, timeline, marks: marks.filter(e => `${e.pid}:${e.tid}` === main).map(e => e.ts) };
 }
 
@@ -308,6 +312,11 @@ async function main() {
     await page.locator('.jp-SideBar.jp-mod-right li[data-id="jp-claude-panel"]').click();
     const box = page.getByRole('textbox', { name: 'Ask Claude' });
     await box.waitFor();
+    // While a scientist types the question, the panel renders a small answer off screen, so the
+    // first real one does not pay for what runs once (MathJax's set-up, the highlighter's language).
+    const warmUpStart = Date.now();
+    await page.waitForFunction(() => !document.querySelector('.jp-Claude-warmUp'), null, { timeout: 60000 });
+    const warmUpMs = Date.now() - warmUpStart;
     await page.evaluate(() => {
       const panel = document.querySelector('#jp-claude-panel');
       const seen = (window.__longTasks = []);
@@ -337,7 +346,7 @@ async function main() {
       throw new Error(await queued.text());
     }
     await browser.startTracing(page, {
-      categories: ['toplevel', 'blink.user_timing', ...(BREAKDOWN ? ['devtools.timeline'] : [])]
+      categories: ['toplevel', 'blink.user_timing', ...(BREAKDOWN ? ['devtools.timeline', 'v8'] : [])]
     });
     // With --breakdown, a sampled CPU profile of the whole stream says what fills the long tasks.
     const cdp = BREAKDOWN ? await page.context().newCDPSession(page) : null;
@@ -345,6 +354,15 @@ async function main() {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
+    }
+    const heap = ALLOC ? await page.context().newCDPSession(page) : null;
+    if (heap) {
+      await heap.send('HeapProfiler.enable');
+      await heap.send('HeapProfiler.startSampling', {
+        samplingInterval: 16384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true
+      });
     }
     await box.fill('Write the full report');
     await box.press('Enter');
@@ -388,6 +406,48 @@ async function main() {
     });
     const trace = readTrace(await browser.stopTracing());
     const cpu = cdp ? (await cdp.send('Profiler.stop')).profile : null;
+    if (heap) {
+      const { profile } = await heap.send('HeapProfiler.stopSampling');
+      const self = new Map();
+      let total = 0;
+      const walk = node => {
+        const f = node.callFrame;
+        const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop().split('?')[0]}:${f.lineNumber}`;
+        const size = node.selfSize || 0;
+        total += size;
+        self.set(key, (self.get(key) || 0) + size);
+        (node.children || []).forEach(walk);
+      };
+      walk(profile.head);
+      const byScript = new Map();
+      const walkScripts = (node, script) => {
+        const url = node.callFrame.url.split('/').pop().split('?')[0];
+        const here = url || script;
+        byScript.set(here, (byScript.get(here) || 0) + (node.selfSize || 0));
+        (node.children || []).forEach(child => walkScripts(child, here));
+      };
+      walkScripts(profile.head, '(page)');
+      console.error(
+        'sampled allocations by script (built-ins count for their caller):\n' +
+          [...byScript]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 15)
+            .map(([k, v]) => `${(v / 1e6).toFixed(1).padStart(8)} MB  ${k}`)
+            .join('\n')
+      );
+      console.error(`sampled allocations over the stream: ${(total / 1e6).toFixed(0)} MB; by function (self):`);
+      console.error(
+        [...self]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 30)
+          .map(([k, v]) => `${(v / 1e6).toFixed(1).padStart(8)} MB  ${k}`)
+          .join('\n')
+      );
+      const usage = await heap.send('Runtime.getHeapUsage');
+      console.error(
+        `heap in use at the end: ${(usage.usedSize / 1e6).toFixed(0)} MB of ${(usage.totalSize / 1e6).toFixed(0)} MB`
+      );
+    }
     const status = await answer.getAttribute('data-status');
     const longTasks = await page.evaluate(() => window.__longTasks);
     const complete = await answer
@@ -478,7 +538,8 @@ async function main() {
       longestTaskMs: +longest.toFixed(1),
       longTasksOver50ms: longTasks.length,
       longestTasks: top,
-      lastEventToFinalRenderMs: +((lastRender - streamTo) / 1000).toFixed(1)
+      lastEventToFinalRenderMs: +((lastRender - streamTo) / 1000).toFixed(1),
+      warmUpMs
     };
     if (JSON_OUT) {
       console.log(JSON.stringify(result));
@@ -495,6 +556,7 @@ async function main() {
       console.log(`  longest tasks: ${top.join(', ')}`);
       console.log(`  last event to final render: ${result.lastEventToFinalRenderMs} ms`);
       console.log(`  answer shown to its end: ${complete} (${status})`);
+      console.log(`  (the off-screen warm-up after the panel opened was done in ${warmUpMs} ms)`);
     }
   } finally {
     await browser.close();

@@ -132,7 +132,9 @@ export namespace MarkdownBlocks {
       if (final) {
         settled = tail.length;
       }
-      this._settled += tail.slice(0, settled);
+      // A slice of the text, not an appended copy: the check above then reads it as it is,
+      // without first copying a growing string of appended pieces on every step.
+      this._settled = text.slice(0, text.length - tail.length + settled);
       return { reset, settle: tail.slice(0, settled), open: tail.slice(settled) };
     }
 

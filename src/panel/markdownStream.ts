@@ -124,6 +124,8 @@ export class StreamingMarkdown {
     }
     if (math) {
       this._fixHeadingIds(host, math);
+      // The panel's decoration (the link rewrite walks the whole block) is a task of its own.
+      await Private.nextTask();
     }
     this._decorate(host);
     return host;

@@ -55,6 +55,12 @@ export namespace RemoteContent {
    * links open in a new tab without a referrer. The input is parsed in an inert document.
    */
   export function rewrite(html: string, options: IOptions): string {
+    if (Private.plain(html)) {
+      // Tags without attributes, none of them removed: there is nothing a pass could change,
+      // and the page parses exactly what a pass would have checked. Most of a streaming
+      // answer's renders are such (paragraphs, lists, emphasis), and parsing is their cost.
+      return html;
+    }
     // Re-parse until stable: what the live page parses must be what was checked here.
     let out = Private.rewriteOnce(html, options);
     if (out === html) {
@@ -270,6 +276,28 @@ namespace Private {
     'data-commandlinker-command',
     'data-commandlinker-args'
   ]);
+
+  /** A `<` that does not start a tag made of a name alone (`<b>`, `</b>`, `<br />`). */
+  const NOT_PLAIN_TAG = /<(?!\/?[a-zA-Z][a-zA-Z0-9]*(?:\s*\/)?>)/;
+  const PLAIN_TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)(?:\s*\/)?>/g;
+
+  /**
+   * Whether `html` has no attribute, comment or other markup than tags made of a name alone,
+   * and none of those names an element the rewrite removes. Elements come only from tags (and
+   * the parser's implied html, body, tbody and the like, none removed), so for such HTML a
+   * pass finds nothing to change: no attribute to check, no element to drop.
+   */
+  export function plain(html: string): boolean {
+    if (NOT_PLAIN_TAG.test(html)) {
+      return false;
+    }
+    for (const match of html.matchAll(PLAIN_TAG)) {
+      if (REMOVED.has(match[1].toLowerCase())) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   export function rewriteOnce(html: string, options: RemoteContent.IOptions): string {
     const doc = inertDocument();

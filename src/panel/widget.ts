@@ -22,6 +22,7 @@ import { PlanArea } from './planCard';
 import { ProposalArea } from './proposal';
 import { claudeIcon } from './icon';
 import { TurnView } from './turn';
+import { warmUpAnswers } from './warmUp';
 import { PanelViews } from './views';
 
 /**
@@ -220,6 +221,8 @@ export class ClaudePanel extends Panel {
     if (!this._modelsLoaded) {
       this._modelsLoaded = true;
       void this.refreshModels();
+      // While the scientist types, the first answer's once-only costs are paid off screen.
+      void warmUpAnswers(this._rendermime, this._trans);
     }
   }
 

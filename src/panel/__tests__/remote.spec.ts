@@ -219,6 +219,51 @@ describe('the policy on its own (should a sanitizer let more through)', () => {
   });
 });
 
+describe('HTML with nothing to rewrite', () => {
+  it('is returned as it is when its tags are names alone and none is removed', () => {
+    for (const html of ['<p>a <strong>b</strong> <em>c</em><br /></p>', '<ul><li>1 &lt; 2</li></ul>', 'text']) {
+      expect(RemoteContent.rewrite(html, options)).toBe(html);
+    }
+  });
+
+  // Each is one attribute, comment or removed element away from plain: none may be let through.
+  it.each([
+    ['an event handler', '<p onclick="x()">a</p>', (h: HTMLElement) => !h.querySelector('[onclick]')],
+    [
+      'an unquoted handler after a slash',
+      '<p/onmouseover=x()>a</p>',
+      (h: HTMLElement) => !h.querySelector('[onmouseover]')
+    ],
+    ['a script', '<p>a</p><script>x()</script>', (h: HTMLElement) => !h.querySelector('script')],
+    ['an upper-case style', '<p>a</p><STYLE>*{}</STYLE>', (h: HTMLElement) => !h.querySelector('style')],
+    ['a style in SVG', '<svg><style>*{}</style></svg>', (h: HTMLElement) => !h.querySelector('style')],
+    ['a template', '<template><img src=x></template>', (h: HTMLElement) => !h.querySelector('template')],
+    ['a remote image', `<p><img src="${EVIL}/a.png"></p>`, (h: HTMLElement) => !h.querySelector('img')],
+    ['a panel class', '<p class="jp-Claude-copyButton">a</p>', (h: HTMLElement) => !h.querySelector('[class]')],
+    [
+      'a placeholder attribute',
+      '<p data-claude-remote="x">a</p>',
+      (h: HTMLElement) => !h.querySelector('[data-claude-remote]')
+    ]
+  ])('is rewritten when it has %s', (_, html, clean) => {
+    const host = document.createElement('div');
+    host.innerHTML = RemoteContent.rewrite(html, options);
+    expect(clean(host)).toBe(true);
+  });
+
+  it('parses to the DOM a full pass gives', () => {
+    // The same text with an attribute somewhere takes the full pass; its plain part matches.
+    const plain = '<h3>T</h3><p>a &amp; b <code>x &lt; y</code></p><ol><li>one<ul><li>two</li></ul></li></ol>';
+    const full = RemoteContent.rewrite(`${plain}<p title="t">z</p>`, options);
+    const host = document.createElement('div');
+    host.innerHTML = RemoteContent.rewrite(plain, options);
+    const checked = document.createElement('div');
+    checked.innerHTML = full;
+    checked.lastElementChild!.remove();
+    expect(host.innerHTML).toBe(checked.innerHTML);
+  });
+});
+
 describe('RemoteContent.activate', () => {
   it('loads one image on its button, without a referrer, and only that one', () => {
     const host = render(`<img src="${EVIL}/one.png" alt="one"><img src="${EVIL}/two.png" alt="two">`);
