@@ -56,9 +56,9 @@ export namespace RemoteContent {
    */
   export function rewrite(html: string, options: IOptions): string {
     if (Private.plain(html)) {
-      // Tags without attributes, none of them removed: there is nothing a pass could change,
-      // and the page parses exactly what a pass would have checked. Most of a streaming
-      // answer's renders are such (paragraphs, lists, emphasis), and parsing is their cost.
+      // Nothing a pass could change (see `plain`), and the page parses exactly what a pass
+      // would have checked. Most of a streaming answer's renders are such (paragraphs, lists,
+      // tables, highlighted code), and parsing them again was most of their cost.
       return html;
     }
     // Re-parse until stable: what the live page parses must be what was checked here.
@@ -277,22 +277,32 @@ namespace Private {
     'data-commandlinker-args'
   ]);
 
-  /** A `<` that does not start a tag made of a name alone (`<b>`, `</b>`, `<br />`). */
-  const NOT_PLAIN_TAG = /<(?!\/?[a-zA-Z][a-zA-Z0-9]*(?:\s*\/)?>)/;
-  const PLAIN_TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)(?:\s*\/)?>/g;
+  /**
+   * Attributes a pass leaves exactly as they are on an HTML element (not a URL, a style, a
+   * handler or ours), and a class list already in the form a pass writes it back (names one
+   * space apart, none of the panel's own).
+   */
+  const KEPT_ATTRIBUTE = String.raw`\s+(?:(?:id|align|start|title|colspan|rowspan|dir|lang)="[^"]*"|class="(?![^"]*jp-claude-)[^\s"]+(?: [^\s"]+)*")`;
+  /** A tag with a name and at most such attributes, double-quoted (as the sanitizer writes them). */
+  const TAG = String.raw`<(?:\/([a-z][a-z0-9]*)\s*|([a-z][a-z0-9]*)(?:${KEPT_ATTRIBUTE})*\s*\/?)>`;
+  const NOT_PLAIN_TAG = new RegExp(`<(?!${TAG.slice(1)})`, 'i');
+  const PLAIN_TAG = new RegExp(TAG, 'gi');
+  /** Foreign content (SVG, MathML) has attributes of its own that may point elsewhere. */
+  const FOREIGN = new Set(['svg', 'math']);
 
   /**
-   * Whether `html` has no attribute, comment or other markup than tags made of a name alone,
-   * and none of those names an element the rewrite removes. Elements come only from tags (and
-   * the parser's implied html, body, tbody and the like, none removed), so for such HTML a
-   * pass finds nothing to change: no attribute to check, no element to drop.
+   * Whether a pass would find nothing to change in `html`: no comment or other markup than
+   * tags with a name and kept attributes, and none of them an element the rewrite removes or
+   * foreign content. Elements come only from tags (and the parser's implied html, body, tbody
+   * and the like, none removed), so the page parses exactly what a pass would have checked.
    */
   export function plain(html: string): boolean {
     if (NOT_PLAIN_TAG.test(html)) {
       return false;
     }
     for (const match of html.matchAll(PLAIN_TAG)) {
-      if (REMOVED.has(match[1].toLowerCase())) {
+      const name = (match[1] ?? match[2]).toLowerCase();
+      if (REMOVED.has(name) || FOREIGN.has(name)) {
         return false;
       }
     }

@@ -220,8 +220,14 @@ describe('the policy on its own (should a sanitizer let more through)', () => {
 });
 
 describe('HTML with nothing to rewrite', () => {
-  it('is returned as it is when its tags are names alone and none is removed', () => {
-    for (const html of ['<p>a <strong>b</strong> <em>c</em><br /></p>', '<ul><li>1 &lt; 2</li></ul>', 'text']) {
+  it('is returned as it is when its tags have no attribute a pass would change and none is removed', () => {
+    for (const html of [
+      '<p>a <strong>b</strong> <em>c</em><br /></p>',
+      '<ul><li>1 &lt; 2</li></ul>',
+      'text',
+      '<pre><code class="language-python"><span class="ͼb">import</span> x</code></pre>',
+      '<table><thead><tr><th align="right">m</th></tr></thead></table><ol start="3"><li title="a &quot;b&quot;">c</li></ol>'
+    ]) {
       expect(RemoteContent.rewrite(html, options)).toBe(html);
     }
   });
@@ -241,6 +247,27 @@ describe('HTML with nothing to rewrite', () => {
     ['a remote image', `<p><img src="${EVIL}/a.png"></p>`, (h: HTMLElement) => !h.querySelector('img')],
     ['a panel class', '<p class="jp-Claude-copyButton">a</p>', (h: HTMLElement) => !h.querySelector('[class]')],
     [
+      'a class list a pass writes back otherwise',
+      '<p class="a  b">a</p>',
+      (h: HTMLElement) => h.querySelector('p')!.className === 'a b'
+    ],
+    [
+      'a panel class among others',
+      '<p class="x jp-claude-loadImage">a</p>',
+      (h: HTMLElement) => h.querySelector('p')!.className === 'x'
+    ],
+    [
+      'SVG',
+      '<svg><rect class="a" fill="url(http://attacker.invalid/x)"></rect></svg>',
+      (h: HTMLElement) => !h.querySelector('[fill]')
+    ],
+    [
+      'a kept attribute beside a handler',
+      '<p id="a" onclick="x()">a</p>',
+      (h: HTMLElement) => !h.querySelector('[onclick]')
+    ],
+    ['a single-quoted handler', "<p title='a' onclick='x()'>a</p>", (h: HTMLElement) => !h.querySelector('[onclick]')],
+    [
       'a placeholder attribute',
       '<p data-claude-remote="x">a</p>',
       (h: HTMLElement) => !h.querySelector('[data-claude-remote]')
@@ -253,7 +280,9 @@ describe('HTML with nothing to rewrite', () => {
 
   it('parses to the DOM a full pass gives', () => {
     // The same text with an attribute somewhere takes the full pass; its plain part matches.
-    const plain = '<h3>T</h3><p>a &amp; b <code>x &lt; y</code></p><ol><li>one<ul><li>two</li></ul></li></ol>';
+    const plain =
+      '<h3>T</h3><p>a &amp; b <code>x &lt; y</code></p><ol><li>one<ul><li>two</li></ul></li></ol>' +
+      '<pre><code class="language-python"><span class="ͼb">for</span> i</code></pre><table><tr><td align="right">1</td></tr></table>';
     const full = RemoteContent.rewrite(`${plain}<p title="t">z</p>`, options);
     const host = document.createElement('div');
     host.innerHTML = RemoteContent.rewrite(plain, options);
