@@ -99,3 +99,38 @@ test('an answer cut inside a code fence ends as the DOM of one render of the par
   await expect(lastAnswer(page).locator('pre')).toContainText('x = np.arange(10)');
   await expect(lastAnswer(page).getByRole('button', { name: 'Copy code' })).toHaveCount(1);
 });
+
+test('a fast stream is shown at most once per 50 ms while it streams, and ends whole', async ({ page, tmpPath }) => {
+  const path = `${tmpPath}/paced.ipynb`;
+  await page.contents.uploadContent(notebook(), 'text', path);
+  expect(await page.notebook.openByPath(path)).toBe(true);
+  await openPanel(page);
+  // Every render swaps the answer body's children in one task: one observer call each.
+  await page.evaluate(() => {
+    const swaps: Array<{ at: number; streaming: boolean }> = ((window as any).__swaps = []);
+    new MutationObserver(records => {
+      const body = records
+        .map(r => r.target as Element)
+        .find(t => t.matches?.('.jp-Claude-turn-assistant > .jp-Claude-turnBody'));
+      if (body) {
+        const turn = body.closest('.jp-Claude-turn-assistant')!;
+        swaps.push({ at: performance.now(), streaming: turn.getAttribute('data-status') === 'streaming' });
+      }
+    }).observe(document.querySelector('#jp-claude-chat')!, { childList: true, subtree: true });
+  });
+  // 400 deltas 5 ms apart: one render per event (or per frame) would be 2-8 times the pace.
+  await queueFixture(page.request, 'slow_long', { event_delay_ms: 5, repeat_text_deltas: 400 });
+  await ask(page, 'Stream fast');
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done', { timeout: 30000 });
+  await expect(lastAnswer(page).locator('.jp-Claude-turnBody')).toContainText('watch the text grow.');
+  const text = await lastAnswer(page).locator('.jp-Claude-turnBody').innerText();
+  expect(text.match(/Streaming /g)?.length).toBe(400);
+  const swaps: Array<{ at: number; streaming: boolean }> = await page.evaluate(() => (window as any).__swaps);
+  const streaming = swaps.filter(s => s.streaming);
+  // The answer was shown as it came, not only at its end.
+  expect(streaming.length).toBeGreaterThan(4);
+  // Renders start at least 50 ms apart, so n of them span at least 50 (n - 1) ms, less the
+  // difference between the first and the last one's own time (one slot of slack for it).
+  const span = streaming[streaming.length - 1].at - streaming[0].at;
+  expect(streaming.length - 1).toBeLessThanOrEqual(span / 50 + 1);
+});
