@@ -1,55 +1,57 @@
 /*
- * One conversation with Claude: its turns, the streaming answer, Stop, Retry.
+ * One conversation with Claude: its turns, the question and its preparation, Stop, Retry,
+ * New chat, a saved conversation shown again.
  *
- * The conversation owns its stream: an answer updates only the conversation that asked,
- * so an answer for one notebook can never land in another. Building the request
- * (request.ts), reading the stream (stream.ts), the tool rounds (toolRounds.ts) and how an
- * unfinished answer ends (failure.ts) live beside it.
+ * The conversation owns its answers: an answer updates only the conversation that asked,
+ * so an answer for one notebook can never land in another. Answering (answer.ts: the request
+ * loop, compaction, the stream Stop aborts, what the requests take of the context window),
+ * building the request (request.ts), reading the stream (stream.ts), the tool rounds
+ * (toolRounds.ts) and how an unfinished answer ends (failure.ts) live beside it.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
 import type { IAgentTask, IClaudeTools, PermissionMode } from '../agent/tokens';
 import type { ISentContext } from '../context/tokens';
 import { TRANSLATION_DOMAIN } from '../translation';
-import { endUnfinished } from './failure';
-import { compactionDue, compactionRequest, compactionRetryAt } from './compaction';
-import { clearedByServer, serverClears, serverDoesNotClear, streamWithServerClearing } from './contextEditing';
-import { DEFAULT_CLEARING, type IClearingPolicy, nextWatermark, requestTokens } from './contextWindow';
-import { buildRequest, toContentParams, toMessageParams } from './request';
-import { addUsage, emptyUsage, joinSteps, readStream, textOf } from './stream';
+import { Answerer, emptyAnswer, type IStreamingClient } from './answer';
+import { DEFAULT_CLEARING, type IClearingPolicy } from './contextWindow';
 import type { IChatTurn, IClaudeSettings, IConversation, ISlashCommands } from './tokens';
-import { limitOf, limitResults, limitText } from './limits';
-import { runToolRound, tookOutsideContent } from './toolRounds';
+import { tookOutsideContent } from './toolRounds';
 
 export { toMessageParams } from './request';
 export { MAX_TOOL_ROUNDS } from './toolRounds';
-
-/**
- * The part of the SDK the conversation needs.
- */
-export type IStreamingClient = Pick<Anthropic, 'messages' | 'beta' | 'models'>;
 
 /**
  * A conversation with Claude.
  */
 export class Conversation implements IConversation {
   constructor(options: Conversation.IOptions) {
-    this._client = options.client;
-    this._getSettings = options.settings;
     this._label = options.label ?? '';
     this._contextSource = options.context ?? null;
     this._tools = options.tools ?? null;
     this._commands = options.commands ?? null;
-    this._system = options.system ?? null;
     this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
     this._id = options.id ?? newConversationId();
     this._mode = options.mode ?? (() => 'ask');
-    this._setMode = options.setMode ?? null;
-    this._clearing = options.clearing === undefined ? DEFAULT_CLEARING : options.clearing;
+    this._answerer = new Answerer({
+      conversation: {
+        turns: () => this._turns,
+        label: () => this._label,
+        tools: () => this._tools,
+        task: () => this._task,
+        changed: turn => this._changed.emit(turn),
+        isDisposed: () => this._isDisposed
+      },
+      client: options.client,
+      settings: options.settings,
+      trans: this._trans,
+      mode: this._mode,
+      setMode: options.setMode,
+      system: options.system,
+      clearing: options.clearing === undefined ? DEFAULT_CLEARING : options.clearing
+    });
   }
 
   /**
@@ -92,7 +94,7 @@ export class Conversation implements IConversation {
   }
 
   get isBusy(): boolean {
-    return this._answering || this._preparing;
+    return this._answerer.isAnswering || this._preparing;
   }
 
   get label(): string {
@@ -114,7 +116,7 @@ export class Conversation implements IConversation {
    * Swap the client (e.g. after the settings changed).
    */
   setClient(client: IStreamingClient | (() => Promise<IStreamingClient>)): void {
-    this._client = client;
+    this._answerer.setClient(client);
   }
 
   /**
@@ -214,85 +216,17 @@ export class Conversation implements IConversation {
         return;
       }
     }
-    if (compactionDue(this._lastTokens, this._getSettings().compactAtTokens, this._compactRetryAt)) {
-      await this._compact(turn);
+    if (this._answerer.compactionDue) {
+      const stopped = await this._answerer.compact(turn);
       if (this._isDisposed) {
         return;
       }
-      if (this._stopping) {
-        this._stopping = false;
+      if (stopped) {
         this._pushStopped();
         return;
       }
     }
-    await this._answer();
-  }
-
-  /**
-   * Ask Claude for a summary of the conversation before `question` and put it before the
-   * question as a compaction turn; later requests start from it. If it fails, the question is
-   * answered from the whole conversation as before, the failed turn says so, and compaction
-   * waits until the conversation has grown before it is tried again.
-   */
-  private async _compact(question: IChatTurn): Promise<void> {
-    const at = this._turns.indexOf(question);
-    const summary: IChatTurn = {
-      ...Private.emptyAnswer('streaming'),
-      compaction: true,
-      model: this._getSettings().model
-    };
-    const before = this._turns.slice(0, at);
-    this._turns.splice(at, 0, summary);
-    this._answering = true;
-    this._changed.emit(summary);
-    try {
-      const client = typeof this._client === 'function' ? await this._client() : this._client;
-      const onServer = await this._serverClears(client);
-      const request = compactionRequest(
-        buildRequest({
-          clearedToolResults: onServer ? 0 : this._clearedResults,
-          settings: this._getSettings(),
-          label: this._label,
-          turns: before,
-          tools: []
-        })
-      );
-      const stream = onServer
-        ? streamWithServerClearing(client, request, this._clearing ?? undefined)
-        : client.messages.stream(request);
-      this._stream = stream;
-      const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
-        summary.text = textOf(snapshot).text;
-        this._changed.emit(summary);
-      });
-      summary.text = textOf(message).text;
-      summary.status = summary.text.trim() ? 'done' : 'error';
-      const usage = emptyUsage();
-      addUsage(usage, message.usage);
-      summary.usage = usage;
-      summary.requestId = stream.request_id ?? undefined;
-      if (summary.status === 'done') {
-        // The next requests are built from the summary: nothing of before is left to clear.
-        this._lastTokens = 0;
-        this._clearedResults = 0;
-        this._compactRetryAt = 0;
-      }
-    } catch (error) {
-      console.warn('jupyterlab-claude: could not compact the conversation', error);
-      summary.status = 'error';
-    } finally {
-      this._stream = null;
-      this._answering = false;
-    }
-    if (summary.status !== 'done' && this._stopping) {
-      this._turns.splice(this._turns.indexOf(summary), 1);
-    } else if (summary.status !== 'done') {
-      // Nothing is lost: the question goes with the whole conversation, and the failed turn stays
-      // to say so (once: the next try waits for the conversation to grow).
-      summary.text = '';
-      this._compactRetryAt = compactionRetryAt(this._lastTokens);
-    }
-    this._changed.emit(summary.status === 'done' ? summary : null);
+    await this._answerer.answer();
   }
 
   async retry(): Promise<void> {
@@ -307,7 +241,7 @@ export class Conversation implements IConversation {
     this._removed.push(last.id);
     this._turns.pop();
     this._changed.emit(null);
-    await this._answer();
+    await this._answerer.answer();
   }
 
   continue(): Promise<void> {
@@ -315,14 +249,12 @@ export class Conversation implements IConversation {
   }
 
   stop(): void {
-    if (this._stream) {
-      this._stopping = true;
-      this._stream.abort();
-    } else if (this._preparing || this._answering) {
-      // Between steps (gathering context, tools, proposals waiting for review): stop before
-      // the next request, settling what waits.
+    if (this._preparing) {
+      // Gathering the context: stop before the first request, settling what waits.
       this._stopping = true;
       this._tools?.cancelPending?.();
+    } else {
+      this._answerer.stop();
     }
   }
 
@@ -331,9 +263,7 @@ export class Conversation implements IConversation {
     this._turns = [];
     this._removed = [];
     this._task = { outsideContent: false };
-    this._clearedResults = 0;
-    this._lastTokens = 0;
-    this._compactRetryAt = 0;
+    this._answerer.reset();
     // A new chat is a new conversation: the one before stays saved under its own id.
     this._id = newConversationId();
     this._created = new Date().toISOString();
@@ -353,182 +283,32 @@ export class Conversation implements IConversation {
    * The request this conversation would send now.
    */
   buildRequest(serverClears = false): Anthropic.MessageCreateParamsStreaming {
-    // Past the trigger, the oldest tool results are cleared from this request on (by the API
-    // itself where it can: then the request carries them all).
-    const cleared =
-      serverClears || !this._clearing
-        ? 0
-        : nextWatermark(this._clearedResults, this._lastTokens, toMessageParams(this._turns), this._clearing);
-    if (serverClears) {
-      this._clearedResults = 0;
-    } else if (cleared > this._clearedResults) {
-      this._clearedResults = cleared;
-      const answer = this._turns[this._turns.length - 1];
-      if (answer?.role === 'assistant') {
-        answer.clearedToolResults = cleared;
-      }
-    }
-    return buildRequest({
-      clearedToolResults: this._clearedResults,
-      settings: this._getSettings(),
-      label: this._label,
-      turns: this._turns,
-      tools: this._tools?.definitions({ mode: this._mode() }) ?? [],
-      system: this._system?.() ?? []
-    });
-  }
-
-  /**
-   * Whether the API clears old tool results for this conversation's model (never when the
-   * conversation does not clear at all).
-   */
-  private _serverClears(client: IStreamingClient): Promise<boolean> {
-    return this._clearing ? serverClears(client, this._getSettings().model) : Promise.resolve(false);
+    return this._answerer.buildRequest(serverClears);
   }
 
   private _pushStopped(): void {
-    const turn = Private.emptyAnswer('stopped');
+    const turn = emptyAnswer('stopped');
     this._turns.push(turn);
     this._changed.emit(turn);
-  }
-
-  private async _answer(): Promise<void> {
-    const turn: IChatTurn = { ...Private.emptyAnswer('streaming'), model: this._getSettings().model };
-    this._turns.push(turn);
-    this._answering = true;
-    this._changed.emit(turn);
-    this._stopping = false;
-    // Text and thinking of the steps before the one streaming (steps are split by tool calls).
-    let before = { text: '', thinking: '' };
-    let step = { text: '', thinking: '' };
-    const usage = emptyUsage();
-    const show = () => {
-      turn.text = joinSteps(before.text, step.text);
-      turn.thinking = joinSteps(before.thinking, step.thinking);
-      this._changed.emit(turn);
-    };
-    try {
-      let stopped = false;
-      let limited: IChatTurn['limit'] | null = null;
-      for (let round = 0; ; round++) {
-        // The request includes this turn's own earlier steps (its `exchange`).
-        const client = typeof this._client === 'function' ? await this._client() : this._client;
-        const model = this._getSettings().model;
-        const onServer = await this._serverClears(client);
-        const request = this.buildRequest(onServer);
-        const stream = onServer
-          ? streamWithServerClearing(client, request, this._clearing ?? undefined)
-          : client.messages.stream(request);
-        this._stream = stream;
-        const message = await readStream(stream, this._getSettings().timeoutSeconds * 1000, snapshot => {
-          step = textOf(snapshot);
-          turn.model = snapshot.model || turn.model;
-          show();
-        }).finally(() => {
-          turn.requestId = stream.request_id ?? turn.requestId;
-        });
-        step = textOf(message);
-        show();
-        turn.stopReason = message.stop_reason;
-        addUsage(usage, message.usage);
-        if (onServer) {
-          const cleared = clearedByServer(message);
-          if (cleared === null) {
-            serverDoesNotClear(client, model);
-          } else if (cleared > 0) {
-            turn.clearedToolResults = cleared;
-          }
-        }
-        this._lastTokens = requestTokens(message.usage);
-        turn.contextTokens = this._lastTokens;
-        turn.usage = { ...usage };
-        const calls = message.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
-        if (message.stop_reason !== 'tool_use' || !calls.length) {
-          turn.exchange?.push({ role: 'assistant', content: toContentParams(message.content) });
-          if (limited) {
-            // Claude summarised at the limit: Continue resumes.
-            turn.limit = limited;
-          }
-          break;
-        }
-        turn.exchange = turn.exchange ?? [];
-        turn.exchange.push({ role: 'assistant', content: toContentParams(message.content) });
-        this._stream = null;
-        if (limited) {
-          // Told of the limit, Claude kept calling tools: end the answer here (Continue resumes).
-          turn.limit = limited;
-          turn.stopReason = limited.kind === 'rounds' ? 'tool_limit' : 'token_budget';
-          turn.exchange.push({ role: 'user', content: await limitResults(calls, turn, this._tools) });
-          break;
-        }
-        const settings = this._getSettings();
-        limited = limitOf(round, usage, settings);
-        const results = await runToolRound(calls, {
-          turn,
-          tools: this._tools,
-          round,
-          model: settings.model,
-          changed: () => this._changed.emit(turn),
-          mode: this._mode(),
-          task: this._task,
-          setMode: this._setMode ?? undefined,
-          limit: limited ? limitText(limited) : null
-        });
-        turn.exchange.push({ role: 'user', content: results });
-        before = { text: turn.text, thinking: turn.thinking };
-        step = { text: '', thinking: '' };
-        if (this._stopping || this._isDisposed) {
-          stopped = true;
-          break;
-        }
-      }
-      turn.status = stopped ? 'stopped' : 'done';
-    } catch (error) {
-      endUnfinished(turn, error, {
-        stopping: this._stopping,
-        timeoutSeconds: this._getSettings().timeoutSeconds,
-        trans: this._trans
-      });
-      if (turn.exchange && step.text.trim()) {
-        // What arrived of the last step is kept as text; its half-streamed tool calls are not.
-        turn.exchange.push({ role: 'assistant', content: [{ type: 'text', text: step.text.trimEnd() }] });
-      }
-    } finally {
-      this._stream = null;
-      this._answering = false;
-      this._stopping = false;
-      if (!this._isDisposed) {
-        this._changed.emit(turn);
-      }
-    }
   }
 
   private _id: string;
   private _created = new Date().toISOString();
   private _removed: string[] = [];
   private _loading: Promise<void> | null = null;
-  private _clearedResults = 0;
-  private _lastTokens = 0;
-  /** After a failed compaction: the size the conversation must reach before the next try. */
-  private _compactRetryAt = 0;
-  private _client: IStreamingClient | (() => Promise<IStreamingClient>);
-  private _getSettings: () => IClaudeSettings;
   private _label: string;
   private _trans: TranslationBundle;
   private _turns: IChatTurn[] = [];
-  private _stream: MessageStream | null = null;
+  /** Stop was pressed while the question was being prepared. */
   private _stopping = false;
   private _preparing = false;
-  private _answering = false;
   private _contextSource: (() => Promise<ISentContext | null>) | null;
   private _tools: IClaudeTools | null;
   private _commands: Pick<ISlashCommands, 'resolve'> | null;
-  private _system: (() => string[]) | null;
   private _isDisposed = false;
   private _changed = new Signal<this, IChatTurn | null>(this);
   private _mode: () => PermissionMode;
-  private _setMode: ((mode: PermissionMode) => boolean) | null;
-  private _clearing: IClearingPolicy | null;
+  private _answerer: Answerer;
   private _task: IAgentTask = { outsideContent: false };
 }
 
@@ -579,11 +359,4 @@ export namespace Conversation {
  */
 export function newConversationId(): string {
   return UUID.uuid4();
-}
-
-namespace Private {
-  /** An answer with nothing in it yet. */
-  export function emptyAnswer(status: IChatTurn['status']): IChatTurn {
-    return { id: UUID.uuid4(), role: 'assistant', created: new Date().toISOString(), text: '', thinking: '', status };
-  }
 }
