@@ -124,7 +124,8 @@ export class StreamingMarkdown {
     }
     if (math) {
       this._fixHeadingIds(host, math);
-      // The panel's decoration (the link rewrite walks the whole block) is a task of its own.
+      // The panel's decoration is a task of its own, after JupyterLab's hardening of the
+      // links that follows typesetting (a promise renderMarkdown does not return).
       await Private.nextTask();
     }
     this._decorate(host);

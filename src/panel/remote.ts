@@ -119,6 +119,10 @@ export namespace RemoteContent {
     root.querySelectorAll('a[href]').forEach(link => {
       const href = link.getAttribute('href') ?? '';
       if (href.startsWith('#')) {
+        // A link within the answer (a heading's anchor). JupyterLab hardens links again once
+        // typesetting ends, which may come before or after it adds the headings' anchors: the
+        // same answer would end with or without `rel`. It has none, rendered in any order.
+        link.removeAttribute('rel');
         return;
       }
       link.setAttribute('target', '_blank');

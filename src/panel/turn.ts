@@ -145,6 +145,9 @@ export class TurnView extends Panel {
               }
               const model = new MimeModel({ data: { [MARKDOWN]: text }, trusted: false });
               await (this._body as IRenderMime.IRenderer).renderModel(model);
+              // JupyterLab hardens the links once typesetting ends (a promise it does not
+              // return): decorating after it, as a streamed block is, gives the same DOM.
+              await new Promise(resolve => setTimeout(resolve, 0));
               this._decorate(this._body.node);
             }
           } catch (error) {
