@@ -69,6 +69,13 @@ export class Conversation implements IConversation {
   }
 
   /**
+   * Whether the saved conversation is still being loaded (its id and turns may still change).
+   */
+  get isLoading(): boolean {
+    return this._loading !== null;
+  }
+
+  /**
    * The id of this conversation (its saved file's name); `clear()` starts a new one.
    */
   get id(): string {
@@ -145,6 +152,8 @@ export class Conversation implements IConversation {
     void gate.then(() => {
       if (this._loading === gate) {
         this._loading = null;
+        // Loaded (under the id it keeps): what waited for it, such as the mode picker, may go on.
+        this._changed.emit(null);
       }
     });
   }

@@ -162,6 +162,7 @@ namespace Private {
     constructor(private readonly _registry: LazyConversations) {}
 
     readonly id = '';
+    readonly isLoading = true;
     readonly turns: ReadonlyArray<IChatTurn> = [];
     readonly isBusy = false;
     readonly changed: Signal<IConversation, IChatTurn | null> = new Signal(this);

@@ -156,6 +156,11 @@ export interface IConversation extends IDisposable {
   readonly isBusy: boolean;
   /** A label for the conversation (the notebook's name). */
   readonly label: string;
+  /**
+   * Whether the conversation is still loading (its code, or its saved chat): its id may still
+   * change, so what is keyed by it (the permission mode) waits. `changed` is emitted when done.
+   */
+  readonly isLoading?: boolean;
   /** Emitted whenever a turn is added or changes. */
   readonly changed: ISignal<IConversation, IChatTurn | null>;
   /** Ask Claude; resolves when the answer ends, however it ends. */

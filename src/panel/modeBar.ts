@@ -61,7 +61,9 @@ export class ModeBar extends Widget {
   private _render(): void {
     const mode = this._modes.modeOf(this._conversation.id);
     const allowed = this._modes.allowed;
-    const key = JSON.stringify([mode, allowed]);
+    // Until the conversation is loaded, a mode picked would be lost with its stand-in.
+    const loading = this._conversation.isLoading === true;
+    const key = JSON.stringify([mode, allowed, loading]);
     if (key === this._key) {
       return;
     }
@@ -74,7 +76,8 @@ export class ModeBar extends Widget {
       this._select.appendChild(element);
     }
     this._select.value = mode;
-    this._select.disabled = allowed.length < 2;
+    this._select.disabled = allowed.length < 2 || loading;
+    this._select.title = loading ? this._trans.__('The conversation is loading') : '';
     this.node.dataset.mode = mode;
     this._banner.textContent = '';
     this._banner.hidden = mode === 'ask';

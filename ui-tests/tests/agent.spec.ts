@@ -79,6 +79,31 @@ test('Accept edits: a replacement applies at once, marked applied, undoable; a r
   expect((await cellSources(page))[1]).toBe("values['mean']");
 });
 
+test('a mode picked while the notebook’s saved chats are still listed waits for them, then applies', async ({
+  page,
+  request
+}) => {
+  // A slow server: the listing of saved chats (which names the notebook's first chat) is held back.
+  await page.route(/\/claude\/conversations\?/, async route => {
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  const panel = await openPanel(page);
+  const picker = panel.getByRole('combobox', { name: 'Permission mode of this conversation' });
+  await expect(picker).toBeDisabled();
+  await chooseMode(page, 'Accept edits');
+  await expect(picker).toBeEnabled();
+  for (const fixture of ['tool_propose_fix', 'hello']) {
+    await queueFixture(request, fixture);
+  }
+  await ask(page, 'Fix the broken cell');
+  await expect(claudePanel(page).locator('.jp-Claude-proposal').first()).toHaveAttribute(
+    'data-applied-by',
+    'acceptEdits'
+  );
+  await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done');
+});
+
 test('Run in this notebook: edits apply and cells run without asking, a deletion asks, a new chat is back to Ask', async ({
   page,
   request
