@@ -536,7 +536,12 @@ async function main() {
       after20kMsPerEvent: +afterMs.toFixed(3),
       ratio: +(afterMs / startMs).toFixed(2),
       longestTaskMs: +longest.toFixed(1),
-      longTasksOver50ms: longTasks.length,
+      // From the trace, like the longest task: the page's long-task observer misses a task
+      // with no script of the page in it (a garbage collection, the compositor's paint).
+      longTasksOver50ms: trace.tasks.filter(
+        t => t.end > streamFrom && t.start < streamTo && (t.end - t.start) / 1000 > 50
+      ).length,
+      longTasksSeenByPage: longTasks.length,
       longestTasks: top,
       lastEventToFinalRenderMs: +((lastRender - streamTo) / 1000).toFixed(1),
       warmUpMs
@@ -551,7 +556,8 @@ async function main() {
       console.log(`  main thread per event, after ${AFTER_TOKENS} tokens:   ${result.after20kMsPerEvent} ms`);
       console.log(`  ratio: ${result.ratio} (goal <= 1.5)`);
       console.log(
-        `  longest task while streaming: ${result.longestTaskMs} ms; tasks over 50 ms: ${result.longTasksOver50ms}`
+        `  longest task while streaming: ${result.longestTaskMs} ms; tasks over 50 ms: ${result.longTasksOver50ms}` +
+          ` (the page's long-task observer saw ${result.longTasksSeenByPage})`
       );
       console.log(`  longest tasks: ${top.join(', ')}`);
       console.log(`  last event to final render: ${result.lastEventToFinalRenderMs} ms`);
