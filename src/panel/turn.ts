@@ -70,7 +70,13 @@ export class TurnView extends Panel {
     if (turn.compaction && turn.status === 'error') {
       this._header.node.textContent = this._trans.__('Claude · the conversation could not be summarised');
     }
-    this.node.setAttribute('aria-busy', turn.status === 'streaming' ? 'true' : 'false');
+    // Busy while the answer streams and until its last render is on screen (the Markdown of an
+    // answer that just ended is rendered a frame or more later).
+    if (turn.status === 'streaming') {
+      this.node.setAttribute('aria-busy', 'true');
+    } else if (turn.role === 'user') {
+      this.node.setAttribute('aria-busy', 'false');
+    }
     if (turn.thinking) {
       this._thinking.show();
       const details = this._thinking.node;
@@ -171,6 +177,9 @@ export class TurnView extends Panel {
           started = performance.now();
         }
         this._rendering = false;
+        if (this._renderedFinal && !this.isDisposed) {
+          this.node.setAttribute('aria-busy', 'false');
+        }
         resolve();
       };
       requestAnimationFrame(() => void step());

@@ -51,6 +51,19 @@ export async function ask(page: Page, question: string): Promise<void> {
   await box.press('Enter');
 }
 
+/**
+ * The text of an answer as the scientist sees it, once its last render is on screen: the turn
+ * is no longer busy, and a frame has been drawn since (a block just put on the page is skipped
+ * by `content-visibility: auto`, and so missing from innerText, until the next frame).
+ */
+export async function shownText(answer: Locator): Promise<string> {
+  await expect(answer).toHaveAttribute('aria-busy', 'false');
+  await answer
+    .page()
+    .evaluate(() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))));
+  return answer.locator('.jp-Claude-turnBody').innerText();
+}
+
 /** The last answer in the panel. */
 export function lastAnswer(page: Page): Locator {
   return claudePanel(page).locator('.jp-Claude-turn-assistant').last();

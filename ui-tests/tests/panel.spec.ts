@@ -8,6 +8,7 @@ import {
   queueFixture,
   recordedRequests,
   resetMock,
+  shownText,
   TEST_KEY
 } from './helpers';
 
@@ -97,7 +98,7 @@ test.describe('the Claude panel', () => {
     const partial = (await answer.locator('.jp-Claude-turnBody').innerText()).length;
     await expect(answer).toHaveAttribute('data-status', 'streaming');
     await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 30000 });
-    const full = (await answer.locator('.jp-Claude-turnBody').innerText()).length;
+    const full = (await shownText(answer)).length;
     expect(full).toBeGreaterThan(partial);
     // What was sent upstream went through the proxy with the server's key.
     const [sent] = (await recordedRequests(request)).filter(r => r.path === '/v1/messages');
@@ -114,11 +115,11 @@ test.describe('the Claude panel', () => {
     await expect(body).not.toBeEmpty();
     await claudePanel(page).getByRole('button', { name: 'Stop' }).click();
     await expect(answer).toHaveAttribute('data-status', 'stopped');
-    const kept = await body.innerText();
+    const kept = await shownText(answer);
     expect(kept.length).toBeGreaterThan(0);
     await expect(answer.locator('.jp-Claude-turnStatus')).toContainText('partial answer is kept');
     await page.waitForTimeout(1000);
-    expect(await body.innerText()).toBe(kept);
+    expect(await shownText(answer)).toBe(kept);
     await expect(claudePanel(page).getByRole('button', { name: 'Send' })).toBeVisible();
   });
 

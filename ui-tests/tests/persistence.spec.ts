@@ -4,7 +4,17 @@
  */
 import type { APIRequestContext } from '@playwright/test';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { ask, claudePanel, lastAnswer, notebookJSON, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
+import {
+  ask,
+  claudePanel,
+  lastAnswer,
+  notebookJSON,
+  openPanel,
+  queueFixture,
+  reloadWith,
+  resetMock,
+  shownText
+} from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -66,7 +76,7 @@ test.describe('saved conversations', () => {
     await expect(lastAnswer(page)).toHaveAttribute('data-status', 'cut');
     await expect(lastAnswer(page).locator('.jp-Claude-turnBody')).not.toBeEmpty();
     await expect.poll(() => savedTurns(request, path)).toEqual([2]);
-    const partial = await lastAnswer(page).locator('.jp-Claude-turnBody').innerText();
+    const partial = await shownText(lastAnswer(page));
     expect(partial.length).toBeGreaterThan(0);
 
     await reloadWith(page, path);

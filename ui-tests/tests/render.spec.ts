@@ -7,7 +7,7 @@
 import type { Locator } from '@playwright/test';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, test } from '@jupyterlab/galata';
-import { ask, lastAnswer, openPanel, queueFixture, reloadWith, resetMock } from './helpers';
+import { ask, lastAnswer, openPanel, queueFixture, reloadWith, resetMock, shownText } from './helpers';
 
 test.use({ autoGoto: true });
 
@@ -123,7 +123,7 @@ test('a fast stream is shown at most once per 50 ms while it streams, and ends w
   await ask(page, 'Stream fast');
   await expect(lastAnswer(page)).toHaveAttribute('data-status', 'done', { timeout: 30000 });
   await expect(lastAnswer(page).locator('.jp-Claude-turnBody')).toContainText('watch the text grow.');
-  const text = await lastAnswer(page).locator('.jp-Claude-turnBody').innerText();
+  const text = await shownText(lastAnswer(page));
   expect(text.match(/Streaming /g)?.length).toBe(400);
   const swaps: Array<{ at: number; streaming: boolean }> = await page.evaluate(() => (window as any).__swaps);
   const streaming = swaps.filter(s => s.streaming);

@@ -155,4 +155,20 @@ describe('a streamed answer', () => {
     await turnView.settled;
     expect(body(turnView).innerHTML).toBe(expected);
   });
+
+  it('is busy while it streams and until its last render is on screen', async () => {
+    const turnView = view(answer('', 'streaming'));
+    turnView.render(answer('A first paragraph.\n\nAnd a second', 'streaming'));
+    expect(turnView.node.getAttribute('aria-busy')).toBe('true');
+    await turnView.settled;
+    expect(turnView.node.getAttribute('aria-busy')).toBe('true');
+    // Stopped: the status says so at once, the last render follows, then it is no longer busy.
+    turnView.render(answer('A first paragraph.\n\nAnd a second', 'stopped'));
+    expect(turnView.node.dataset.status).toBe('stopped');
+    expect(turnView.node.getAttribute('aria-busy')).toBe('true');
+    await turnView.settled;
+    expect(turnView.node.getAttribute('aria-busy')).toBe('false');
+    expect(body(turnView).textContent).toContain('And a second');
+    turnView.dispose();
+  });
 });
