@@ -76,6 +76,13 @@ export class Conversation implements IConversation {
   }
 
   /**
+   * Settles once the saved conversation is loaded (at once when nothing is loading).
+   */
+  get loaded(): Promise<void> {
+    return this._loading ?? Promise.resolve();
+  }
+
+  /**
    * The id of this conversation (its saved file's name); `clear()` starts a new one.
    */
   get id(): string {
@@ -152,8 +159,6 @@ export class Conversation implements IConversation {
     void gate.then(() => {
       if (this._loading === gate) {
         this._loading = null;
-        // Loaded (under the id it keeps): what waited for it, such as the mode picker, may go on.
-        this._changed.emit(null);
       }
     });
   }

@@ -158,9 +158,11 @@ export interface IConversation extends IDisposable {
   readonly label: string;
   /**
    * Whether the conversation is still loading (its code, or its saved chat): its id may still
-   * change, so what is keyed by it (the permission mode) waits. `changed` is emitted when done.
+   * change, so what is keyed by it (the permission mode) waits for `loaded`.
    */
   readonly isLoading?: boolean;
+  /** Settles once the saved chat is loaded (the stand-in before the code loads has none). */
+  readonly loaded?: Promise<void>;
   /** Emitted whenever a turn is added or changes. */
   readonly changed: ISignal<IConversation, IChatTurn | null>;
   /** Ask Claude; resolves when the answer ends, however it ends. */

@@ -56,6 +56,13 @@ export class ModeBar extends Widget {
     // A new chat is a new id, so its own (default) mode: follow the conversation's changes.
     conversation.changed.connect(this._render, this);
     this._render();
+    if (conversation.isLoading) {
+      void conversation.loaded?.then(() => {
+        if (this._conversation === conversation && !this.isDisposed) {
+          this._render();
+        }
+      });
+    }
   }
 
   private _render(): void {

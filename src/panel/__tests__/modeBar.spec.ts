@@ -51,24 +51,22 @@ function setUp() {
     modeOf: id => modes.modeOf(id),
     setModeOf: (id, mode) => modes.setMode(id, mode)
   });
-  const notebook = {};
-  registry.activate(notebook, 'melting.ipynb');
+  registry.activate({}, 'melting.ipynb');
   const bar = new ModeBar({ modes, registry, trans });
   const picker = bar.node.querySelector('select')!;
   const banner = bar.node.querySelector<HTMLElement>('.jp-Claude-modeBanner')!;
-  return { store, modes, registry, notebook, bar, picker, banner };
+  return { store, modes, registry, bar, picker, banner };
 }
 
 describe('ModeBar', () => {
   it('waits for the notebook’s conversation to load before a mode can be picked', async () => {
-    const { store, modes, registry, notebook, bar, picker, banner } = setUp();
+    const { store, modes, registry, bar, picker, banner } = setUp();
     expect(registry.current.isLoading).toBe(true);
     expect(picker.disabled).toBe(true);
     expect(picker.title).toBe('The conversation is loading');
 
     store.release();
-    await registry.saverFor(notebook)!.ready;
-    await Promise.resolve();
+    await registry.current.loaded;
     expect(registry.current.isLoading).toBe(false);
     expect(picker.disabled).toBe(false);
     expect(picker.title).toBe('');
